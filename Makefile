@@ -1,0 +1,50 @@
+# pilotfish — common tasks. `make up` runs the main job, `make test` runs every test.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+node_modules: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch node_modules
+
+.PHONY: help
+help:
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
+
+.PHONY: build
+build: node_modules ## compile TypeScript to dist/
+	npx tsc -p tsconfig.json
+
+.PHONY: typecheck
+typecheck: node_modules ## type-check without emitting
+	npx tsc -p tsconfig.json --noEmit
+
+.PHONY: controlplane
+controlplane: ## build kube-apiserver, kube-controller-manager, kubectl and etcd from Go modules (cached)
+	bash test/kind/build-controlplane.sh
+
+.PHONY: up
+up: node_modules controlplane ## main job: local control plane + pilotfish + an injected Deployment
+	bash test/kind/up
+
+.PHONY: down
+down: ## stop the local control plane and pilotfish
+	bash test/kind/down
+
+.PHONY: test-unit
+test-unit: node_modules ## unit tests only (no Kubernetes)
+	bash test/run-tests.sh unit
+
+.PHONY: test
+test: node_modules controlplane ## all tests: unit, CLI, webhook over HTTPS, end-to-end on a local API server
+	npx tsc -p tsconfig.json --noEmit
+	bash test/run-tests.sh all
+
+.PHONY: conformance
+conformance: node_modules ## Istio 1.30.3 conformance runners (needs ../shared)
+	node ../shared/conformance/istio-inject/run.mjs
+	node ../shared/conformance/istio-validate/run.mjs
+	node ../shared/conformance/istio-operator/run.mjs
+
+.PHONY: bench
+bench: node_modules ## benchmarks: injection core and webhook under load; writes bench/results/*.json
+	node --import tsx bench/run.ts

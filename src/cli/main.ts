@@ -1,0 +1,57 @@
+// The pilotfish command line. Each subcommand lives in its own module and registers itself here;
+// subcommands return their exit code instead of calling process.exit, so tests can call main() directly.
+import { Command, CommanderError } from "commander";
+import { registerKubeInject } from "./kube-inject.js";
+import { registerValidate } from "./validate.js";
+import { registerManifest } from "./manifest.js";
+import { registerServe } from "./serve.js";
+
+export interface CliIO {
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+  readStdin: () => Promise<string>;
+}
+
+export const processIO: CliIO = {
+  stdout: (s) => process.stdout.write(s),
+  stderr: (s) => process.stderr.write(s),
+  readStdin: async () => {
+    const chunks: Buffer[] = [];
+    for await (const c of process.stdin) chunks.push(c as Buffer);
+    return Buffer.concat(chunks).toString("utf8");
+  },
+};
+
+/** Holder the subcommands write their exit code into (commander's action handlers return void). */
+export interface ExitCode {
+  code: number;
+}
+
+export function buildProgram(io: CliIO, exit: ExitCode): Command {
+  const program = new Command("pilotfish")
+    .description("Istio-compatible sidecar injector, validator and IstioOperator controller")
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .showHelpAfterError(false);
+  registerKubeInject(program, io, exit);
+  registerValidate(program, io, exit);
+  registerManifest(program, io, exit);
+  registerServe(program, io, exit);
+  return program;
+}
+
+export async function main(argv: string[], io: CliIO = processIO): Promise<number> {
+  const exit: ExitCode = { code: 0 };
+  const program = buildProgram(io, exit);
+  try {
+    await program.parseAsync(argv, { from: "user" });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.exitCode === 0) return 0;
+      return 2;
+    }
+    io.stderr(`Error: ${(e as Error).message}\n`);
+    return exit.code || 1;
+  }
+  return exit.code;
+}
