@@ -1,0 +1,157 @@
+// MeshConfig and ProxyConfig: Istio's defaults, the ApplyMeshConfig overlay rules, and the protobuf-JSON
+// rendering of the effective proxy config that the injector puts into PROXY_CONFIG.
+import { clone, isObject, type Json, type JsonObject } from "./values.js";
+
+export const DEFAULT_PROXY_CONFIG: JsonObject = {
+  configPath: "./etc/istio/proxy",
+  binaryPath: "/usr/local/bin/envoy",
+  serviceCluster: "istio-proxy",
+  drainDuration: "45s",
+  terminationDrainDuration: "5s",
+  discoveryAddress: "istiod.istio-system.svc:15012",
+  proxyAdminPort: 15000,
+  controlPlaneAuthPolicy: "MUTUAL_TLS",
+  statNameLength: 189,
+  statusPort: 15020,
+};
+
+export function defaultMeshConfig(): JsonObject {
+  return {
+    trustDomain: "cluster.local",
+    rootNamespace: "istio-system",
+    proxyListenPort: 15001,
+    proxyInboundListenPort: 15006,
+    enablePrometheusMerge: true,
+    inboundTrafficPolicy: { mode: "PASSTHROUGH" },
+    defaultConfig: clone(DEFAULT_PROXY_CONFIG),
+    extensionProviders: [
+      { name: "prometheus", prometheus: {} },
+      { name: "stackdriver", stackdriver: {} },
+      { name: "envoy", envoyFileAccessLog: { path: "/dev/stdout" } },
+    ],
+    defaultProviders: { metrics: ["prometheus"] },
+  };
+}
+
+/**
+ * Overlays a MeshConfig fragment as Istio's ApplyMeshConfig does: top-level fields replace, `defaultConfig`
+ * merges field by field (`proxyMetadata` key by key), `extensionProviders` merge by name.
+ */
+export function applyMeshConfig(base: JsonObject, over: JsonObject): JsonObject {
+  const out = clone(base);
+  for (const [k, v] of Object.entries(over)) {
+    if (k === "defaultConfig" && isObject(v)) {
+      out.defaultConfig = applyProxyConfig(isObject(out.defaultConfig) ? out.defaultConfig : {}, v);
+    } else if (k === "extensionProviders" && Array.isArray(v)) {
+      const list = Array.isArray(out.extensionProviders) ? [...out.extensionProviders] : [];
+      for (const p of v) {
+        const name = isObject(p) ? p.name : undefined;
+        const i = list.findIndex((q) => isObject(q) && q.name === name);
+        if (i >= 0) list[i] = clone(p);
+        else list.push(clone(p));
+      }
+      out.extensionProviders = list;
+    } else {
+      out[k] = clone(v);
+    }
+  }
+  return out;
+}
+
+/** ProxyConfig overlay (annotation over mesh default): fields replace, proxyMetadata merges by key. */
+export function applyProxyConfig(base: JsonObject, over: JsonObject): JsonObject {
+  const out = clone(base);
+  for (const [k, v] of Object.entries(over)) {
+    if (k === "proxyMetadata" && isObject(v) && isObject(out.proxyMetadata)) {
+      out.proxyMetadata = { ...out.proxyMetadata, ...clone(v) };
+    } else {
+      out[k] = clone(v);
+    }
+  }
+  return out;
+}
+
+// ProxyConfig fields in protobuf declaration order (istio.mesh.v1alpha1.ProxyConfig); protojson prints in this order.
+const PROXY_CONFIG_FIELDS = [
+  "configPath", "binaryPath", "serviceCluster", "drainDuration", "parentShutdownDuration", "discoveryAddress",
+  "discoveryRefreshDelay", "zipkinAddress", "statsdUdpAddress", "envoyMetricsServiceAddress", "proxyAdminPort",
+  "availabilityZone", "controlPlaneAuthPolicy", "customConfigFile", "statNameLength", "concurrency",
+  "proxyBootstrapTemplatePath", "interceptionMode", "tracing", "sds", "envoyAccessLogService", "envoyMetricsService",
+  "proxyMetadata", "runtimeValues", "statusPort", "extraStatTags", "gatewayTopology", "terminationDrainDuration",
+  "meshId", "readinessProbe", "proxyStatsMatcher", "holdApplicationUntilProxyStarts", "caCertificatesPem", "image",
+  "privateKeyProvider", "proxyHeaders", "fileFlushInterval", "fileFlushMinSizeKb", "serviceClusterProvider",
+];
+const DURATION_FIELDS = new Set([
+  "drainDuration", "parentShutdownDuration", "discoveryRefreshDelay", "terminationDrainDuration", "fileFlushInterval",
+]);
+// Enum fields whose zero value protojson omits.
+const ENUM_ZERO: Record<string, string> = { interceptionMode: "REDIRECT", controlPlaneAuthPolicy: "NONE" };
+
+/** Parses a Go/protobuf duration ("23s", "1m30s", "1.5s", "500ms") into seconds; NaN if malformed. */
+export function parseDuration(s: string): number {
+  const re = /(\d+(?:\.\d+)?)(h|ms|m|s|us|µs|ns)/gy;
+  let total = 0;
+  let matched = 0;
+  let m: RegExpExecArray | null;
+  if (s === "0") return 0;
+  while ((m = re.exec(s))) {
+    const n = Number(m[1]);
+    const unit = m[2];
+    total += unit === "h" ? n * 3600 : unit === "m" ? n * 60 : unit === "s" ? n : unit === "ms" ? n / 1e3 : unit === "ns" ? n / 1e9 : n / 1e6;
+    matched = re.lastIndex;
+  }
+  return matched === s.length && matched > 0 ? total : NaN;
+}
+
+function protoDuration(v: Json): Json {
+  if (typeof v !== "string") return v;
+  const secs = parseDuration(v);
+  if (Number.isNaN(secs)) return v;
+  const whole = Math.trunc(secs);
+  const frac = Math.round((secs - whole) * 1e9);
+  if (frac === 0) return `${whole}s`;
+  let f = String(frac).padStart(9, "0");
+  f = f.length > 0 && f.endsWith("000000") ? f.slice(0, 3) : f.endsWith("000") ? f.slice(0, 6) : f;
+  return `${whole}.${f}s`;
+}
+
+function sortKeys(v: Json): Json {
+  if (Array.isArray(v)) return v.map(sortKeys);
+  if (isObject(v)) {
+    const o: JsonObject = {};
+    for (const k of Object.keys(v).sort()) o[k] = sortKeys(v[k]);
+    return o;
+  }
+  return v;
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  return JSON.stringify(sortKeys(a as Json)) === JSON.stringify(sortKeys(b as Json));
+}
+
+/**
+ * PROXY_CONFIG as Istio renders it: the effective proxy config minus fields equal to the mesh defaults,
+ * protobuf-JSON in field order, followed by a newline.
+ */
+export function proxyConfigJson(pc: JsonObject): string {
+  const out: JsonObject = {};
+  const seen = new Set<string>();
+  const emit = (k: string) => {
+    seen.add(k);
+    let v = pc[k];
+    if (v === undefined || v === null) return;
+    if (DURATION_FIELDS.has(k)) v = protoDuration(v);
+    if (k in DEFAULT_PROXY_CONFIG && sameJson(protoDurationIf(k, DEFAULT_PROXY_CONFIG[k]), v)) return;
+    if (ENUM_ZERO[k] !== undefined && v === ENUM_ZERO[k]) return;
+    if (k === "proxyMetadata" && isObject(v) && Object.keys(v).length === 0) return;
+    if ((typeof v === "string" && v === "") || (Array.isArray(v) && v.length === 0)) return;
+    out[k] = sortKeys(v);
+  };
+  for (const k of PROXY_CONFIG_FIELDS) emit(k);
+  for (const k of Object.keys(pc)) if (!seen.has(k)) emit(k);
+  return JSON.stringify(out) + "\n";
+}
+
+function protoDurationIf(k: string, v: Json): Json {
+  return DURATION_FIELDS.has(k) ? protoDuration(v) : v;
+}

@@ -1,0 +1,64 @@
+// The data every template reads, computed once per pod (Istio's SidecarTemplateData plus derived flags).
+import { getPath, isObject, str, truthy, type JsonObject } from "../../mesh/values.js";
+import { A } from "./annotations.js";
+import type { DeployMeta, Obj, TypeMeta } from "./types.js";
+
+export interface TemplateContext {
+  pod: Obj;
+  annotations: Record<string, string>;
+  labels: Record<string, string>;
+  typeMeta: TypeMeta;
+  deployMeta: DeployMeta;
+  proxyConfig: JsonObject;
+  mesh: JsonObject;
+  values: JsonObject;
+  revision: string;
+  /** What the template sees as native: the annotation (anything but "false") or the global flag. */
+  native: boolean;
+  proxyImage: string;
+  proxyUID: number;
+  proxyGID: number;
+  compliancePolicy: string;
+}
+
+/** `annotation m key default`: the annotation if present, else the default stringified. */
+export function ann(t: TemplateContext, key: string, dflt: unknown): string {
+  return Object.prototype.hasOwnProperty.call(t.annotations, key) ? t.annotations[key] : str(dflt);
+}
+
+export function val(t: TemplateContext, path: string): unknown {
+  return getPath(t.values, path);
+}
+
+export function interceptionMode(t: TemplateContext): string {
+  return ann(t, A.interceptionMode, t.proxyConfig.interceptionMode || "REDIRECT");
+}
+
+export function statusPort(t: TemplateContext): string {
+  return ann(t, A.statusPort, val(t, "global.proxy.statusPort"));
+}
+
+export function cniEnabled(t: TemplateContext): boolean {
+  return truthy(val(t, "pilot.cni.enabled"));
+}
+
+/** Names of the pod's containers other than istio-proxy, in order. */
+export function appContainers(t: TemplateContext): string[] {
+  const cs = Array.isArray(t.pod.spec?.containers) ? t.pod.spec.containers : [];
+  return cs.map((c: Obj) => c?.name).filter((n: unknown) => typeof n === "string" && n !== "istio-proxy");
+}
+
+/** `<hub>/<image>:<tag>[-variant]` as Istio's ProxyImage computes it. */
+export function proxyImage(values: JsonObject, proxyConfig: JsonObject, annotations: Record<string, string>): string {
+  const g = (p: string) => getPath(values, p);
+  const image = str(g("global.proxy.image")) || "proxyv2";
+  const hub = str(g("global.hub"));
+  let tag = str(g("global.tag"));
+  let variant = str(g("global.variant"));
+  const pcType = isObject(proxyConfig.image) ? str(proxyConfig.image.imageType) : "";
+  if (pcType) variant = pcType;
+  if (annotations[A.proxyImageType]) variant = annotations[A.proxyImageType];
+  for (const suffix of ["-distroless", "-debug"]) if (tag.endsWith(suffix)) tag = tag.slice(0, -suffix.length);
+  if (variant === "default") variant = "";
+  return `${hub}/${image}:${tag}${variant ? "-" + variant : ""}`;
+}

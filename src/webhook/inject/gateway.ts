@@ -1,0 +1,84 @@
+// The `gateway` template (inject.istio.io/templates: gateway): a standalone Envoy for gateway Deployments.
+import { isObject, str, truthy } from "../../mesh/values.js";
+import { A } from "./annotations.js";
+import { ann, appContainers, val, type TemplateContext } from "./context.js";
+import { dropNulls } from "./merge.js";
+import {
+  commonProxyEnvHead, defaultContainerAnnotations, imagePullSecrets, meshIdentityEnv, ownerEnv, proxyVolumeMounts, proxyVolumes,
+} from "./sidecar.js";
+import type { Obj } from "./types.js";
+
+export function renderGatewayTemplate(t: TemplateContext): Obj {
+  const l = t.labels;
+  const labels: Obj = {
+    "service.istio.io/canonical-name": l["service.istio.io/canonical-name"] ?? l["app.kubernetes.io/name"] ?? l["app"] ?? t.deployMeta.name,
+    "service.istio.io/canonical-revision": l["service.istio.io/canonical-revision"] ?? l["app.kubernetes.io/version"] ?? l["version"] ?? "latest",
+  };
+  const annotations: Obj = { "istio.io/rev": t.revision || "default", ...defaultContainerAnnotations(t) };
+
+  const args = [
+    "proxy", "router", "--domain", `$(POD_NAMESPACE).svc.${str(val(t, "global.proxy.clusterDomain"))}`,
+    `--proxyLogLevel=${ann(t, A.logLevel, val(t, "global.proxy.logLevel"))}`,
+    `--proxyComponentLogLevel=${ann(t, A.componentLogLevel, val(t, "global.proxy.componentLogLevel"))}`,
+    `--log_output_level=${ann(t, A.agentLogLevel, val(t, "global.logging.level"))}`,
+  ];
+  const sts = Number(val(t, "global.sts.servicePort") ?? 0);
+  if (sts) args.push(`--stsPort=${sts}`);
+  if (truthy(val(t, "global.logAsJson"))) args.push("--log_as_json");
+
+  const env = commonProxyEnvHead(t, false);
+  env.push(
+    { name: "GOMEMLIMIT", valueFrom: { resourceFieldRef: { resource: "limits.memory", divisor: "1" } } },
+    { name: "GOMAXPROCS", valueFrom: { resourceFieldRef: { resource: "limits.cpu", divisor: "1" } } },
+  );
+  if (t.compliancePolicy) env.push({ name: "COMPLIANCE_POLICY", value: t.compliancePolicy });
+  env.push(
+    { name: "ISTIO_META_APP_CONTAINERS", value: appContainers(t).join(",") },
+    { name: "ISTIO_META_CLUSTER_ID", value: str(val(t, "global.multiCluster.clusterName")) || "Kubernetes" },
+    { name: "ISTIO_META_NODE_NAME", valueFrom: { fieldRef: { fieldPath: "spec.nodeName" } } },
+    { name: "ISTIO_META_INTERCEPTION_MODE", value: str(t.proxyConfig.interceptionMode || "REDIRECT") },
+  );
+  const network = str(val(t, "global.network"));
+  if (network) env.push({ name: "ISTIO_META_NETWORK", value: network });
+  env.push(...ownerEnv({ ...t, labels: {} }), ...meshIdentityEnv(t));
+  const md = t.proxyConfig.proxyMetadata;
+  if (isObject(md)) for (const k of Object.keys(md).sort()) env.push({ name: k, value: str(md[k]) });
+
+  const proxy: Obj = {
+    name: "istio-proxy",
+    image: (() => {
+      const c = ann(t, A.proxyImage, val(t, "global.proxy.image"));
+      return c.includes("/") ? c : t.proxyImage;
+    })(),
+    ports: [{ containerPort: 15090, protocol: "TCP", name: "http-envoy-prom" }],
+    args,
+  };
+  const lifecycle = val(t, "global.proxy.lifecycle");
+  if (truthy(lifecycle)) proxy.lifecycle = lifecycle;
+  proxy.securityContext = { runAsUser: t.proxyUID, runAsGroup: t.proxyGID };
+  proxy.env = env;
+  const pullPolicy = str(val(t, "global.imagePullPolicy"));
+  if (pullPolicy) proxy.imagePullPolicy = pullPolicy;
+  proxy.readinessProbe = {
+    httpGet: { path: "/healthz/ready", port: 15021 },
+    ...nonZero({
+      initialDelaySeconds: Number(val(t, "global.proxy.readinessInitialDelaySeconds") ?? 0),
+      periodSeconds: Number(val(t, "global.proxy.readinessPeriodSeconds") ?? 0),
+      timeoutSeconds: 3,
+      failureThreshold: Number(val(t, "global.proxy.readinessFailureThreshold") ?? 0),
+    }),
+  };
+  proxy.volumeMounts = proxyVolumeMounts(t, { crl: false });
+
+  const gwSc = val(t, "gateways.securityContext");
+  const securityContext = truthy(gwSc) ? gwSc : { sysctls: [{ name: "net.ipv4.ip_unprivileged_port_start", value: "0" }] };
+  const spec: Obj = { securityContext, containers: [proxy], volumes: proxyVolumes(t, { gateway: true }) };
+  const pullSecrets = imagePullSecrets(t);
+  if (pullSecrets) spec.imagePullSecrets = pullSecrets;
+  return dropNulls({ metadata: { labels, annotations }, spec });
+}
+
+function nonZero(o: Obj): Obj {
+  for (const k of Object.keys(o)) if (o[k] === 0) delete o[k];
+  return o;
+}
