@@ -206,6 +206,9 @@ function buildInjectedPod(original: Obj, input: InjectInput, settings: Injection
     for (const c of merged.spec[kind] ?? []) if (isObj(c?.resources)) c.resources = canonicalResources(c.resources);
   }
   reorderContainers(merged, nativeFlag, holdApplication(proxyConfig, settings));
+  const proxy = findContainer(merged, PROXY);
+  // Go omits empty strings: an env var with an empty value has no `value` key.
+  if (Array.isArray(proxy?.env)) for (const e of proxy.env) if (isObj(e) && e.value === "") delete e.value;
   return merged;
 }
 
