@@ -134,5 +134,6 @@ function goTypedShape(obj: Obj): Obj {
   }
   if (isObj(obj.spec) && obj.spec.minReadySeconds === 0) delete obj.spec.minReadySeconds;
   if (isObj(obj.spec) && obj.spec.paused === false) delete obj.spec.paused;
+  if (obj.kind === "DeploymentConfig" && isObj(obj.spec) && obj.spec.test === undefined) obj.spec.test = false;
   return obj;
 }
