@@ -98,11 +98,10 @@ export function handleInjectReview(review: ParsedReview, settings: InjectionSett
   if (!isObj(raw) || (raw.kind !== undefined && raw.kind !== "Pod")) {
     return { ...base, result: "skipped", reason: "not a Pod", body: reviewResponse(review, { allowed: true }) };
   }
-  const original: Obj = structuredClone(raw);
-  if (isObj(original.metadata)) delete original.metadata.managedFields;
-  const pod: Obj = structuredClone(original);
-  pod.metadata ??= {};
-  if (!pod.metadata.namespace) pod.metadata.namespace = namespace;
+  // Shallow copies suffice: injectPod never modifies its input.
+  const original: Obj = { ...raw, metadata: isObj(raw.metadata) ? { ...raw.metadata } : {} };
+  delete original.metadata.managedFields;
+  const pod: Obj = { ...original, metadata: { ...original.metadata, namespace: original.metadata.namespace || namespace } };
   try {
     const owner = podOwner(pod);
     const out = injectPod(
@@ -121,7 +120,7 @@ export function handleInjectReview(review: ParsedReview, settings: InjectionSett
       return { ...base, result: "skipped", reason: out.decision.reason, body: reviewResponse(review, { allowed: true, ...warnings }) };
     }
     // The API server applies the patch to the object it sent: diff against that, not our defaulted copy.
-    if (!isObj(original.metadata) || !original.metadata.namespace) delete out.pod.metadata.namespace;
+    if (!original.metadata.namespace) delete out.pod.metadata.namespace;
     const patch = jsonpatch.compare(original, out.pod);
     const response: Obj = {
       allowed: true,

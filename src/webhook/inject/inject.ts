@@ -6,7 +6,7 @@ import { A, parseGoBool, validateAnnotations } from "./annotations.js";
 import { proxyImage, type TemplateContext } from "./context.js";
 import { injectRequired, type Decision } from "./decide.js";
 import { renderGatewayTemplate } from "./gateway.js";
-import { isObj, strategicMerge } from "./merge.js";
+import { cloneJson, isObj, strategicMerge } from "./merge.js";
 import { collectProbers, rewriteProbes } from "./probes.js";
 import { parseProxyConfigAnnotation } from "./proxyconfig.js";
 import { canonicalQuantity } from "./quantity.js";
@@ -50,7 +50,7 @@ function names(list: unknown): string[] {
 
 /** Decides and, when required, injects. Pure: no I/O, never mutates its input. */
 export function injectPod(input: InjectInput, settings: InjectionSettings): InjectOutcome {
-  const pod: Obj = structuredClone(input.pod ?? {});
+  const pod: Obj = cloneJson(input.pod ?? {});
   if (!isObj(pod.metadata)) pod.metadata = {};
   if (!isObj(pod.spec)) pod.spec = {};
   delete pod.metadata.managedFields;
@@ -109,7 +109,8 @@ function buildInjectedPod(original: Obj, input: InjectInput, settings: Injection
   // Template input: the pod without what a previous injection added.
   const prevStatus = parseStatus(annotations[A.status]);
   const overrides = parseOverrides(annotations[A.overrides]);
-  const stripped: Obj = structuredClone(original);
+  // `original` is this call's own copy; the template input only needs a copy of its own when it differs.
+  const stripped: Obj = prevStatus ? cloneJson(original) : original;
   if (prevStatus) {
     const sa = stringMap(stripped.metadata.annotations);
     stripped.spec.containers = (stripped.spec.containers ?? []).filter((c: Obj) => !(prevStatus.containers ?? []).includes(c?.name));
@@ -122,7 +123,7 @@ function buildInjectedPod(original: Obj, input: InjectInput, settings: Injection
     for (const kind of ["containers", "initContainers"] as const) {
       for (const c of overrides[kind] ?? []) {
         const list = (stripped.spec[kind] ??= []);
-        if (!list.some((x: Obj) => x?.name === c.name)) list.push(structuredClone(c));
+        if (!list.some((x: Obj) => x?.name === c.name)) list.push(cloneJson(c));
       }
     }
   }
@@ -146,7 +147,8 @@ function buildInjectedPod(original: Obj, input: InjectInput, settings: Injection
 
   // Render and merge every selected template.
   let templatePod: Obj = {};
-  let merged: Obj = structuredClone(original);
+  // strategicMerge never modifies its inputs, and everything later mutates only what the merge created.
+  let merged: Obj = original;
   for (const name of selectedTemplates(annotations, settings)) {
     const render = TEMPLATES[name];
     if (!render) {
@@ -155,7 +157,7 @@ function buildInjectedPod(original: Obj, input: InjectInput, settings: Injection
     const rendered = render(ctx);
     templatePod = strategicMerge(templatePod, rendered);
     if (nativeFlag && (rendered.spec?.initContainers ?? []).some((c: Obj) => c.name === PROXY)) {
-      moveProxyToInit(merged);
+      merged = moveProxyToInit(merged);
     }
     merged = strategicMerge(merged, rendered);
   }
@@ -171,7 +173,7 @@ function buildInjectedPod(original: Obj, input: InjectInput, settings: Injection
         if (!user && kind === "initContainers") user = (original.spec.initContainers ?? []).find((c: Obj) => c?.name === tc.name);
       }
       if (!user) continue;
-      const u = structuredClone(user);
+      const u = cloneJson(user);
       if (u.image === "auto") delete u.image;
       merged = strategicMerge(merged, kind === "containers" ? { spec: { containers: [u] } } : { spec: { initContainers: [u] } });
       reapplied[kind].push(u);
@@ -269,12 +271,13 @@ export function findContainer(pod: Obj, name: string): Obj | undefined {
   return [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])].find((c: Obj) => c?.name === name);
 }
 
-function moveProxyToInit(pod: Obj): void {
+/** Native mode: a user-supplied istio-proxy moves from containers to the end of initContainers (new objects). */
+function moveProxyToInit(pod: Obj): Obj {
   const cs: Obj[] = pod.spec.containers ?? [];
-  const i = cs.findIndex((c) => c?.name === PROXY);
-  if (i < 0) return;
-  const [proxy] = cs.splice(i, 1);
-  pod.spec.initContainers = [...(pod.spec.initContainers ?? []), proxy];
+  const proxy = cs.find((c) => c?.name === PROXY);
+  if (!proxy) return pod;
+  const spec = { ...pod.spec, containers: cs.filter((c) => c !== proxy), initContainers: [...(pod.spec.initContainers ?? []), proxy] };
+  return { ...pod, spec };
 }
 
 function adjustUserIds(merged: Obj, original: Obj, t: TemplateContext): void {
