@@ -46,5 +46,5 @@ conformance: node_modules ## Istio 1.30.3 conformance runners (needs ../shared)
 	node ../shared/conformance/istio-operator/run.mjs
 
 .PHONY: bench
-bench: node_modules ## benchmarks: injection core and webhook under load; writes bench/results/*.json
+bench: build ## benchmarks: injection core and webhook under load (+ Istio's Go injector when ISTIO_GIT_DIR is set); writes bench/results/
 	node --import tsx bench/run.ts

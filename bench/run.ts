@@ -140,7 +140,8 @@ const serverRows = await benchServer(
   "pilotfish",
   () =>
     spawn(process.execPath, [path.join(root, "bin/pilotfish.mjs"), "serve", "--host", "127.0.0.1", "--port", String(port), "--no-validation"], {
-      env: { ...process.env, ENABLE_NATIVE_SIDECARS: "true", LOG_LEVEL: "info" },
+      // The compiled build, as the container image runs it (make bench builds it first).
+      env: { ...process.env, ENABLE_NATIVE_SIDECARS: "true", LOG_LEVEL: "info", PILOTFISH_DIST: fs.existsSync(path.join(root, "dist/cli/main.js")) ? "1" : "0" },
       stdio: ["ignore", "ignore", "inherit"],
     }),
   `https://127.0.0.1:${port}/inject`,
