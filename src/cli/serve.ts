@@ -11,6 +11,7 @@ import { createLogger } from "../telemetry/logger.js";
 import { createMetrics } from "../telemetry/metrics.js";
 import { mergeValues, type JsonObject } from "../mesh/values.js";
 import { applySetFlag, readOperatorFile } from "./overlay.js";
+import { registerInjectionWebhook } from "../webhook/register.js";
 
 interface ServeOpts {
   port: string;
@@ -29,6 +30,8 @@ interface ServeOpts {
   operatorFile: string[];
   validation: boolean;
   logLevel: string;
+  registerWebhook?: string;
+  failurePolicy: string;
 }
 
 const collect = (v: string, prev: string[]) => [...prev, v];
@@ -52,6 +55,8 @@ export function registerServe(program: Command, io: CliIO, exit: ExitCode): void
     .option("--set <path=value>", "IstioOperator path for local settings (repeatable)", collect, [])
     .option("--operator-file <file>", "IstioOperator file for local settings (repeatable)", collect, [])
     .option("--no-validation", "do not serve /validate")
+    .option("--register-webhook <url>", "create/update the MutatingWebhookConfiguration pointing at this URL with this server's CA (out-of-cluster or local use)")
+    .option("--failure-policy <policy>", "failurePolicy of a registered webhook: Fail or Ignore", "Fail")
     .option("--log-level <level>", "log level", process.env.LOG_LEVEL ?? "info")
     .action(async (opts: ServeOpts) => {
       exit.code = await runServe(opts, io);
@@ -136,6 +141,23 @@ async function runServe(opts: ServeOpts, io: CliIO): Promise<number> {
   logger.info({ url: server.url, configSource: opts.configSource, revision: opts.revision || "default" }, "pilotfish webhook listening");
   if (cluster) {
     cluster.start().catch((e) => logger.error({ error: (e as Error).message }, "cannot start the settings watch"));
+  }
+  if (opts.registerWebhook) {
+    try {
+      const kc = new k8s.KubeConfig();
+      if (opts.kubeconfig) kc.loadFromFile(opts.kubeconfig);
+      else kc.loadFromDefault();
+      const name = await registerInjectionWebhook(kc, {
+        revision: opts.revision,
+        clientConfig: { url: opts.registerWebhook, caBundle: tls.ca },
+        failurePolicy: opts.failurePolicy === "Ignore" ? "Ignore" : "Fail",
+      });
+      logger.info({ name, url: opts.registerWebhook }, "registered the injection webhook");
+    } catch (e) {
+      logger.error({ error: (e as Error).message }, "cannot register the injection webhook");
+      await server.close();
+      return 1;
+    }
   }
 
   return await new Promise<number>((resolve) => {
