@@ -1,17 +1,16 @@
 // `pilotfish serve`: the admission webhook server (sidecar injection and validation) over HTTPS.
 import fs from "node:fs";
-import * as k8s from "@kubernetes/client-node";
+import type * as k8sTypes from "@kubernetes/client-node";
 import type { Command } from "commander";
 import type { CliIO, ExitCode } from "./main.js";
 import { generateServingCert, readCertFiles, serviceDnsNames, watchCertFiles, type TlsMaterial } from "../webhook/certs.js";
-import { ClusterSettings, StaticSettings } from "../webhook/cluster-settings.js";
-import { startWebhookServer, type SettingsSource, type ValidateHandler } from "../webhook/server.js";
+import type { ClusterSettings } from "../webhook/cluster-settings.js";
+import { StaticSettings, startWebhookServer, type SettingsSource, type ValidateHandler } from "../webhook/server.js";
 import { parseNativeSidecarsEnv, settingsFromIstioOperator } from "../webhook/inject/settings.js";
 import { createLogger } from "../telemetry/logger.js";
 import { createMetrics } from "../telemetry/metrics.js";
 import { mergeValues, type JsonObject } from "../mesh/values.js";
 import { applySetFlag, readOperatorFile } from "./overlay.js";
-import { registerInjectionWebhook } from "../webhook/register.js";
 
 interface ServeOpts {
   port: string;
@@ -63,7 +62,17 @@ export function registerServe(program: Command, io: CliIO, exit: ExitCode): void
     });
 }
 
+// The Kubernetes client costs ~0.6 s to load: only `serve` pays for it, and only when it talks to a cluster.
+async function loadKubeConfig(file: string | undefined): Promise<k8sTypes.KubeConfig> {
+  const k8s = await import("@kubernetes/client-node");
+  const kc = new k8s.KubeConfig();
+  if (file) kc.loadFromFile(file);
+  else kc.loadFromDefault();
+  return kc;
+}
+
 async function runServe(opts: ServeOpts, io: CliIO): Promise<number> {
+
   const logger = createLogger({ level: opts.logLevel });
   const metrics = createMetrics();
   const nativeMode = parseNativeSidecarsEnv(process.env.ENABLE_NATIVE_SIDECARS);
@@ -71,9 +80,8 @@ async function runServe(opts: ServeOpts, io: CliIO): Promise<number> {
   let cluster: ClusterSettings | undefined;
   try {
     if (opts.configSource === "cluster") {
-      const kc = new k8s.KubeConfig();
-      if (opts.kubeconfig) kc.loadFromFile(opts.kubeconfig);
-      else kc.loadFromDefault();
+      const kc = await loadKubeConfig(opts.kubeconfig);
+      const { ClusterSettings } = await import("../webhook/cluster-settings.js");
       cluster = new ClusterSettings({
         kc,
         istioNamespace: opts.istioNamespace,
@@ -144,9 +152,8 @@ async function runServe(opts: ServeOpts, io: CliIO): Promise<number> {
   }
   if (opts.registerWebhook) {
     try {
-      const kc = new k8s.KubeConfig();
-      if (opts.kubeconfig) kc.loadFromFile(opts.kubeconfig);
-      else kc.loadFromDefault();
+      const kc = await loadKubeConfig(opts.kubeconfig);
+      const { registerInjectionWebhook } = await import("../webhook/register.js");
       const name = await registerInjectionWebhook(kc, {
         revision: opts.revision,
         clientConfig: { url: opts.registerWebhook, caBundle: tls.ca },

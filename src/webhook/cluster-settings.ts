@@ -197,14 +197,3 @@ export class ClusterSettings implements SettingsSource {
     for (const i of this.informers) void i.stop();
   }
 }
-
-/** Settings fixed at start (files and flags): always synced. */
-export class StaticSettings implements SettingsSource {
-  constructor(private readonly s: InjectionSettings) {}
-  current(): InjectionSettings {
-    return this.s;
-  }
-  synced(): boolean {
-    return true;
-  }
-}

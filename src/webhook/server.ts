@@ -19,6 +19,17 @@ export interface SettingsSource {
   synced(): boolean;
 }
 
+/** Settings fixed at start (files and flags): always synced. */
+export class StaticSettings implements SettingsSource {
+  constructor(private readonly s: InjectionSettings) {}
+  current(): InjectionSettings {
+    return this.s;
+  }
+  synced(): boolean {
+    return true;
+  }
+}
+
 export type ValidateHandler = (review: ParsedReview) => { body: unknown; kind: string; result: "allowed" | "denied" | "error" };
 
 export interface ServerOptions {
