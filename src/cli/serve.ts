@@ -160,6 +160,11 @@ async function runServe(opts: ServeOpts, io: CliIO): Promise<number> {
         failurePolicy: opts.failurePolicy === "Ignore" ? "Ignore" : "Fail",
       });
       logger.info({ name, url: opts.registerWebhook }, "registered the injection webhook");
+      if (validate) {
+        const { registerValidationWebhook } = await import("../webhook/register.js");
+        const vname = await registerValidationWebhook(kc, { clientConfig: { url: opts.registerWebhook, caBundle: tls.ca }, failurePolicy: opts.failurePolicy === "Ignore" ? "Ignore" : "Fail" });
+        logger.info({ name: vname, url: opts.registerWebhook }, "registered the validation webhook");
+      }
     } catch (e) {
       logger.error({ error: (e as Error).message }, "cannot register the injection webhook");
       await server.close();

@@ -82,3 +82,34 @@ export function buildMutatingWebhookConfiguration(o: MutatingWebhookOptions): Ob
     webhooks,
   };
 }
+
+export interface ValidatingWebhookOptions {
+  name?: string;
+  clientConfig: WebhookClientConfig;
+  failurePolicy?: "Fail" | "Ignore";
+  timeoutSeconds?: number;
+}
+
+/** Istio API groups (and IstioOperator) whose writes pilotfish validates. */
+export const VALIDATED_GROUPS = ["networking.istio.io", "security.istio.io", "telemetry.istio.io", "extensions.istio.io", "install.istio.io"];
+
+export function buildValidatingWebhookConfiguration(o: ValidatingWebhookOptions): Obj {
+  return {
+    apiVersion: "admissionregistration.k8s.io/v1",
+    kind: "ValidatingWebhookConfiguration",
+    metadata: { name: o.name ?? "pilotfish-validator", labels: { app: "pilotfish", "app.kubernetes.io/managed-by": "pilotfish" } },
+    webhooks: [
+      {
+        name: "validation.pilotfish.istio.io",
+        clientConfig: clientConfig(o.clientConfig, "/validate"),
+        rules: [{ operations: ["CREATE", "UPDATE"], apiGroups: VALIDATED_GROUPS, apiVersions: ["*"], resources: ["*"], scope: "*" }],
+        // Istio ships its validator with Ignore until istiod is ready, then Fail; pilotfish is ready when it answers.
+        failurePolicy: o.failurePolicy ?? "Fail",
+        sideEffects: "None",
+        admissionReviewVersions: ["v1"],
+        timeoutSeconds: o.timeoutSeconds ?? 10,
+        matchPolicy: "Equivalent",
+      },
+    ],
+  };
+}
