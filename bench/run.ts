@@ -6,7 +6,7 @@
 //  3. with ISTIO_GIT_DIR set: Istio's Go /inject handler (../shared/bench/istio-go-bench.sh serve) under the
 //     same load, so the figures sit side by side from one run.
 // Results: bench/results/*.json and bench/results/summary.md. No thresholds: numbers are for reading.
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -109,14 +109,26 @@ const SCENARIOS = [
   { file: "env2000-review.json", connections: 8 },
 ];
 
-async function benchServer(name: string, start: () => ChildProcess, url: string) {
+/** The process that actually serves: for the Go reference, the compiled test binary under `go test`. */
+function serverPid(child: ChildProcess, binaryName?: string): number | undefined {
+  if (!binaryName) return child.pid;
+  try {
+    const out = execFileSync("pgrep", ["-n", "-f", binaryName], { encoding: "utf8" }).trim();
+    return Number(out) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function benchServer(name: string, start: () => ChildProcess, url: string, binaryName?: string) {
   const child = start();
   try {
     await waitForPort(url, child);
     const rows = [];
     for (const s of SCENARIOS) {
       const row = await load(url, s.file, { rate: s.rate, connections: s.connections, seconds: quick ? 3 : 15 });
-      rows.push({ server: name, ...row, ...(child.pid ? rssOf(child.pid) : {}) });
+      const pid = serverPid(child, binaryName);
+      rows.push({ server: name, ...row, ...(pid ? rssOf(pid) : {}) });
       console.error(`${name}: ${JSON.stringify(rows[rows.length - 1])}`);
     }
     return rows;
@@ -157,6 +169,7 @@ if (process.env.ISTIO_GIT_DIR) {
         detached: true,
       }),
     `https://127.0.0.1:${goPort}/inject`,
+    "inject.test",
   ).catch((e) => {
     console.error(`Go reference not measured: ${(e as Error).message}`);
     return [];
