@@ -81,7 +81,11 @@ export function applySetFlag(spec: JsonObject, flag: string): JsonObject {
     if (!isObject(cur)) throw new Error(`--set ${flag}: ${steps.slice(0, i).join(".")} is not a map`);
     if (last) cur[step] = value;
     else {
-      if (!isObject(cur[step]) && !Array.isArray(cur[step])) cur[step] = steps[i + 1].startsWith("[") ? [] : {};
+      const next = cur[step];
+      if (next !== undefined && next !== null && typeof next !== "object") {
+        throw new Error(`--set ${flag}: ${steps.slice(0, i + 1).join(".")} is not a map (it holds ${JSON.stringify(next)})`);
+      }
+      if (next === undefined || next === null) cur[step] = steps[i + 1].startsWith("[") ? [] : {};
       cur = cur[step];
     }
   }
