@@ -72,7 +72,7 @@ export function applyProxyConfig(base: JsonObject, over: JsonObject): JsonObject
 }
 
 // ProxyConfig fields in protobuf declaration order (istio.mesh.v1alpha1.ProxyConfig); protojson prints in this order.
-const PROXY_CONFIG_FIELDS = [
+export const PROXY_CONFIG_FIELDS = [
   "configPath", "binaryPath", "serviceCluster", "drainDuration", "parentShutdownDuration", "discoveryAddress",
   "discoveryRefreshDelay", "zipkinAddress", "statsdUdpAddress", "envoyMetricsServiceAddress", "proxyAdminPort",
   "availabilityZone", "controlPlaneAuthPolicy", "customConfigFile", "statNameLength", "concurrency",
@@ -81,7 +81,7 @@ const PROXY_CONFIG_FIELDS = [
   "meshId", "readinessProbe", "proxyStatsMatcher", "holdApplicationUntilProxyStarts", "caCertificatesPem", "image",
   "privateKeyProvider", "proxyHeaders", "fileFlushInterval", "fileFlushMinSizeKb", "serviceClusterProvider",
 ];
-const DURATION_FIELDS = new Set([
+export const DURATION_FIELDS = new Set([
   "drainDuration", "parentShutdownDuration", "discoveryRefreshDelay", "terminationDrainDuration", "fileFlushInterval",
 ]);
 // Enum fields whose zero value protojson omits.

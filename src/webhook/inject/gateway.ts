@@ -4,7 +4,7 @@ import { A } from "./annotations.js";
 import { ann, appContainers, val, type TemplateContext } from "./context.js";
 import { dropNulls } from "./merge.js";
 import {
-  commonProxyEnvHead, defaultContainerAnnotations, imagePullSecrets, meshIdentityEnv, ownerEnv, proxyVolumeMounts, proxyVolumes,
+  commonProxyEnvHead, defaultContainerAnnotations, proxyAgentArgs, imagePullSecrets, meshIdentityEnv, ownerEnv, proxyVolumeMounts, proxyVolumes,
 } from "./sidecar.js";
 import type { Obj } from "./types.js";
 
@@ -16,15 +16,7 @@ export function renderGatewayTemplate(t: TemplateContext): Obj {
   };
   const annotations: Obj = { "istio.io/rev": t.revision || "default", ...defaultContainerAnnotations(t) };
 
-  const args = [
-    "proxy", "router", "--domain", `$(POD_NAMESPACE).svc.${str(val(t, "global.proxy.clusterDomain"))}`,
-    `--proxyLogLevel=${ann(t, A.logLevel, val(t, "global.proxy.logLevel"))}`,
-    `--proxyComponentLogLevel=${ann(t, A.componentLogLevel, val(t, "global.proxy.componentLogLevel"))}`,
-    `--log_output_level=${ann(t, A.agentLogLevel, val(t, "global.logging.level"))}`,
-  ];
-  const sts = Number(val(t, "global.sts.servicePort") ?? 0);
-  if (sts) args.push(`--stsPort=${sts}`);
-  if (truthy(val(t, "global.logAsJson"))) args.push("--log_as_json");
+  const args = proxyAgentArgs(t, "router");
 
   const env = commonProxyEnvHead(t, false);
   env.push(

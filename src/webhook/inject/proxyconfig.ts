@@ -1,18 +1,9 @@
 // The `proxy.istio.io/config` annotation: a ProxyConfig fragment in YAML or JSON.
 import { load } from "js-yaml";
 import { isObject, type JsonObject } from "../../mesh/values.js";
-import { parseDuration } from "../../mesh/mesh.js";
+import { DURATION_FIELDS, PROXY_CONFIG_FIELDS, parseDuration } from "../../mesh/mesh.js";
 
-const KNOWN = new Set([
-  "configPath", "binaryPath", "serviceCluster", "drainDuration", "parentShutdownDuration", "discoveryAddress",
-  "discoveryRefreshDelay", "zipkinAddress", "statsdUdpAddress", "envoyMetricsServiceAddress", "proxyAdminPort",
-  "availabilityZone", "controlPlaneAuthPolicy", "customConfigFile", "statNameLength", "concurrency",
-  "proxyBootstrapTemplatePath", "interceptionMode", "tracing", "sds", "envoyAccessLogService", "envoyMetricsService",
-  "proxyMetadata", "runtimeValues", "statusPort", "extraStatTags", "gatewayTopology", "terminationDrainDuration",
-  "meshId", "readinessProbe", "proxyStatsMatcher", "holdApplicationUntilProxyStarts", "caCertificatesPem", "image",
-  "privateKeyProvider", "proxyHeaders", "fileFlushInterval", "fileFlushMinSizeKb", "serviceClusterProvider",
-]);
-const DURATIONS = ["drainDuration", "parentShutdownDuration", "discoveryRefreshDelay", "terminationDrainDuration", "fileFlushInterval"];
+const KNOWN = new Set(PROXY_CONFIG_FIELDS);
 const PORTS = ["proxyAdminPort", "statusPort"];
 
 /** Parses and checks a ProxyConfig fragment; throws with the offending field named. */
@@ -27,7 +18,7 @@ export function parseProxyConfigAnnotation(text: string): JsonObject {
   if (!isObject(doc)) throw new Error("must be a ProxyConfig map");
   for (const [k, v] of Object.entries(doc)) {
     if (!KNOWN.has(k)) throw new Error(`unknown field "${k}" in ProxyConfig`);
-    if (DURATIONS.includes(k) && (typeof v !== "string" || Number.isNaN(parseDuration(v)))) {
+    if (DURATION_FIELDS.has(k) && (typeof v !== "string" || Number.isNaN(parseDuration(v)))) {
       throw new Error(`${k}: invalid duration ${JSON.stringify(v)}`);
     }
     if (PORTS.includes(k) && !(Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 65535)) {

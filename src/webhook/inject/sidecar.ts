@@ -371,6 +371,20 @@ export function defaultContainerAnnotations(t: TemplateContext): Obj {
   return out;
 }
 
+/** pilot-agent's arguments: `proxy sidecar|router --domain ...` and the log levels. */
+export function proxyAgentArgs(t: TemplateContext, role: "sidecar" | "router"): string[] {
+  const args = [
+    "proxy", role, "--domain", `$(POD_NAMESPACE).svc.${str(val(t, "global.proxy.clusterDomain"))}`,
+    `--proxyLogLevel=${ann(t, A.logLevel, val(t, "global.proxy.logLevel"))}`,
+    `--proxyComponentLogLevel=${ann(t, A.componentLogLevel, val(t, "global.proxy.componentLogLevel"))}`,
+    `--log_output_level=${ann(t, A.agentLogLevel, val(t, "global.logging.level"))}`,
+  ];
+  const sts = Number(val(t, "global.sts.servicePort") ?? 0);
+  if (sts) args.push(`--stsPort=${sts}`);
+  if (truthy(val(t, "global.logAsJson"))) args.push("--log_as_json");
+  return args;
+}
+
 /** The partial Pod rendered by the `sidecar` template. */
 export function renderSidecarTemplate(t: TemplateContext): Obj {
   const mode = interceptionMode(t);
@@ -410,15 +424,7 @@ export function renderSidecarTemplate(t: TemplateContext): Obj {
   }
 
   // istio-proxy
-  const args = [
-    "proxy", "sidecar", "--domain", `$(POD_NAMESPACE).svc.${str(val(t, "global.proxy.clusterDomain"))}`,
-    `--proxyLogLevel=${ann(t, A.logLevel, val(t, "global.proxy.logLevel"))}`,
-    `--proxyComponentLogLevel=${ann(t, A.componentLogLevel, val(t, "global.proxy.componentLogLevel"))}`,
-    `--log_output_level=${ann(t, A.agentLogLevel, val(t, "global.logging.level"))}`,
-  ];
-  const sts = Number(val(t, "global.sts.servicePort") ?? 0);
-  if (sts) args.push(`--stsPort=${sts}`);
-  if (truthy(val(t, "global.logAsJson"))) args.push("--log_as_json");
+  const args = proxyAgentArgs(t, "sidecar");
   const outlier = str(val(t, "global.proxy.outlierLogPath"));
   if (outlier) args.push(`--outlierLogPath=${outlier}`);
 
