@@ -29,7 +29,12 @@ for b in "${missing[@]}"; do
   t0=$(date +%s)
   case "$b" in
     etcd) (cd "$here/etcd" && go build -trimpath -o "$out/etcd.tmp" .) ;;
-    *) (cd "$here/controlplane" && go build -trimpath -o "$out/$b.tmp" "k8s.io/kubernetes/cmd/$b") ;;
+    *)
+      # Stamp the version the release build would, so clients and servers report v1.x.y rather than v0.0.0-master.
+      minor=$(echo "$k8s_version" | cut -d. -f2)
+      ldflags="-X k8s.io/component-base/version.gitVersion=$k8s_version -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$minor -X k8s.io/component-base/version.gitTreeState=clean"
+      ldflags="$ldflags -X k8s.io/client-go/pkg/version.gitVersion=$k8s_version -X k8s.io/client-go/pkg/version.gitMajor=1 -X k8s.io/client-go/pkg/version.gitMinor=$minor"
+      (cd "$here/controlplane" && go build -trimpath -ldflags "$ldflags" -o "$out/$b.tmp" "k8s.io/kubernetes/cmd/$b") ;;
   esac
   mv "$out/$b.tmp" "$out/$b"
   echo "built $b in $(( $(date +%s) - t0 ))s" >&2
