@@ -1,0 +1,143 @@
+// Rules shared by several kinds: hosts, durations, ports, selectors, exportTo, regexes, header names.
+import { isCIDR, isIPv4, isIPv6 } from "../inject/annotations.js";
+import { Problems, at } from "./problems.js";
+
+export type Obj = Record<string, any>;
+export const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
+export const list = (v: unknown): any[] => (Array.isArray(v) ? v : []);
+export { isCIDR };
+export const isIP = (s: string): boolean => isIPv4(s) || isIPv6(s);
+
+const DNS_LABEL = /^[a-zA-Z0-9](?:[-a-zA-Z0-9]*[a-zA-Z0-9])?$/;
+export const isDnsLabel = (s: string): boolean => s.length <= 63 && DNS_LABEL.test(s);
+export const isDns1123Label = (s: string): boolean => s.length <= 63 && /^[a-z0-9](?:[-a-z0-9]*[a-z0-9])?$/.test(s);
+
+export function isFQDN(s: string): boolean {
+  if (s.length === 0 || s.length > 255) return false;
+  const t = s.endsWith(".") ? s.slice(0, -1) : s;
+  return t.split(".").every(isDnsLabel);
+}
+
+/** Istio's wildcard-domain rule: `*`, `*.<fqdn>`, or an FQDN; no partial wildcards. */
+export function wildcardDomainError(host: string): string | undefined {
+  if (host === "*") return undefined;
+  if (host.length > 255) return `domain name "${host}" too long (max 255)`;
+  let name = host;
+  if (host.startsWith("*.")) name = host.slice(2);
+  if (name.includes("*")) return `domain name "${host}" invalid (partial wildcards are not allowed)`;
+  if (name === "" || !isFQDN(name)) return `domain name "${host}" invalid (each label must be a DNS-1123 label)`;
+  return undefined;
+}
+
+const DURATION_RE = /^(?:(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h))+$/;
+export function parseGoDuration(s: string): number | undefined {
+  if (s === "0") return 0;
+  if (!DURATION_RE.test(s)) return undefined;
+  let ms = 0;
+  for (const m of s.matchAll(/(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)/g)) {
+    const n = Number(m[1]);
+    const mult: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+    ms += n * mult[m[2]];
+  }
+  return ms;
+}
+
+/** Durations: at least 1ms and whole milliseconds (the webhook's rule on top of the schema's). */
+export function checkDuration(v: unknown, path: string, p: Problems, opts: { allowZero?: boolean } = {}): void {
+  if (v === undefined || v === null) return;
+  if (typeof v !== "string") return p.error(path, `must be a duration such as "1s"`);
+  const ms = parseGoDuration(v);
+  if (ms === undefined) return p.error(path, `invalid duration "${v}": use Go syntax such as 500ms, 2s, 1m30s`);
+  if (ms === 0 && opts.allowZero) return;
+  if (ms < 1) return p.error(path, `duration "${v}" must be at least 1ms`);
+  if (Math.abs(ms - Math.round(ms)) > 1e-9) p.error(path, `duration "${v}" must be a whole number of milliseconds`);
+}
+
+export function checkPort(v: unknown, path: string, p: Problems): void {
+  if (v === undefined || v === null) return;
+  if (!Number.isInteger(v) || (v as number) < 1 || (v as number) > 65535) p.error(path, `port number ${JSON.stringify(v)} must be in the range 1..65535`);
+}
+
+export const PROTOCOLS = ["HTTP", "HTTPS", "HTTP2", "GRPC", "GRPC-WEB", "HTTP_PROXY", "TCP", "TLS", "UDP", "MONGO", "REDIS", "MYSQL"];
+export const isProtocol = (s: unknown): boolean => typeof s === "string" && PROTOCOLS.includes(s.toUpperCase());
+
+export function checkLabels(labels: unknown, path: string, p: Problems): void {
+  if (!isObj(labels)) return;
+  for (const [k, v] of Object.entries(labels)) {
+    if (k === "") p.error(path, "label key must not be empty");
+    else if (k.includes("*")) p.error(at(path, k), "wildcard is not allowed in label keys");
+    else if (!/^([a-zA-Z0-9.-]+\/)?[a-zA-Z0-9]([-a-zA-Z0-9_.]*[a-zA-Z0-9])?$/.test(k) || k.length > 317) p.error(at(path, k), `invalid label key "${k}"`);
+    if (typeof v === "string") {
+      if (v.includes("*")) p.error(at(path, k), "wildcard is not allowed in label values");
+      else if (v !== "" && (v.length > 63 || !/^[a-zA-Z0-9]([-a-zA-Z0-9_.]*[a-zA-Z0-9])?$/.test(v))) p.error(at(path, k), `invalid label value "${v}"`);
+    }
+  }
+}
+
+export function checkSelector(sel: unknown, path: string, p: Problems): void {
+  if (!isObj(sel)) return;
+  const ml = sel.matchLabels;
+  if (ml === undefined || (isObj(ml) && Object.keys(ml).length === 0)) {
+    p.warn(path, "workload selector specified without labels; it selects every workload in the namespace");
+    return;
+  }
+  checkLabels(ml, at(path, "matchLabels"), p);
+}
+
+const TARGET_KINDS = new Set(["/Service", "networking.istio.io/ServiceEntry", "gateway.networking.k8s.io/Gateway", "gateway.networking.k8s.io/GatewayClass"]);
+export function checkTargetRefs(spec: Obj, path: string, p: Problems): void {
+  const refs = [...(spec.targetRef ? [["targetRef", spec.targetRef]] : []), ...list(spec.targetRefs).map((r, i) => [`targetRefs[${i}]`, r])] as [string, Obj][];
+  const set = ["selector", "targetRef", "targetRefs"].filter((k) => spec[k] !== undefined && spec[k] !== null && !(k === "targetRefs" && list(spec[k]).length === 0));
+  if (set.length > 1) p.error(path, `only one of selector, targetRef or targetRefs may be set (found ${set.join(", ")})`);
+  for (const [name, r] of refs) {
+    if (!isObj(r)) continue;
+    const rp = at(path, name);
+    if (!r.kind) p.error(at(rp, "kind"), "Required value");
+    if (!r.name) p.error(at(rp, "name"), "Required value");
+    if (r.namespace) p.error(at(rp, "namespace"), "cross-namespace references are not supported; leave namespace empty");
+    const gk = `${r.group ?? ""}/${r.kind ?? ""}`;
+    if (r.kind && !TARGET_KINDS.has(gk)) {
+      p.error(rp, `targetRef must be to one of ${[...TARGET_KINDS].join(", ")} but was ${gk}`);
+    }
+  }
+}
+
+export function checkExportTo(exportTo: unknown, namespace: string, path: string, p: Problems, opts: { allowTilde?: boolean } = {}): void {
+  const l = list(exportTo);
+  const seen = new Set<string>();
+  for (const [i, e] of l.entries()) {
+    const ep = at(path, i);
+    if (typeof e !== "string") continue;
+    const key = e === "." ? namespace : e;
+    if (seen.has(key)) p.error(ep, `duplicate entry "${e}" in exportTo`);
+    seen.add(key);
+    if (e === "*" || e === "~") {
+      if (e === "~" && !opts.allowTilde) p.error(ep, `"~" is only allowed in a ServiceEntry's exportTo`);
+      else if (l.length > 1) p.error(ep, `"${e}" must be the only entry in exportTo`);
+    } else if (e !== "." && !isDns1123Label(e)) p.error(ep, `invalid namespace "${e}" in exportTo`);
+  }
+}
+
+/** RE2 has no lookaround or backreferences; JavaScript's engine checks the rest of the syntax. */
+export function regexError(re: string): string | undefined {
+  if (/\(\?<?[=!]/.test(re)) return "lookaround is not supported (RE2 syntax)";
+  if (/\\[1-9]/.test(re)) return "backreferences are not supported (RE2 syntax)";
+  try {
+    new RegExp(re.replace(/\(\?P</g, "(?<").replace(/^\(\?i\)/, ""), "u");
+    return undefined;
+  } catch (e) {
+    try {
+      new RegExp(re.replace(/\(\?P</g, "(?<").replace(/^\(\?i\)/, ""));
+      return undefined;
+    } catch {
+      return `invalid regex: ${(e as Error).message}`;
+    }
+  }
+}
+
+export const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9a-zA-Z]+$/;
+export function headerNameError(name: string): string | undefined {
+  if (name === "") return "header name must not be empty";
+  if (name.startsWith(":")) return HEADER_NAME.test(name.slice(1)) ? undefined : `invalid header name "${name}"`;
+  return HEADER_NAME.test(name) ? undefined : `invalid header name "${name}"`;
+}

@@ -1,0 +1,119 @@
+// Validation of Istio resources: the CRD schema's part (types, enums, required fields, unknown fields with a
+// suggestion) and Istio's webhook rules, per kind. Pure: an object in, field-path errors and warnings out.
+import { checkSchema, type Schema } from "./schema.js";
+import { Problems, closest, type FieldError } from "./problems.js";
+import { isObj, type Obj } from "./common.js";
+import { GATEWAY_SPEC, validateGateway } from "./gateway.js";
+import { VIRTUAL_SERVICE_SPEC, validateVirtualService } from "./virtualservice.js";
+import { DESTINATION_RULE_SPEC, validateDestinationRule } from "./destinationrule.js";
+import {
+  ENVOY_FILTER_SPEC, PROXY_CONFIG_SPEC, SERVICE_ENTRY_SPEC, SIDECAR_SPEC, WORKLOAD_ENTRY_SPEC, WORKLOAD_GROUP_SPEC,
+  validateEnvoyFilter, validateProxyConfig, validateServiceEntry, validateSidecar, validateWorkloadEntry, validateWorkloadGroup,
+} from "./serviceentry.js";
+import {
+  AUTHORIZATION_POLICY_SPEC, PEER_AUTHENTICATION_SPEC, REQUEST_AUTHENTICATION_SPEC, validateAuthorizationPolicy, validatePeerAuthentication, validateRequestAuthentication,
+} from "./security.js";
+import { TELEMETRY_SPEC, WASM_PLUGIN_SPEC, validateTelemetry, validateWasmPlugin } from "./telemetry.js";
+
+export type { FieldError };
+
+interface KindInfo {
+  group: string;
+  versions: string[];
+  schema: Schema;
+  validate: (spec: Obj, meta: Obj, p: Problems) => void;
+}
+
+const NET = ["v1", "v1beta1", "v1alpha3"];
+export const KINDS: Record<string, KindInfo> = {
+  Gateway: { group: "networking.istio.io", versions: NET, schema: GATEWAY_SPEC, validate: validateGateway },
+  VirtualService: { group: "networking.istio.io", versions: NET, schema: VIRTUAL_SERVICE_SPEC, validate: validateVirtualService },
+  DestinationRule: { group: "networking.istio.io", versions: NET, schema: DESTINATION_RULE_SPEC, validate: validateDestinationRule },
+  ServiceEntry: { group: "networking.istio.io", versions: NET, schema: SERVICE_ENTRY_SPEC, validate: validateServiceEntry },
+  Sidecar: { group: "networking.istio.io", versions: NET, schema: SIDECAR_SPEC, validate: validateSidecar },
+  WorkloadEntry: { group: "networking.istio.io", versions: NET, schema: WORKLOAD_ENTRY_SPEC, validate: validateWorkloadEntry },
+  WorkloadGroup: { group: "networking.istio.io", versions: NET, schema: WORKLOAD_GROUP_SPEC, validate: validateWorkloadGroup },
+  EnvoyFilter: { group: "networking.istio.io", versions: ["v1alpha3"], schema: ENVOY_FILTER_SPEC, validate: validateEnvoyFilter },
+  ProxyConfig: { group: "networking.istio.io", versions: ["v1beta1"], schema: PROXY_CONFIG_SPEC, validate: validateProxyConfig },
+  PeerAuthentication: { group: "security.istio.io", versions: ["v1", "v1beta1"], schema: PEER_AUTHENTICATION_SPEC, validate: validatePeerAuthentication },
+  RequestAuthentication: { group: "security.istio.io", versions: ["v1", "v1beta1"], schema: REQUEST_AUTHENTICATION_SPEC, validate: validateRequestAuthentication },
+  AuthorizationPolicy: { group: "security.istio.io", versions: ["v1", "v1beta1"], schema: AUTHORIZATION_POLICY_SPEC, validate: validateAuthorizationPolicy },
+  Telemetry: { group: "telemetry.istio.io", versions: ["v1", "v1alpha1"], schema: TELEMETRY_SPEC, validate: validateTelemetry },
+  WasmPlugin: { group: "extensions.istio.io", versions: ["v1alpha1"], schema: WASM_PLUGIN_SPEC, validate: validateWasmPlugin },
+};
+export const ISTIO_GROUPS = [...new Set(Object.values(KINDS).map((k) => k.group))];
+
+export interface ValidationResult {
+  /** False for kinds pilotfish does not validate (the webhook allows them). */
+  handled: boolean;
+  errors: FieldError[];
+  warnings: string[];
+}
+
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+export function validateResource(obj: unknown, opts: { offline?: boolean } = {}): ValidationResult {
+  const p = new Problems();
+  if (!isObj(obj)) return { handled: true, errors: [{ path: "", message: "a resource must be a YAML/JSON map" }], warnings: [] };
+  const apiVersion = String(obj.apiVersion ?? "");
+  const kind = String(obj.kind ?? "");
+  const [group, version] = apiVersion.includes("/") ? apiVersion.split("/", 2) : ["", apiVersion];
+  let info: KindInfo | undefined = KINDS[kind];
+  if (info && info.group !== group) info = undefined;
+  if (!info) {
+    const known = ISTIO_GROUPS.includes(group) || Object.keys(KINDS).includes(kind) || closest(group, ISTIO_GROUPS) !== undefined && group.includes("istio");
+    if (!known) return { handled: false, errors: [], warnings: [] };
+    const kindHint = closest(kind, Object.keys(KINDS));
+    const groupHint = KINDS[kind] ? KINDS[kind].group : closest(group, ISTIO_GROUPS);
+    if (!KINDS[kind]) p.error("kind", `unknown kind "${kind}" in ${group || "this group"}${kindHint ? `; did you mean "${kindHint}"?` : ""}`);
+    else p.error("apiVersion", `${kind} is not in group "${group}"${groupHint ? `; did you mean "${groupHint}/${KINDS[kind].versions[0]}"?` : ""}`);
+    return { handled: true, errors: p.errors, warnings: p.warnings };
+  }
+  if (opts.offline && !info.versions.includes(version)) {
+    const hint = closest(version, info.versions);
+    p.error("apiVersion", `${group}/${version} does not serve ${kind}${hint ? `; did you mean "${group}/${hint}"?` : ""} (served: ${info.versions.map((v) => `${group}/${v}`).join(", ")})`);
+  }
+  for (const k of Object.keys(obj)) {
+    if (!["apiVersion", "kind", "metadata", "spec", "status"].includes(k)) {
+      const hint = closest(k, ["apiVersion", "kind", "metadata", "spec", "status"]);
+      p.error(k, `unknown field "${k}"${hint ? `; did you mean "${hint}"?` : ""}`);
+    }
+  }
+  const meta = isObj(obj.metadata) ? obj.metadata : {};
+  if (opts.offline) {
+    if (!meta.name && !meta.generateName) p.error("metadata.name", "Required value");
+    else if (meta.name && (String(meta.name).length > 253 || !DNS_SUBDOMAIN.test(String(meta.name)))) p.error("metadata.name", `"${meta.name}" must be a lowercase DNS-1123 subdomain`);
+  }
+  const annotations = isObj(meta.annotations) ? meta.annotations : {};
+  if (annotations["internal.istio.io/webhook-always-reject"] !== undefined) p.error("metadata.annotations", "internal.istio.io/webhook-always-reject annotation found, rejecting");
+  for (const k of ["internal.istio.io/parents", "internal.istio.io/parent-namespace"]) if (annotations[k] !== undefined) p.error(`metadata.annotations[${k}]`, `${k} is set by Istio and cannot be set by users`);
+  if (annotations["istio.io/dry-run"] !== undefined && kind !== "AuthorizationPolicy") p.error("metadata.annotations[istio.io/dry-run]", "istio.io/dry-run is only supported on AuthorizationPolicy");
+  const spec = obj.spec === undefined || obj.spec === null ? {} : obj.spec;
+  const before = p.errors.length;
+  checkSchema(spec, info.schema, "spec", p);
+  if (isObj(spec) && p.errors.length === before) info.validate(spec, meta, p);
+  return { handled: true, errors: p.errors, warnings: p.errors.length ? [] : p.warnings };
+}
+
+export function formatErrors(errors: FieldError[]): string {
+  return errors.map((e) => (e.path ? `${e.path}: ${e.message}` : e.message)).join("\n");
+}
+
+/** The AdmissionReview v1 response for a validation review: every problem in one denial message. */
+export function admissionValidate(review: unknown): Obj {
+  const r = isObj(review) ? review : {};
+  const req = isObj(r.request) ? r.request : {};
+  const base = { apiVersion: r.apiVersion ?? "admission.k8s.io/v1", kind: r.kind ?? "AdmissionReview" };
+  const uid = req.uid ?? "";
+  if (req.operation !== "CREATE" && req.operation !== "UPDATE") return { ...base, response: { uid, allowed: true } };
+  const result = validateResource(req.object);
+  if (!result.handled) return { ...base, response: { uid, allowed: true } };
+  if (result.errors.length === 0) {
+    return { ...base, response: { uid, allowed: true, ...(result.warnings.length ? { warnings: result.warnings } : {}) } };
+  }
+  const o = isObj(req.object) ? req.object : {};
+  const name = `${o.kind ?? "resource"} ${o.metadata?.namespace ? o.metadata.namespace + "/" : ""}${o.metadata?.name ?? ""}`;
+  const n = result.errors.length;
+  const message = `configuration is invalid: ${name}: ${n} error${n > 1 ? "s" : ""}:\n${formatErrors(result.errors).replace(/^/gm, "  * ")}`;
+  return { ...base, response: { uid, allowed: false, status: { code: 400, reason: "Invalid", message } } };
+}
