@@ -18,15 +18,28 @@ export function isFQDN(s: string): boolean {
   return t.split(".").every(isDnsLabel);
 }
 
-/** Istio's wildcard-domain rule: `*`, `*.<fqdn>`, or an FQDN; no partial wildcards. */
+const WILDCARD_LABEL = /^(\*|(\*|\*-)?[a-zA-Z0-9](?:[-a-zA-Z0-9]*[a-zA-Z0-9])?)$/;
+
+/** Istio's wildcard-domain rule: a wildcard only in the first label (`*`, `*.x`, `*x.y`, `*-x.y`), DNS labels elsewhere. */
 export function wildcardDomainError(host: string): string | undefined {
-  if (host === "*") return undefined;
+  if (host === "") return "domain name must not be empty";
   if (host.length > 255) return `domain name "${host}" too long (max 255)`;
-  let name = host;
-  if (host.startsWith("*.")) name = host.slice(2);
-  if (name.includes("*")) return `domain name "${host}" invalid (partial wildcards are not allowed)`;
-  if (name === "" || !isFQDN(name)) return `domain name "${host}" invalid (each label must be a DNS-1123 label)`;
+  const dot = host.indexOf(".");
+  const first = dot < 0 ? host : host.slice(0, dot);
+  if (first.length > 63 || !WILDCARD_LABEL.test(first)) return `domain name "${host}" invalid (label "${first}" invalid)`;
+  if (dot >= 0) {
+    const rest = host.slice(dot + 1);
+    const labels = (rest.endsWith(".") ? rest.slice(0, -1) : rest).split(".");
+    const bad = labels.find((l) => !isDnsLabel(l));
+    if (bad !== undefined) return `domain name "${host}" invalid (label "${bad}" invalid)`;
+  }
   return undefined;
+}
+
+/** Hosts that gateways may carry: no partial wildcards (`*bar.com`). */
+export function gatewayDomainError(host: string): string | undefined {
+  if (/^\*[^.]/.test(host)) return `domain name "${host}" invalid (partial wildcard "${host.split(".")[0]}" not allowed)`;
+  return wildcardDomainError(host);
 }
 
 const DURATION_RE = /^(?:(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h))+$/;

@@ -1,7 +1,7 @@
 // Gateway (networking.istio.io) and the server TLS settings it shares with Sidecar ingress.
 import { S, type Schema } from "./schema.js";
 import { Problems, at } from "./problems.js";
-import { checkPort, checkSelector, isDnsLabel, isIP, isObj, isProtocol, list, wildcardDomainError, type Obj } from "./common.js";
+import { checkPort, checkSelector, gatewayDomainError, isDnsLabel, isIP, isObj, isProtocol, list, type Obj } from "./common.js";
 
 export const SERVER_TLS: Schema = S.obj({
   httpsRedirect: S.bool,
@@ -33,6 +33,11 @@ export function checkServerTLS(tls: Obj, path: string, p: Problems): void {
     return;
   }
   if (mode === "SIMPLE" || mode === "MUTUAL" || mode === "OPTIONAL_MUTUAL") {
+    list(tls.tlsCertificates).forEach((c: Obj, i: number) => {
+      if (!isObj(c)) return;
+      if (!c.serverCertificate) p.error(at(at(at(path, "tlsCertificates"), i), "serverCertificate"), `${mode} TLS requires a server certificate`);
+      if (!c.privateKey) p.error(at(at(at(path, "tlsCertificates"), i), "privateKey"), `${mode} TLS requires a private key`);
+    });
     if (!hasCred && list(tls.tlsCertificates).length === 0) {
       if (!tls.serverCertificate) p.error(at(path, "serverCertificate"), `${mode} TLS requires a server certificate (or credentialName)`);
       if (!tls.privateKey) p.error(at(path, "privateKey"), `${mode} TLS requires a private key (or credentialName)`);
@@ -40,7 +45,7 @@ export function checkServerTLS(tls: Obj, path: string, p: Problems): void {
     if ((mode === "MUTUAL" || mode === "OPTIONAL_MUTUAL") && !hasCred && !tls.caCertificates && !list(tls.tlsCertificates).some((c) => c?.caCertificates)) {
       p.error(at(path, "caCertificates"), `${mode} TLS requires caCertificates (or credentialName)`);
     }
-    if (hasCred && hasCerts) p.error(path, "only one of credentialName(s), tlsCertificates or serverCertificate/privateKey may be set");
+    if (list(tls.tlsCertificates).length && (tls.serverCertificate || tls.privateKey)) p.error(path, "only one of tlsCertificates or serverCertificate/privateKey may be set");
     if (tls.caCrl && (hasCred || mode === "SIMPLE")) p.error(at(path, "caCrl"), `caCrl cannot be used with ${hasCred ? "credentialName" : "SIMPLE TLS"}`);
   }
   if ((mode === "PASSTHROUGH" || mode === "AUTO_PASSTHROUGH") && (hasCerts || hasCred)) p.warn(path, `${mode} mode does not use certificates; they will be ignored`);
@@ -68,7 +73,7 @@ export function gatewayHostError(h: string): string | undefined {
   }
   if (isIP(host)) return undefined;
   if (!host.includes(".") && host !== "*" && !host.startsWith("*")) return `short names like "${host}" are not allowed; use an FQDN`;
-  return wildcardDomainError(host);
+  return gatewayDomainError(host);
 }
 
 export function validateGateway(spec: Obj, meta: Obj, p: Problems): void {
@@ -92,7 +97,7 @@ export function validateGateway(spec: Obj, meta: Obj, p: Problems): void {
       if (bind.startsWith("unix://")) {
         const sock = bind.slice(7);
         if (!(sock.startsWith("/") || sock.startsWith("@")) || sock.endsWith("/")) p.error(at(sp, "bind"), `unix socket path "${sock}" must be absolute or abstract`);
-        if (port.number !== 0 && port.number !== undefined) checkPort(port.number, at(at(sp, "port"), "number"), p);
+        if (port.number !== 0) p.error(at(at(sp, "port"), "number"), "port number must be 0 for unix domain socket");
       } else {
         checkPort(port.number, at(at(sp, "port"), "number"), p);
         if (bind && !isIP(bind)) p.error(at(sp, "bind"), `bind "${bind}" must be an IP address or a unix:// socket`);

@@ -25,7 +25,7 @@ const JWT_RULE: Schema = S.obj({
   issuer: S.str(), audiences: S.strs(), jwksUri: S.str({ max: 2048 }), jwks: S.str(),
   fromHeaders: S.arr(S.obj({ name: S.str(), prefix: S.str() }, { req: ["name"] })), fromParams: S.strs(), fromCookies: S.strs(),
   outputPayloadToHeader: S.str(), forwardOriginalToken: S.bool,
-  outputClaimToHeaders: S.arr(S.obj({ header: S.str(), claim: S.str() })), timeout: S.dur, spaceDelimitedClaims: S.arr(S.str(), { max: 64 }),
+  outputClaimToHeaders: S.arr(S.obj({ header: S.str(), claim: S.str() })), timeout: S.dur, spaceDelimitedClaims: S.arr(S.str({ min: 1 }), { max: 64 }),
 }, { oneOf: [["jwks", "jwksUri"]] });
 export const REQUEST_AUTHENTICATION_SPEC: Schema = S.obj({ selector: SELECTOR, targetRef: TARGET_REF, targetRefs: S.arr(TARGET_REF, { max: 16 }), jwtRules: S.arr(JWT_RULE, { max: 4096 }) });
 

@@ -78,6 +78,7 @@ export function validateServiceEntry(spec: Obj, meta: Obj, p: Problems): void {
       if (!(sock.startsWith("/") || sock.startsWith("@"))) p.error(at(epp, "address"), "unix socket path must be absolute or abstract");
       if (isObj(ep.ports) && Object.keys(ep.ports).length) p.error(at(epp, "ports"), "unix socket endpoints cannot have ports");
       if (list(spec.ports).length !== 1) p.error("spec.ports", "a unix socket endpoint requires exactly one service port");
+      if (res !== "STATIC") p.error(at(epp, "address"), "unix socket endpoints require resolution STATIC");
     } else if (addr) {
       if (res === "STATIC" && !isIP(addr)) p.error(at(epp, "address"), `endpoint address "${addr}" must be an IP address for STATIC resolution`);
       if ((res === "DNS" || res === "DNS_ROUND_ROBIN") && !isIP(addr) && !isFQDN(addr)) p.error(at(epp, "address"), `endpoint address "${addr}" must be an IP address or FQDN`);

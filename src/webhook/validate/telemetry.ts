@@ -16,7 +16,7 @@ export const TELEMETRY_SPEC: Schema = S.obj({
   metrics: S.arr(S.obj({
     providers: S.arr(PROVIDER), reportingInterval: S.dur,
     overrides: S.arr(S.obj({
-      match: S.obj({ metric: S.str(), customMetric: S.str(), mode: S.en("CLIENT_AND_SERVER", "CLIENT", "SERVER") }, { oneOf: [["metric", "customMetric"]] }),
+      match: S.obj({ metric: S.str(), customMetric: S.str({ min: 1 }), mode: S.en("CLIENT_AND_SERVER", "CLIENT", "SERVER") }, { oneOf: [["metric", "customMetric"]] }),
       disabled: S.bool, tagOverrides: S.map(S.obj({ operation: S.en("UPSERT", "REMOVE"), value: S.str() })),
     })),
   })),

@@ -68,7 +68,10 @@ function checkDestination(d: unknown, path: string, p: Problems): void {
     }
   }
   if (d.subset !== undefined && (typeof d.subset !== "string" || !isDnsLabel(d.subset))) p.error(at(path, "subset"), `subset "${d.subset}" must be a DNS label`);
-  if (isObj(d.port)) checkPort(d.port.number, at(at(path, "port"), "number"), p);
+  if (isObj(d.port)) {
+    if (d.port.number === undefined) p.error(at(at(path, "port"), "number"), "port number must be set when a port is given");
+    else checkPort(d.port.number, at(at(path, "port"), "number"), p);
+  }
 }
 
 function checkWeights(routes: any[], path: string, p: Problems): void {
@@ -185,7 +188,7 @@ function checkHttpRoute(r: Obj, path: string, p: Problems, ctx: { delegate: bool
     const rt = r.retries;
     const rp = at(path, "retries");
     if (typeof rt.attempts === "number" && rt.attempts < 0) p.error(at(rp, "attempts"), "attempts must not be negative");
-    if (rt.attempts === 0 && (rt.perTryTimeout || rt.retryOn || rt.retryRemoteLocalities)) p.error(rp, "attempts 0 disables retries: perTryTimeout, retryOn and retryRemoteLocalities cannot be set with it");
+    if (rt.attempts === 0 && (rt.perTryTimeout !== undefined || rt.retryOn !== undefined || rt.retryRemoteLocalities !== undefined)) p.error(rp, "attempts 0 disables retries: perTryTimeout, retryOn and retryRemoteLocalities cannot be set with it");
     checkDuration(rt.perTryTimeout, at(rp, "perTryTimeout"), p);
     checkDuration(rt.backoff, at(rp, "backoff"), p);
     if (typeof rt.retryOn === "string" && rt.retryOn !== "") {
@@ -204,7 +207,7 @@ function checkHttpRoute(r: Obj, path: string, p: Problems, ctx: { delegate: bool
       const a = f.abort;
       checkPercent(a.percentage, at(at(fp, "abort"), "percentage"), p);
       if (a.http2Error !== undefined) p.error(at(at(fp, "abort"), "http2Error"), "HTTP/2 abort fault injection is not supported");
-      if (a.httpStatus !== undefined && (a.httpStatus < 200 || a.httpStatus > 599)) p.error(at(at(fp, "abort"), "httpStatus"), `httpStatus ${a.httpStatus} must be in the range 200..599`);
+      if (a.httpStatus !== undefined && (a.httpStatus < 200 || a.httpStatus > 600)) p.error(at(at(fp, "abort"), "httpStatus"), `httpStatus ${a.httpStatus} must be in the range 200..600`);
       if (a.grpcStatus !== undefined && !GRPC_CODES.includes(a.grpcStatus)) p.error(at(at(fp, "abort"), "grpcStatus"), `"${a.grpcStatus}" is not a gRPC status code name`);
       if (a.httpStatus === undefined && a.grpcStatus === undefined && a.http2Error === undefined) p.warn(at(fp, "abort"), "abort has no error type");
     }
@@ -245,6 +248,13 @@ function checkHttpRoute(r: Obj, path: string, p: Problems, ctx: { delegate: bool
   }
 }
 
+/** `*.bar` covers `*.foo.bar` and `x.bar`. */
+function wildcardCovers(wild: string, host: string): boolean {
+  if (wild === "*" ) return false;
+  if (!wild.startsWith("*.")) return false;
+  return host.endsWith(wild.slice(1)) && host.length > wild.length - 1;
+}
+
 export function validateVirtualService(spec: Obj, meta: Obj, p: Problems): void {
   const hosts = list(spec.hosts);
   const gateways = list(spec.gateways);
@@ -260,6 +270,9 @@ export function validateVirtualService(spec: Obj, meta: Obj, p: Problems): void 
     if (typeof h !== "string") return;
     const hp = at("spec.hosts", i);
     if (seen.has(h)) p.error(hp, `duplicate host "${h}"`);
+    for (const other of seen) {
+      if (other !== h && (wildcardCovers(other, h) || wildcardCovers(h, other))) p.error(hp, `host "${h}" overlaps with host "${other}"`);
+    }
     seen.add(h);
     if (h === "*" && meshBound) p.error(hp, `wildcard host "*" is not allowed for VirtualServices bound to the mesh`);
     else if (!isIP(h) && !h.startsWith("outbound_.")) {
@@ -276,7 +289,7 @@ export function validateVirtualService(spec: Obj, meta: Obj, p: Problems): void 
       if (!isDnsLabel(parts[0]) || !isDnsLabel(parts[1])) p.error(gp, `invalid gateway reference "${g}": use namespace/name`);
     } else if (parts.length === 1) {
       const dots = g.split(".");
-      if (dots.length === 2 && dots.every(isDnsLabel)) p.warn(gp, `gateway reference "${g}" uses the legacy name.namespace form; use namespace/name`);
+      if (dots.length >= 2 && dots.every(isDnsLabel)) p.warn(gp, `gateway reference "${g}" uses the legacy name.namespace form; use namespace/name`);
       else if (!isDnsLabel(g)) p.error(gp, `invalid gateway name "${g}"`);
     } else p.error(gp, `invalid gateway reference "${g}"`);
   });
@@ -293,7 +306,11 @@ export function validateVirtualService(spec: Obj, meta: Obj, p: Problems): void 
         const mp = at(at(rp, "match"), j);
         if (proto === "tls" && list(m.sniHosts).length === 0) p.error(at(mp, "sniHosts"), "TLS match must have at least one SNI host");
         list(m.sniHosts).forEach((h, k) => {
-          const e = typeof h === "string" && !isIP(h) ? wildcardDomainError(h) : undefined;
+          if (typeof h === "string" && isIP(h)) {
+            p.warn(at(at(mp, "sniHosts"), k), `IP address "${h}" used as an SNI host: clients rarely send IPs as SNI`);
+            return;
+          }
+          const e = typeof h === "string" && !(h.startsWith("outbound_.") && gatewayBound) ? wildcardDomainError(h) : undefined;
           if (e) p.error(at(at(mp, "sniHosts"), k), e);
           else if (typeof h === "string" && !hosts.some((vh) => vh === "*" || vh === h || (vh.startsWith("*.") && h.endsWith(vh.slice(1))) || (h.startsWith("*.") && vh.endsWith(h.slice(1))))) {
             p.error(at(at(mp, "sniHosts"), k), `SNI host "${h}" is not a compatible subset of any of the VirtualService hosts`);
