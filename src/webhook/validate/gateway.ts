@@ -32,6 +32,8 @@ export function checkServerTLS(tls: Obj, path: string, p: Problems): void {
     }
     return;
   }
+  const sources = [tls.serverCertificate && tls.privateKey, tls.credentialName, list(tls.credentialNames).length > 0, list(tls.tlsCertificates).length > 0].filter(Boolean).length;
+  if (sources > 1) p.error(path, "only one of credentialName, credentialNames, serverCertificate/privateKey, tlsCertificates should be specified (Istio: one of credential_name, credential_names, server_certificate/private_key, tls_certificates)");
   if (mode === "SIMPLE" || mode === "MUTUAL" || mode === "OPTIONAL_MUTUAL") {
     list(tls.tlsCertificates).forEach((c: Obj, i: number) => {
       if (!isObj(c)) return;
