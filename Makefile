@@ -18,6 +18,10 @@ build: node_modules ## compile TypeScript to dist/
 typecheck: node_modules ## type-check without emitting
 	npx tsc -p tsconfig.json --noEmit
 
+.PHONY: crds
+crds: node_modules ## regenerate charts/pilotfish/crds/istio.yaml from the validation schemas
+	npx tsx scripts/gen-crds.ts
+
 .PHONY: controlplane
 controlplane: ## build kube-apiserver, kube-controller-manager, kubectl and etcd from Go modules (cached)
 	bash test/kind/build-controlplane.sh

@@ -57,7 +57,8 @@ await sleep(1500); // the API server loads webhook configurations from an inform
 const crdDir = path.join(root, "charts/pilotfish/crds");
 if (fs.existsSync(crdDir)) {
   const r = await cluster.kubectl(["apply", "--server-side", "-f", crdDir]);
-  say(r.code === 0 ? `applied the CRDs in ${path.relative(root, crdDir)}` : `CRDs not applied: ${r.stderr.trim()}`);
+  say(r.code === 0 ? `applied the Istio CRDs in ${path.relative(root, crdDir)}` : `CRDs not applied: ${r.stderr.trim()}`);
+  await cluster.kubectl(["wait", "--for=condition=Established", "--timeout=60s", "crd", "-l", "app.kubernetes.io/part-of=pilotfish"]);
 }
 
 const core = cluster.kc.makeApiClient(k8s.CoreV1Api);
@@ -69,6 +70,18 @@ for (let i = 0; !(await core.readNamespacedServiceAccount({ name: "default", nam
 const applied = await cluster.kubectl(["apply", "-n", "demo", "-f", path.join(root, "examples/bookinfo-details.yaml")]);
 if (applied.code !== 0) throw new Error(applied.stderr);
 say(`namespace demo (istio-injection=enabled): ${applied.stdout.trim().replace(/\n/g, ", ")}`);
+
+// The validating webhook: a VirtualService with a misspelt field never reaches etcd.
+const typo = JSON.stringify({
+  apiVersion: "networking.istio.io/v1",
+  kind: "VirtualService",
+  metadata: { name: "details", namespace: "demo" },
+  spec: { hosts: ["details"], http: [{ route: [{ destinations: { host: "details" } }] }] },
+});
+const denied = await cluster.kubectl(["apply", "-f", "-"], typo);
+say("");
+say(`kubectl apply of a VirtualService with "destinations:" (exit ${denied.code}):`);
+say(denied.stderr.trim().replace(/^/gm, "  "));
 
 let pod: k8s.V1Pod | undefined;
 for (let i = 0; !pod; i++) {

@@ -1,0 +1,91 @@
+// `pilotfish validate` as a user runs it: files, directories, stdin, exit codes, text and JSON output.
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const bin = path.join(root, "bin/pilotfish.mjs");
+const run = (args: string[], input?: string) => {
+  const r = spawnSync(process.execPath, [bin, ...args], { input, encoding: "utf8", cwd: root });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+};
+
+const GOOD = `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: reviews, namespace: shop}
+spec:
+  hosts: [reviews]
+  http:
+  - route:
+    - destination: {host: reviews, subset: v1}
+`;
+const TYPO = `apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: reviews}
+spec:
+  host: reviews
+  trafficPolicy:
+    loadBalancer: {simple: ROUND_ROBBIN}
+`;
+const CONFIGMAP = `apiVersion: v1
+kind: ConfigMap
+metadata: {name: c}
+`;
+
+function tree(files: Record<string, string>): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pf-validate-"));
+  for (const [name, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    fs.writeFileSync(path.join(dir, name), text);
+  }
+  return dir;
+}
+
+describe("pilotfish validate", () => {
+  it("exits 0 when every resource in a multi-document stream is valid, skipping non-Istio kinds", () => {
+    const r = run(["validate", "-f", "-"], `${GOOD}---\n${CONFIGMAP}`);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /VirtualService\/reviews: valid/);
+    assert.match(r.stdout, /ConfigMap\/c: skipped/);
+    assert.match(r.stderr, /1 resource\(s\) checked, 0 invalid/);
+  });
+
+  it("exits 1 and names file, line, field and the fix for an invalid resource found recursively in a directory", () => {
+    const dir = tree({ "a/good.yaml": GOOD, "b/deeper/bad.yml": `${CONFIGMAP}---\n${TYPO}`, "notes.txt": "not yaml: [" });
+    const r = run(["validate", "-f", dir]);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.match(r.stdout, /bad\.yml:5 DestinationRule\/reviews: spec\.trafficPolicy\.loadBalancer\.simple: unsupported value "ROUND_ROBBIN"; did you mean "ROUND_ROBIN"\?/);
+    assert.match(r.stdout, /good\.yaml:1 VirtualService\/reviews: valid/);
+    assert.doesNotMatch(r.stdout + r.stderr, /notes\.txt/, "only *.yaml, *.yml and *.json are read");
+  });
+
+  it("exits 2 with file and line on broken YAML, and on a missing file", () => {
+    const dir = tree({ "broken.yaml": `${GOOD}---\napiVersion: v1\nkind: [unclosed\n` });
+    const r = run(["validate", "-f", path.join(dir, "broken.yaml")]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /broken\.yaml:\d+/);
+    const missing = run(["validate", "-f", path.join(dir, "nope.yaml")]);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /cannot read .*nope\.yaml: ENOENT/);
+  });
+
+  it("-o json gives machines every error with its path", () => {
+    const r = run(["validate", "-o", "json", "-f", "-"], TYPO.replace("networking.istio.io/v1", "networking.istio.io/v1beat1"));
+    assert.equal(r.code, 1);
+    const out = JSON.parse(r.stdout);
+    assert.equal(out.valid, false);
+    const errs = out.resources[0].errors;
+    assert.ok(errs.some((e: any) => e.path === "apiVersion" && /did you mean "networking\.istio\.io\/v1beta1"/.test(e.message)), JSON.stringify(errs));
+    assert.ok(errs.some((e: any) => e.path === "spec.trafficPolicy.loadBalancer.simple"), JSON.stringify(errs));
+  });
+
+  it("rejects an unknown output format with exit 2", () => {
+    const r = run(["validate", "-o", "xml", "-f", "-"], GOOD);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /--output must be text or json/);
+  });
+});
