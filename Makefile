@@ -26,6 +26,10 @@ crds: node_modules ## regenerate charts/pilotfish/crds/istio.yaml from the valid
 controlplane: ## build kube-apiserver, kube-controller-manager, kubectl and etcd from Go modules (cached)
 	bash test/kind/build-controlplane.sh
 
+.PHONY: helm
+helm: ## build helm from Go modules (cached), for the chart tests
+	bash test/kind/build-helm.sh
+
 .PHONY: up
 up: node_modules controlplane ## main job: local control plane + pilotfish + an injected Deployment
 	bash test/kind/up
@@ -39,7 +43,7 @@ test-unit: node_modules ## unit tests only (no Kubernetes)
 	bash test/run-tests.sh unit
 
 .PHONY: test
-test: node_modules controlplane ## all tests: unit, CLI, webhook over HTTPS, end-to-end on a local API server
+test: node_modules controlplane helm ## all tests: unit, CLI, webhook over HTTPS, end-to-end on a local API server
 	npx tsc -p tsconfig.json --noEmit
 	bash test/run-tests.sh all
 
