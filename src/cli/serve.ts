@@ -1,11 +1,14 @@
 // `pilotfish serve`: the admission webhook server (sidecar injection and validation) over HTTPS.
 import fs from "node:fs";
+import os from "node:os";
 import type * as k8sTypes from "@kubernetes/client-node";
 import type { Command } from "commander";
 import type { CliIO, ExitCode } from "./main.js";
-import { generateServingCert, readCertFiles, serviceDnsNames, watchCertFiles, type TlsMaterial } from "../webhook/certs.js";
+import { certificateExpiry, generateServingCert, readCertFiles, serviceDnsNames, watchCertFiles, type TlsMaterial } from "../webhook/certs.js";
+import type { CertController } from "../webhook/cert-controller.js";
+import type { LeaderElector } from "../webhook/leader.js";
 import type { ClusterSettings } from "../webhook/cluster-settings.js";
-import { StaticSettings, startWebhookServer, type SettingsSource, type ValidateHandler } from "../webhook/server.js";
+import { StaticSettings, startWebhookServer, type SettingsSource, type ValidateHandler, type WebhookServer } from "../webhook/server.js";
 import { parseNativeSidecarsEnv, settingsFromIstioOperator } from "../webhook/inject/settings.js";
 import { createLogger } from "../telemetry/logger.js";
 import { createMetrics } from "../telemetry/metrics.js";
@@ -31,6 +34,20 @@ interface ServeOpts {
   logLevel: string;
   registerWebhook?: string;
   failurePolicy: string;
+  namespace?: string;
+  certSecret?: string;
+  certValidity: string;
+  caValidity: string;
+  mutatingWebhookConfig: string[];
+  validatingWebhookConfig: string[];
+  leaderElect?: boolean;
+  leaseName: string;
+  leaseDuration: string;
+  renewDeadline: string;
+  retryPeriod: string;
+  identity?: string;
+  drainTimeout: string;
+  drainGrace: string;
 }
 
 const collect = (v: string, prev: string[]) => [...prev, v];
@@ -56,6 +73,20 @@ export function registerServe(program: Command, io: CliIO, exit: ExitCode): void
     .option("--no-validation", "do not serve /validate")
     .option("--register-webhook <url>", "create/update the MutatingWebhookConfiguration pointing at this URL with this server's CA (out-of-cluster or local use)")
     .option("--failure-policy <policy>", "failurePolicy of a registered webhook: Fail or Ignore", "Fail")
+    .option("--namespace <ns>", "pilotfish's own namespace: certificate Secret and leader Lease (default: $POD_NAMESPACE, else --service-namespace)")
+    .option("--cert-secret <name>", "keep the CA and serving certificate in this Secret (shared by replicas, rotated by the leader)")
+    .option("--cert-validity <duration>", "lifetime of the serving certificate with --cert-secret; rotated at half of it", "8760h")
+    .option("--ca-validity <duration>", "lifetime of the CA with --cert-secret", "87600h")
+    .option("--mutating-webhook-config <name>", "MutatingWebhookConfiguration whose caBundle --cert-secret keeps in sync (repeatable)", collect, [])
+    .option("--validating-webhook-config <name>", "ValidatingWebhookConfiguration whose caBundle --cert-secret keeps in sync (repeatable)", collect, [])
+    .option("--leader-elect", "elect a leader (coordination.k8s.io Lease) to run the certificate controller")
+    .option("--lease-name <name>", "Lease used for leader election", "pilotfish-leader")
+    .option("--lease-duration <duration>", "a lost leader is replaced after this long", "15s")
+    .option("--renew-deadline <duration>", "a leader that cannot renew for this long steps down", "10s")
+    .option("--retry-period <duration>", "how often candidates try the Lease", "2s")
+    .option("--identity <id>", "this replica's name in the Lease (default: $POD_NAME, else host-pid)")
+    .option("--drain-timeout <duration>", "on SIGTERM, how long in-flight reviews may take", "20s")
+    .option("--drain-grace <duration>", "on SIGTERM, how long to keep serving with /readyz false before closing", "3s")
     .option("--log-level <level>", "log level", process.env.LOG_LEVEL ?? "info")
     .action(async (opts: ServeOpts) => {
       exit.code = await runServe(opts, io);
@@ -112,9 +143,72 @@ async function runServe(opts: ServeOpts, io: CliIO): Promise<number> {
     return 2;
   }
 
+  let durations: { certValidity: number; caValidity: number; leaseDuration: number; renewDeadline: number; retryPeriod: number; drainTimeout: number; drainGrace: number };
+  try {
+    const { parseDuration } = await import("../webhook/cert-controller.js");
+    durations = {
+      certValidity: parseDuration(opts.certValidity),
+      caValidity: parseDuration(opts.caValidity),
+      leaseDuration: parseDuration(opts.leaseDuration),
+      renewDeadline: parseDuration(opts.renewDeadline),
+      retryPeriod: parseDuration(opts.retryPeriod),
+      drainTimeout: parseDuration(opts.drainTimeout),
+      drainGrace: parseDuration(opts.drainGrace),
+    };
+  } catch (e) {
+    io.stderr(`Error: ${(e as Error).message}\n`);
+    return 2;
+  }
+  const namespace = opts.namespace || process.env.POD_NAMESPACE || opts.serviceNamespace;
+  const identity = opts.identity || process.env.POD_NAME || `${os.hostname()}-${process.pid}`;
+
   let tls: TlsMaterial;
   let stopWatching: (() => void) | undefined;
-  if (opts.tlsCertFile || opts.tlsKeyFile) {
+  let server: WebhookServer | undefined;
+  let certs: CertController | undefined;
+  let leader: LeaderElector | undefined;
+  if (opts.certSecret && (opts.tlsCertFile || opts.tlsKeyFile)) {
+    io.stderr("Error: --cert-secret and --tls-cert-file/--tls-key-file are two certificate sources: choose one\n");
+    return 2;
+  }
+  if (opts.leaderElect && !opts.certSecret) {
+    logger.info("leader election on without --cert-secret: the leader has no certificate work to do");
+  }
+  if (opts.certSecret || opts.leaderElect) {
+    try {
+      const kc = await loadKubeConfig(opts.kubeconfig);
+      if (opts.leaderElect) {
+        const { LeaderElector } = await import("../webhook/leader.js");
+        leader = new LeaderElector({ kc, namespace, name: opts.leaseName, identity, leaseDurationMs: durations.leaseDuration, renewDeadlineMs: durations.renewDeadline, retryPeriodMs: durations.retryPeriod, logger });
+      }
+      if (opts.certSecret) {
+        const { CertController } = await import("../webhook/cert-controller.js");
+        const elector = leader;
+        certs = new CertController({
+          kc,
+          namespace,
+          secretName: opts.certSecret,
+          dnsNames: [...serviceDnsNames(opts.serviceName, opts.serviceNamespace), "localhost"],
+          ipAddresses: ["127.0.0.1", "::1"],
+          validityMs: durations.certValidity,
+          caValidityMs: durations.caValidity,
+          mutatingWebhooks: opts.mutatingWebhookConfig,
+          validatingWebhooks: opts.validatingWebhookConfig,
+          logger,
+          onCertificate: (m) => server?.updateTls(m),
+          isLeader: () => (elector ? elector.isLeader() : true),
+        });
+        tls = await certs.bootstrap();
+        logger.info({ secret: `${namespace}/${opts.certSecret}`, notAfter: certificateExpiry(tls.cert).toISOString() }, "serving certificate loaded from its Secret");
+      }
+    } catch (e) {
+      io.stderr(`Error: ${(e as Error).message}\n`);
+      return 1;
+    }
+  }
+  if (certs) {
+    // The Secret is the source (loaded above).
+  } else if (opts.tlsCertFile || opts.tlsKeyFile) {
     if (!opts.tlsCertFile || !opts.tlsKeyFile) {
       io.stderr("Error: --tls-cert-file and --tls-key-file go together\n");
       return 2;
@@ -133,20 +227,23 @@ async function runServe(opts: ServeOpts, io: CliIO): Promise<number> {
     if (opts.caOut) fs.writeFileSync(opts.caOut, tls.ca);
     logger.info({ service: `${opts.serviceName}.${opts.serviceNamespace}.svc` }, "generated a self-signed CA and serving certificate");
   }
+  if (certs && opts.caOut) fs.writeFileSync(opts.caOut, tls!.ca);
 
   const validate: ValidateHandler | undefined = opts.validation ? await loadValidator() : undefined;
-  const server = await startWebhookServer({
+  server = await startWebhookServer({
     port: Number(opts.port),
     host: opts.host,
-    tls,
+    tls: tls!,
     settings,
     revision: opts.revision,
     logger,
     metrics,
     validate,
+    readiness: () => (tls! && tls!.cert ? [] : ["serving certificate not loaded"]),
   });
-  if (opts.tlsCertFile && opts.tlsKeyFile) stopWatching = watchCertFiles(opts.tlsCertFile, opts.tlsKeyFile, opts.tlsCaFile, (m) => server.updateTls(m));
-  logger.info({ url: server.url, configSource: opts.configSource, revision: opts.revision || "default" }, "pilotfish webhook listening");
+  const webhook = server;
+  if (opts.tlsCertFile && opts.tlsKeyFile) stopWatching = watchCertFiles(opts.tlsCertFile, opts.tlsKeyFile, opts.tlsCaFile, (m) => webhook.updateTls(m));
+  logger.info({ url: webhook.url, configSource: opts.configSource, revision: opts.revision || "default" }, "pilotfish webhook listening");
   if (cluster) {
     cluster.start().catch((e) => logger.error({ error: (e as Error).message }, "cannot start the settings watch"));
   }
@@ -156,28 +253,40 @@ async function runServe(opts: ServeOpts, io: CliIO): Promise<number> {
       const { registerInjectionWebhook } = await import("../webhook/register.js");
       const name = await registerInjectionWebhook(kc, {
         revision: opts.revision,
-        clientConfig: { url: opts.registerWebhook, caBundle: tls.ca },
+        clientConfig: { url: opts.registerWebhook, caBundle: tls!.ca },
         failurePolicy: opts.failurePolicy === "Ignore" ? "Ignore" : "Fail",
       });
       logger.info({ name, url: opts.registerWebhook }, "registered the injection webhook");
       if (validate) {
         const { registerValidationWebhook } = await import("../webhook/register.js");
-        const vname = await registerValidationWebhook(kc, { clientConfig: { url: opts.registerWebhook, caBundle: tls.ca }, failurePolicy: opts.failurePolicy === "Ignore" ? "Ignore" : "Fail" });
+        const vname = await registerValidationWebhook(kc, { clientConfig: { url: opts.registerWebhook, caBundle: tls!.ca }, failurePolicy: opts.failurePolicy === "Ignore" ? "Ignore" : "Fail" });
         logger.info({ name: vname, url: opts.registerWebhook }, "registered the validation webhook");
       }
     } catch (e) {
       logger.error({ error: (e as Error).message }, "cannot register the injection webhook");
-      await server.close();
+      await webhook.close();
       return 1;
     }
+  }
+  // Every replica follows the Secret; the leader (or every replica, without election) also rotates and
+  // keeps the caBundles in sync. More singletons (the IstioOperator reconciler) plug in with
+  // leader.onStartedLeading(fn): fn receives an AbortSignal that fires when leadership ends.
+  certs?.start();
+  if (leader) {
+    leader.onStartedLeading(() => certs?.kick());
+    leader.start().catch((e) => logger.error({ error: (e as Error).message }, "leader election did not start"));
   }
 
   return await new Promise<number>((resolve) => {
     const shutdown = async (signal: string) => {
       logger.info({ signal }, "draining: readiness off, finishing in-flight reviews");
       stopWatching?.();
+      // Readiness off first; meanwhile hand leadership over so a successor starts at once.
+      const drained = webhook.drain(durations.drainTimeout, durations.drainGrace);
+      await certs?.stop();
+      await leader?.stop();
       cluster?.stop();
-      await server.drain();
+      await drained;
       logger.info("stopped");
       resolve(0);
     };

@@ -16,6 +16,8 @@ export interface CertOptions {
   dnsNames: string[];
   ipAddresses?: string[];
   validityMs?: number;
+  /** Lifetime of a generated CA (default: twice the serving certificate's, at least a day). */
+  caValidityMs?: number;
   /** Reuse an existing CA instead of generating one. */
   caKey?: string;
   caCert?: string;
@@ -29,21 +31,12 @@ export function serviceDnsNames(service: string, namespace: string): string[] {
 export async function generateServingCert(opts: CertOptions): Promise<TlsMaterial & { caKey: string }> {
   const now = new Date();
   const validity = opts.validityMs ?? 365 * 24 * 3600 * 1000;
-  const notBeforeDate = new Date(now.getTime() - 60_000);
+  const notBeforeDate = backdated(now, validity);
   let caKey = opts.caKey;
   let caCert = opts.caCert;
   if (!caKey || !caCert) {
-    const ca = await generate([{ name: "commonName", value: "pilotfish-webhook-ca" }, { name: "organizationName", value: "pilotfish" }], {
-      algorithm: "sha256",
-      keySize: 2048,
-      notBeforeDate,
-      notAfterDate: new Date(now.getTime() + Math.max(validity * 2, 24 * 3600 * 1000)),
-      extensions: [
-        { name: "basicConstraints", cA: true, critical: true },
-        { name: "keyUsage", keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
-      ],
-    });
-    caKey = ca.private;
+    const ca = await generateCa(opts.caValidityMs ?? Math.max(validity * 2, 24 * 3600 * 1000), now);
+    caKey = ca.key;
     caCert = ca.cert;
   }
   const altNames = [
@@ -54,7 +47,8 @@ export async function generateServingCert(opts: CertOptions): Promise<TlsMateria
     algorithm: "sha256",
     keySize: 2048,
     notBeforeDate,
-    notAfterDate: new Date(now.getTime() + validity),
+    // A serving certificate never outlives the CA that signed it.
+    notAfterDate: new Date(Math.min(now.getTime() + validity, new Date(new X509Certificate(caCert).validTo).getTime())),
     ca: { key: caKey, cert: caCert },
     extensions: [
       { name: "basicConstraints", cA: false },
@@ -64,6 +58,26 @@ export async function generateServingCert(opts: CertOptions): Promise<TlsMateria
     ],
   });
   return { key: leaf.private, cert: leaf.cert, ca: caCert, caKey };
+}
+
+/** Clock skew allowance: a minute, but at most a tenth of a short lifetime (so "half the lifetime" stays meaningful). */
+function backdated(now: Date, validityMs: number): Date {
+  return new Date(now.getTime() - Math.min(60_000, Math.floor(validityMs / 10)));
+}
+
+/** A self-signed CA (SHA-256, RSA 2048) for webhook serving certificates. */
+export async function generateCa(validityMs: number, now = new Date()): Promise<{ key: string; cert: string }> {
+  const ca = await generate([{ name: "commonName", value: `pilotfish-webhook-ca-${now.getTime().toString(36)}` }, { name: "organizationName", value: "pilotfish" }], {
+    algorithm: "sha256",
+    keySize: 2048,
+    notBeforeDate: backdated(now, validityMs),
+    notAfterDate: new Date(now.getTime() + validityMs),
+    extensions: [
+      { name: "basicConstraints", cA: true, critical: true },
+      { name: "keyUsage", keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
+    ],
+  });
+  return { key: ca.private, cert: ca.cert };
 }
 
 export function certificateExpiry(pem: string): Date {

@@ -44,6 +44,8 @@ export interface ServerOptions {
   validate?: ValidateHandler;
   /** Namespace annotations lookup (OpenShift UID ranges); only called when settings.platform is openshift. */
   namespaceAnnotations?: (namespace: string) => Record<string, string> | undefined;
+  /** More readiness conditions (a serving certificate loaded from its Secret, say): the problems, or none. */
+  readiness?: () => string[];
 }
 
 export interface WebhookServer {
@@ -52,8 +54,11 @@ export interface WebhookServer {
   url: string;
   /** Serve a new certificate from the next handshake on; open connections are kept. */
   updateTls(m: TlsMaterial): void;
-  /** Turn /readyz false, wait for in-flight reviews (bounded), then close. */
-  drain(timeoutMs?: number): Promise<void>;
+  /** Turn /readyz false, keep serving `graceMs` (endpoints and proxies notice), wait for in-flight reviews
+   *  (bounded by `timeoutMs`), then close. Responses while draining ask the client not to reuse the connection. */
+  drain(timeoutMs?: number, graceMs?: number): Promise<void>;
+  /** Admission reviews answered so far, and those in flight. */
+  stats(): { answered: number; inFlight: number };
   close(): Promise<void>;
 }
 
@@ -131,6 +136,7 @@ export async function startWebhookServer(opts: ServerOptions): Promise<WebhookSe
   const limit = opts.bodyLimit ?? DEFAULT_BODY_LIMIT;
   let draining = false;
   let inFlight = 0;
+  let answered = 0;
   let idle: (() => void) | undefined;
 
   const injectHandler = async (req: IncomingMessage, res: ServerResponse, rest: string) => {
@@ -201,6 +207,7 @@ export async function startWebhookServer(opts: ServerOptions): Promise<WebhookSe
     const problems: string[] = [];
     if (draining) problems.push("draining");
     if (!opts.settings.synced()) problems.push("injection settings not synced");
+    if (opts.readiness) problems.push(...opts.readiness());
     if (problems.length) res.status(503).type("text/plain").send(problems.join(", ") + "\n");
     else res.type("text/plain").send("ok\n");
   });
@@ -225,8 +232,10 @@ export async function startWebhookServer(opts: ServerOptions): Promise<WebhookSe
       return;
     }
     inFlight++;
+    if (draining) res.setHeader("Connection", "close");
     const done = () => {
       inFlight--;
+      answered++;
       if (inFlight === 0 && idle) idle();
     };
     const work = isInject ? injectHandler(req, res, path.slice("/inject".length)) : validateHandler(req, res);
@@ -267,8 +276,10 @@ export async function startWebhookServer(opts: ServerOptions): Promise<WebhookSe
       server.setSecureContext({ key: m.key, cert: m.cert, minVersion: "TLSv1.2" });
       logger.info("serving certificate updated");
     },
-    async drain(timeoutMs = 20_000) {
+    stats: () => ({ answered, inFlight }),
+    async drain(timeoutMs = 20_000, graceMs = 0) {
       draining = true;
+      if (graceMs > 0) await new Promise((r) => setTimeout(r, graceMs));
       if (inFlight > 0) {
         await Promise.race([new Promise<void>((r) => (idle = r)), new Promise<void>((r) => setTimeout(r, timeoutMs).unref())]);
       }

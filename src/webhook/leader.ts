@@ -1,0 +1,197 @@
+// Leader election over a coordination.k8s.io/v1 Lease (client-node has no helper). Every replica serves
+// admission reviews; only the leader runs the singletons: the certificate controller and, when enabled, the
+// IstioOperator reconciler. Plug one in with `onStartedLeading(fn)`: `fn` gets an AbortSignal that fires when
+// leadership is lost or the process stops.
+//
+// Same rules as client-go's leaderelection: a holder renews every retryPeriod; it gives up leadership when it
+// could not renew within renewDeadline; others take an unrenewed Lease once leaseDuration has passed since
+// its renewTime; every write carries the resourceVersion read, so two candidates never both win.
+import type * as k8s from "@kubernetes/client-node";
+import type { Logger } from "../telemetry/logger.js";
+
+export interface LeaseRecord {
+  holderIdentity?: string;
+  leaseDurationSeconds?: number;
+  acquireTime?: string;
+  renewTime?: string;
+  leaseTransitions?: number;
+}
+
+export type LeaseDecision = { action: "renew" } | { action: "acquire"; transitions: number } | { action: "wait"; holder: string; expiresAt: number };
+
+/** Pure: what a candidate does with the Lease it read at `now`. */
+export function decideLease(lease: LeaseRecord | undefined, identity: string, now: number): LeaseDecision {
+  if (!lease || !lease.holderIdentity) return { action: "acquire", transitions: (lease?.leaseTransitions ?? 0) + (lease ? 1 : 0) };
+  if (lease.holderIdentity === identity) return { action: "renew" };
+  const renewed = lease.renewTime ? new Date(lease.renewTime).getTime() : 0;
+  const expiresAt = renewed + (lease.leaseDurationSeconds ?? 15) * 1000;
+  if (!Number.isFinite(expiresAt) || now >= expiresAt) return { action: "acquire", transitions: (lease.leaseTransitions ?? 0) + 1 };
+  return { action: "wait", holder: lease.holderIdentity, expiresAt };
+}
+
+/** RFC 3339 with microseconds: the API server's MicroTime rejects JavaScript's millisecond form. */
+export function microTime(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, ".$1000Z");
+}
+
+export interface LeaderElectorOptions {
+  kc: k8s.KubeConfig;
+  namespace: string;
+  name: string;
+  identity: string;
+  leaseDurationMs?: number;
+  renewDeadlineMs?: number;
+  retryPeriodMs?: number;
+  logger: Logger;
+}
+
+type LeadingFn = (signal: AbortSignal) => void | Promise<void>;
+
+export class LeaderElector {
+  private leading = false;
+  private stopped = false;
+  private timer: NodeJS.Timeout | undefined;
+  private lastRenew = 0;
+  private abort: AbortController | undefined;
+  private readonly started: LeadingFn[] = [];
+  private readonly stoppedFns: (() => void)[] = [];
+  private api!: k8s.CoordinationV1Api;
+  private loop: Promise<void> | undefined;
+  readonly leaseDurationMs: number;
+  readonly renewDeadlineMs: number;
+  readonly retryPeriodMs: number;
+  /** When this replica last became leader (ms since epoch). */
+  acquiredAt: number | undefined;
+
+  constructor(private readonly o: LeaderElectorOptions) {
+    this.leaseDurationMs = o.leaseDurationMs ?? 15_000;
+    this.renewDeadlineMs = o.renewDeadlineMs ?? 10_000;
+    this.retryPeriodMs = o.retryPeriodMs ?? 2_000;
+    if (!(this.leaseDurationMs > this.renewDeadlineMs && this.renewDeadlineMs > this.retryPeriodMs)) {
+      throw new Error(`leader election needs lease duration > renew deadline > retry period, got ${this.leaseDurationMs} / ${this.renewDeadlineMs} / ${this.retryPeriodMs} ms`);
+    }
+  }
+
+  isLeader(): boolean {
+    return this.leading;
+  }
+
+  /** Runs `fn` each time this replica becomes leader (at once if it already is). */
+  onStartedLeading(fn: LeadingFn): void {
+    this.started.push(fn);
+    if (this.leading && this.abort) void this.run(fn, this.abort.signal);
+  }
+
+  onStoppedLeading(fn: () => void): void {
+    this.stoppedFns.push(fn);
+  }
+
+  async start(): Promise<void> {
+    const k8s = await import("@kubernetes/client-node");
+    this.api = this.o.kc.makeApiClient(k8s.CoordinationV1Api);
+    const tick = async () => {
+      if (this.stopped) return;
+      await this.tryAcquireOrRenew().catch((e) => this.o.logger.warn({ error: (e as Error).message }, "leader election pass failed"));
+      if (this.leading && Date.now() - this.lastRenew > this.renewDeadlineMs) this.lose("could not renew the lease within the renew deadline");
+      if (!this.stopped) this.timer = setTimeout(() => (this.loop = tick()), this.retryPeriodMs);
+    };
+    this.loop = tick();
+    await this.loop;
+  }
+
+  private async tryAcquireOrRenew(): Promise<void> {
+    const now = Date.now();
+    let existing: k8s.V1Lease | undefined;
+    try {
+      existing = await this.api.readNamespacedLease({ name: this.o.name, namespace: this.o.namespace });
+    } catch (e) {
+      if ((e as { code?: number }).code !== 404) throw e;
+    }
+    const spec = existing?.spec;
+    const record: LeaseRecord | undefined = spec
+      ? {
+          holderIdentity: spec.holderIdentity,
+          leaseDurationSeconds: spec.leaseDurationSeconds,
+          renewTime: spec.renewTime ? String(spec.renewTime instanceof Date ? spec.renewTime.toISOString() : spec.renewTime) : undefined,
+          acquireTime: spec.acquireTime ? String(spec.acquireTime instanceof Date ? spec.acquireTime.toISOString() : spec.acquireTime) : undefined,
+          leaseTransitions: spec.leaseTransitions,
+        }
+      : undefined;
+    const d = decideLease(record, this.o.identity, now);
+    if (d.action === "wait") {
+      if (this.leading) this.lose(`the lease is held by ${d.holder}`);
+      return;
+    }
+    const renewTime = microTime(now);
+    const body = {
+      apiVersion: "coordination.k8s.io/v1",
+      kind: "Lease",
+      metadata: { name: this.o.name, namespace: this.o.namespace, ...(existing ? { resourceVersion: existing.metadata?.resourceVersion } : {}) },
+      spec: {
+        holderIdentity: this.o.identity,
+        leaseDurationSeconds: Math.ceil(this.leaseDurationMs / 1000),
+        acquireTime: d.action === "acquire" ? renewTime : (record?.acquireTime ? microTime(new Date(record.acquireTime).getTime()) : renewTime),
+        renewTime,
+        leaseTransitions: d.action === "acquire" ? d.transitions : (record?.leaseTransitions ?? 0),
+      },
+    } as unknown as k8s.V1Lease; // MicroTime travels as a string (see microTime)
+    try {
+      if (existing) await this.api.replaceNamespacedLease({ name: this.o.name, namespace: this.o.namespace, body });
+      else await this.api.createNamespacedLease({ namespace: this.o.namespace, body });
+    } catch (e) {
+      const code = (e as { code?: number }).code;
+      if (code === 409) return; // another candidate wrote first
+      throw e;
+    }
+    this.lastRenew = now;
+    if (!this.leading) this.win();
+  }
+
+  private win(): void {
+    this.leading = true;
+    this.acquiredAt = Date.now();
+    this.abort = new AbortController();
+    this.o.logger.info({ lease: `${this.o.namespace}/${this.o.name}`, identity: this.o.identity }, "became leader");
+    for (const fn of this.started) void this.run(fn, this.abort.signal);
+  }
+
+  private async run(fn: LeadingFn, signal: AbortSignal): Promise<void> {
+    try {
+      await fn(signal);
+    } catch (e) {
+      this.o.logger.error({ error: (e as Error).message }, "leader task failed");
+    }
+  }
+
+  private lose(reason: string): void {
+    if (!this.leading) return;
+    this.leading = false;
+    this.abort?.abort();
+    this.o.logger.warn({ reason }, "lost leadership");
+    for (const fn of this.stoppedFns) fn();
+  }
+
+  /** Stops campaigning; a leader releases the Lease so another replica takes over at once. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.loop?.catch(() => undefined);
+    if (!this.leading) return;
+    this.lose("stopping");
+    try {
+      const lease = await this.api.readNamespacedLease({ name: this.o.name, namespace: this.o.namespace });
+      if (lease.spec?.holderIdentity !== this.o.identity) return;
+      const body = {
+        apiVersion: "coordination.k8s.io/v1",
+        kind: "Lease",
+        metadata: { name: this.o.name, namespace: this.o.namespace, resourceVersion: lease.metadata?.resourceVersion },
+        // An empty holder is free for the taking (client-go's ReleaseOnCancel does the same).
+        spec: { holderIdentity: "", leaseDurationSeconds: 1, renewTime: microTime(Date.now()), acquireTime: microTime(Date.now()), leaseTransitions: lease.spec?.leaseTransitions ?? 0 },
+      } as unknown as k8s.V1Lease;
+      await this.api.replaceNamespacedLease({ name: this.o.name, namespace: this.o.namespace, body });
+      this.o.logger.info("released the lease");
+    } catch (e) {
+      this.o.logger.warn({ error: (e as Error).message }, "could not release the lease; it expires by itself");
+    }
+  }
+}
