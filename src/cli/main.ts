@@ -5,6 +5,7 @@ import { registerKubeInject } from "./kube-inject.js";
 import { registerValidate } from "./validate.js";
 import { registerManifest } from "./manifest.js";
 import { registerServe } from "./serve.js";
+import { registerProfile } from "./profile.js";
 
 export interface CliIO {
   stdout: (s: string) => void;
@@ -36,6 +37,7 @@ export function buildProgram(io: CliIO, exit: ExitCode): Command {
   registerKubeInject(program, io, exit);
   registerValidate(program, io, exit);
   registerManifest(program, io, exit);
+  registerProfile(program, io, exit);
   registerServe(program, io, exit);
   return program;
 }

@@ -65,7 +65,8 @@ export function applySetFlag(spec: JsonObject, flag: string): JsonObject {
       const inner = step.slice(1, -1);
       if (!Array.isArray(cur)) throw new Error(`--set ${flag}: ${steps.slice(0, i).join(".")} is not a list`);
       let idx: number;
-      if (/^\d+$/.test(inner)) idx = Number(inner);
+      // An index past the end appends one element, as istioctl does (no padding).
+      if (/^\d+$/.test(inner)) idx = Math.min(Number(inner), cur.length);
       else {
         const [k, v] = inner.split(":");
         idx = cur.findIndex((x) => isObject(x) && String(x[k]) === v);

@@ -1,0 +1,33 @@
+// Component Base: the Istio CRDs (from pilotfish's validation schemas, plus TrafficExtension) and the
+// istio-reader ServiceAccount.
+import { getPath, type JsonObject } from "../../mesh/values.js";
+import { istioCrds } from "../../webhook/validate/crds.js";
+import { componentLabels, obj, type K8sObject, type RenderContext } from "./meta.js";
+
+function trafficExtensionCrd(): JsonObject {
+  const schema = { openAPIV3Schema: { type: "object", "x-kubernetes-preserve-unknown-fields": true } };
+  return {
+    apiVersion: "apiextensions.k8s.io/v1",
+    kind: "CustomResourceDefinition",
+    metadata: { name: "trafficextensions.extensions.istio.io" },
+    spec: {
+      group: "extensions.istio.io",
+      names: { kind: "TrafficExtension", listKind: "TrafficExtensionList", plural: "trafficextensions", singular: "trafficextension", categories: ["istio-io", "extensions-istio-io"] },
+      scope: "Namespaced",
+      versions: [{ name: "v1alpha1", served: true, storage: true, subresources: { status: {} }, schema }],
+    },
+  };
+}
+
+export function renderBase(ctx: RenderContext): K8sObject[] {
+  const excluded = new Set(((getPath(ctx.values, "base.excludedCRDs") as string[] | undefined) ?? []).map(String));
+  const labels = componentLabels(ctx, "Base");
+  const crds = [...istioCrds().filter((c) => (c as JsonObject & { spec: { group: string } }).spec.group !== "install.istio.io"), trafficExtensionCrd()] as K8sObject[];
+  const out: K8sObject[] = [];
+  for (const c of crds) {
+    if (excluded.has(c.metadata.name)) continue;
+    out.push({ ...c, metadata: { name: c.metadata.name, labels: { ...labels }, annotations: { "helm.sh/resource-policy": "keep" } } } as K8sObject);
+  }
+  out.push(obj("v1", "ServiceAccount", "istio-reader-service-account", ctx.istioNamespace, componentLabels(ctx, "Base", { app: "istio-reader" })));
+  return out;
+}

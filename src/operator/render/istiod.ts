@@ -1,0 +1,242 @@
+// Component Pilot: istiod's Deployment, Service, ServiceAccount, RBAC, HPA/PDB, and the ConfigMaps `istio`
+// (mesh config) and `istio-sidecar-injector` (injection values) that pilotfish's own injector reads.
+// istiod's webhook configurations are not rendered: pilotfish serves injection and validation itself.
+import { dump } from "js-yaml";
+import { getPath, mergeValues, str, type Json, type JsonObject } from "../../mesh/values.js";
+import { componentLabels, envList, fieldEnv, hpa, image, obj, obj0, pdb, sortKeys, wantsHpa, wantsPdb, type K8sObject, type RenderContext } from "./meta.js";
+
+const RO = ["get", "list", "watch"];
+const ALL = ["get", "watch", "list", "update", "patch", "create", "delete"];
+const ISTIO_GROUPS = ["config.istio.io", "security.istio.io", "networking.istio.io", "authentication.istio.io", "rbac.istio.io", "telemetry.istio.io", "extensions.istio.io"];
+
+function readerRules(): Json[] {
+  return [
+    { apiGroups: ISTIO_GROUPS, resources: ["*"], verbs: RO },
+    { apiGroups: [""], resources: ["endpoints", "pods", "services", "nodes", "replicationcontrollers", "namespaces", "secrets", "configmaps"], verbs: RO },
+    { apiGroups: ["networking.istio.io"], resources: ["workloadentries"], verbs: RO },
+    { apiGroups: ["networking.x-k8s.io", "gateway.networking.k8s.io"], resources: ["gateways"], verbs: RO },
+    { apiGroups: ["apiextensions.k8s.io"], resources: ["customresourcedefinitions"], verbs: RO },
+    { apiGroups: ["discovery.k8s.io"], resources: ["endpointslices"], verbs: RO },
+    { apiGroups: ["multicluster.x-k8s.io"], resources: ["serviceexports"], verbs: [...RO, "create", "delete"] },
+    { apiGroups: ["multicluster.x-k8s.io"], resources: ["serviceimports"], verbs: RO },
+    { apiGroups: ["apps"], resources: ["replicasets"], verbs: RO },
+    { apiGroups: ["authentication.k8s.io"], resources: ["tokenreviews"], verbs: ["create"] },
+    { apiGroups: ["authorization.k8s.io"], resources: ["subjectaccessreviews"], verbs: ["create"] },
+  ];
+}
+
+function istiodRules(): Json[] {
+  return [
+    { apiGroups: ["admissionregistration.k8s.io"], resources: ["mutatingwebhookconfigurations"], verbs: [...RO, "update", "patch"] },
+    { apiGroups: ["admissionregistration.k8s.io"], resources: ["validatingwebhookconfigurations"], verbs: [...RO, "update"] },
+    { apiGroups: ISTIO_GROUPS, resources: ["*"], verbs: RO },
+    { apiGroups: ["networking.istio.io"], resources: ["workloadentries"], verbs: ALL },
+    { apiGroups: ["networking.istio.io"], resources: ["workloadentries/status", "serviceentries/status"], verbs: ALL },
+    { apiGroups: ["security.istio.io"], resources: ["authorizationpolicies/status"], verbs: ALL },
+    { apiGroups: [""], resources: ["services/status"], verbs: ALL },
+    { apiGroups: ["apiextensions.k8s.io"], resources: ["customresourcedefinitions"], verbs: RO },
+    { apiGroups: [""], resources: ["pods", "nodes", "services", "namespaces", "endpoints"], verbs: RO },
+    { apiGroups: ["discovery.k8s.io"], resources: ["endpointslices"], verbs: RO },
+    { apiGroups: ["networking.k8s.io"], resources: ["ingresses", "ingressclasses"], verbs: RO },
+    { apiGroups: ["networking.k8s.io"], resources: ["ingresses/status"], verbs: ["get", "update", "patch"] },
+    { apiGroups: [""], resources: ["configmaps"], verbs: ["create", "get", "list", "watch", "update"] },
+    { apiGroups: ["authentication.k8s.io"], resources: ["tokenreviews"], verbs: ["create"] },
+    { apiGroups: ["authorization.k8s.io"], resources: ["subjectaccessreviews"], verbs: ["create"] },
+    { apiGroups: ["gateway.networking.k8s.io", "gateway.networking.x-k8s.io"], resources: ["*"], verbs: RO },
+    { apiGroups: ["gateway.networking.k8s.io"], resources: ["backendtlspolicies/status", "gatewayclasses/status", "gateways/status", "grpcroutes/status", "httproutes/status", "referencegrants/status", "tcproutes/status", "tlsroutes/status", "udproutes/status"], verbs: ["update", "patch"] },
+    { apiGroups: ["gateway.networking.k8s.io"], resources: ["gatewayclasses"], verbs: ["create", "update", "patch", "delete"] },
+    { apiGroups: [""], resources: ["secrets"], verbs: RO },
+    { apiGroups: ["multicluster.x-k8s.io"], resources: ["serviceexports"], verbs: [...RO, "create", "delete"] },
+    { apiGroups: ["multicluster.x-k8s.io"], resources: ["serviceimports"], verbs: RO },
+  ];
+}
+
+function gatewayControllerRules(): Json[] {
+  return [
+    { apiGroups: ["apps"], resources: ["deployments"], verbs: ALL },
+    { apiGroups: ["autoscaling"], resources: ["horizontalpodautoscalers"], verbs: ALL },
+    { apiGroups: ["policy"], resources: ["poddisruptionbudgets"], verbs: ALL },
+    { apiGroups: [""], resources: ["services"], verbs: ALL },
+    { apiGroups: [""], resources: ["serviceaccounts"], verbs: ALL },
+  ];
+}
+
+/** The mesh config istiod and pilotfish's injector read (`istio` ConfigMap, key `mesh`). */
+export function meshConfigFor(ctx: RenderContext, pilotNamespace: string): JsonObject {
+  const base: JsonObject = {
+    defaultConfig: { discoveryAddress: `istiod${ctx.revSuffix}.${pilotNamespace}.svc:15012` },
+    defaultProviders: { metrics: ["prometheus"] },
+    enablePrometheusMerge: true,
+    rootNamespace: ctx.istioNamespace,
+    trustDomain: "cluster.local",
+  };
+  const tracer = str(getPath(ctx.values, "global.proxy.tracer"));
+  if (tracer && tracer !== "none") (base.defaultConfig as JsonObject).tracing = {};
+  return mergeValues(base, obj0(ctx.values.meshConfig)) as JsonObject;
+}
+
+/** The injection values (`istio-sidecar-injector` ConfigMap, key `values`). */
+export function injectionValuesFor(ctx: RenderContext): JsonObject {
+  const v = ctx.values;
+  return {
+    global: obj0(v.global),
+    pilot: { cni: obj0(getPath(v, "pilot.cni")), env: obj0(getPath(v, "pilot.env")) },
+    gateways: { seccompProfile: obj0(getPath(v, "gateways.seccompProfile")), securityContext: obj0(getPath(v, "gateways.securityContext")) },
+    revision: ctx.revision,
+    sidecarInjectorWebhook: obj0(v.sidecarInjectorWebhook),
+  };
+}
+
+export function renderIstiod(ctx: RenderContext, namespace: string): K8sObject[] {
+  const v = ctx.values;
+  const pilot = obj0(v.pilot);
+  const rs = ctx.revSuffix;
+  const name = `istiod${rs}`;
+  const crSuffix = `${ctx.revision ? ctx.revision + "-" : ""}${namespace}`;
+  const L = (extra: Record<string, string> = {}) => componentLabels(ctx, "Pilot", { app: "istiod", istio: "pilot", ...extra });
+  const out: K8sObject[] = [];
+  const remote = getPath(v, "istiodRemote.enabled") === true;
+
+  out.push(obj("v1", "ServiceAccount", name, ctx.istioNamespace, L()));
+  for (const [role, rules, sa] of [
+    [`istio-reader-clusterrole-${crSuffix}`, readerRules(), "istio-reader-service-account"],
+    [`istiod-clusterrole-${crSuffix}`, istiodRules(), name],
+    [`istiod-gateway-controller-${crSuffix}`, gatewayControllerRules(), name],
+  ] as const) {
+    const labels = role.startsWith("istio-reader") ? L({ app: "istio-reader" }) : L();
+    out.push(obj("rbac.authorization.k8s.io/v1", "ClusterRole", role, undefined, labels, { rules: rules as Json[] }));
+    out.push(obj("rbac.authorization.k8s.io/v1", "ClusterRoleBinding", role, undefined, labels, {
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: role },
+      subjects: [{ kind: "ServiceAccount", name: sa, namespace: ctx.istioNamespace }],
+    }));
+  }
+  out.push(obj("rbac.authorization.k8s.io/v1", "Role", name, ctx.istioNamespace, L(), {
+    rules: [
+      { apiGroups: ["networking.istio.io"], resources: ["gateways"], verbs: ["create"] },
+      { apiGroups: [""], resources: ["secrets"], verbs: ["create", "get", "watch", "list", "update", "delete"] },
+      { apiGroups: [""], resources: ["configmaps"], verbs: ["delete"] },
+      { apiGroups: ["coordination.k8s.io"], resources: ["leases"], verbs: ["get", "update", "patch", "create"] },
+    ],
+  }));
+  out.push(obj("rbac.authorization.k8s.io/v1", "RoleBinding", name, ctx.istioNamespace, L(), {
+    roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name },
+    subjects: [{ kind: "ServiceAccount", name, namespace: ctx.istioNamespace }],
+  }));
+
+  const mesh = meshConfigFor(ctx, namespace);
+  out.push(obj("v1", "ConfigMap", `istio${rs}`, namespace, L(), {
+    data: { mesh: dump(mesh, { sortKeys: true, lineWidth: -1 }).trimEnd(), meshNetworks: dump({ networks: obj0(getPath(v, "global.meshNetworks")) }, { flowLevel: 1 }).trimEnd() },
+  }));
+  if (getPath(v, "global.omitSidecarInjectorConfigMap") !== true) {
+    const values = injectionValuesFor(ctx);
+    const config = {
+      policy: str(getPath(v, "global.proxy.autoInject")) || "enabled",
+      alwaysInjectSelector: getPath(v, "sidecarInjectorWebhook.alwaysInjectSelector") ?? [],
+      neverInjectSelector: getPath(v, "sidecarInjectorWebhook.neverInjectSelector") ?? [],
+      injectedAnnotations: getPath(v, "sidecarInjectorWebhook.injectedAnnotations") ?? {},
+      defaultTemplates: ["sidecar"],
+    };
+    out.push(obj("v1", "ConfigMap", `istio-sidecar-injector${rs}`, namespace, L(), {
+      data: {
+        config: "# Injection policy; the sidecar, gateway and grpc templates are built into pilotfish's injector.\n" + dump(config, { sortKeys: true, lineWidth: -1 }),
+        values: JSON.stringify(values, null, 2),
+      },
+    }));
+  }
+  out.push(obj("v1", "ConfigMap", `values${rs}`, namespace, L(), { data: { "merged-values": JSON.stringify(v), "original-values": JSON.stringify(ctx.r.userValues) } }, {
+    "kubernetes.io/description": "The values pilotfish rendered this control plane from; for debugging and tools. Editing it changes nothing.",
+  }));
+  if (remote) return out;
+
+  const autoscale = wantsHpa(pilot);
+  const env: Json[] = [
+    { name: "REVISION", value: ctx.revLabel },
+    { name: "PILOT_CERT_PROVIDER", value: str(getPath(v, "global.pilotCertProvider")) || "istiod" },
+    fieldEnv("POD_NAME", "metadata.name"),
+    fieldEnv("POD_NAMESPACE", "metadata.namespace"),
+    fieldEnv("SERVICE_ACCOUNT", "spec.serviceAccountName"),
+    { name: "KUBECONFIG", value: "/var/run/secrets/remote/config" },
+    { name: "CA_TRUSTED_NODE_ACCOUNTS", value: `${ctx.istioNamespace}/${str(getPath(v, "ztunnel.resourceName")) || "ztunnel"}` },
+    ...envList(pilot.env),
+    { name: "PILOT_TRACE_SAMPLING", value: str(pilot.traceSampling ?? 1) },
+    { name: "PILOT_ENABLE_ANALYSIS", value: "false" },
+    { name: "CLUSTER_ID", value: str(getPath(v, "global.multiCluster.clusterName")) || "Kubernetes" },
+    { name: "GOMAXPROCS", valueFrom: { resourceFieldRef: { divisor: "1", resource: "limits.cpu" } } },
+    { name: "PLATFORM", value: str(getPath(v, "global.platform")) },
+  ];
+  const podLabels = { ...L({ "istio.io/dataplane-mode": "none", "sidecar.istio.io/inject": "false" }), ...(obj0(pilot.podLabels) as Record<string, string>) };
+  const spec: JsonObject = {
+    ...(autoscale ? {} : { replicas: Number(pilot.replicaCount ?? 1) }),
+    selector: { matchLabels: ctx.revision ? { app: "istiod", "istio.io/rev": ctx.revLabel } : { istio: "pilot" } },
+    strategy: { rollingUpdate: { maxSurge: str(pilot.rollingMaxSurge) || "100%", maxUnavailable: str(pilot.rollingMaxUnavailable) || "25%" } },
+    template: {
+      metadata: {
+        annotations: { "prometheus.io/port": "15014", "prometheus.io/scrape": "true", "sidecar.istio.io/inject": "false", ...(obj0(pilot.podAnnotations) as Record<string, string>) },
+        labels: sortKeys(podLabels),
+      },
+      spec: {
+        containers: [
+          {
+            args: ["discovery", "--monitoringAddr=:15014", `--log_output_level=${str(getPath(v, "global.logging.level")) || "default:info"}`, "--domain", str(getPath(v, "global.proxy.clusterDomain")) || "cluster.local", "--keepaliveMaxServerConnectionAge", str(pilot.keepaliveMaxServerConnectionAge) || "30m"],
+            env,
+            image: image(v, pilot, "pilot"),
+            name: "discovery",
+            ports: [
+              { containerPort: 8080, name: "http-debug", protocol: "TCP" },
+              { containerPort: 15010, name: "grpc-xds", protocol: "TCP" },
+              { containerPort: 15012, name: "tls-xds", protocol: "TCP" },
+              { containerPort: 15017, name: "https-webhooks", protocol: "TCP" },
+              { containerPort: 15014, name: "http-monitoring", protocol: "TCP" },
+            ],
+            readinessProbe: { httpGet: { path: "/ready", port: 8080 }, initialDelaySeconds: 1, periodSeconds: 3, timeoutSeconds: 5 },
+            resources: obj0(pilot.resources),
+            securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, readOnlyRootFilesystem: true, runAsNonRoot: true },
+            volumeMounts: [
+              { mountPath: "/var/run/secrets/tokens", name: "istio-token", readOnly: true },
+              { mountPath: "/var/run/secrets/istio-dns", name: "local-certs" },
+              { mountPath: "/etc/cacerts", name: "cacerts", readOnly: true },
+              { mountPath: "/var/run/secrets/remote", name: "istio-kubeconfig", readOnly: true },
+              { mountPath: "/var/run/secrets/istiod/tls", name: "istio-csr-dns-cert", readOnly: true },
+              { mountPath: "/var/run/secrets/istiod/ca", name: "istio-csr-ca-configmap", readOnly: true },
+            ],
+          },
+        ],
+        ...(Object.keys(obj0(pilot.nodeSelector)).length ? { nodeSelector: pilot.nodeSelector } : {}),
+        serviceAccountName: name,
+        tolerations: [{ key: "cni.istio.io/not-ready", operator: "Exists" }, ...((Array.isArray(pilot.tolerations) ? pilot.tolerations : []) as Json[])],
+        volumes: [
+          { emptyDir: { medium: "Memory" }, name: "local-certs" },
+          { name: "istio-token", projected: { sources: [{ serviceAccountToken: { audience: str(getPath(v, "global.sds.token.aud")) || "istio-ca", expirationSeconds: 43200, path: "istio-token" } }] } },
+          { name: "cacerts", secret: { optional: true, secretName: "cacerts" } },
+          { name: "istio-kubeconfig", secret: { optional: true, secretName: "istio-kubeconfig" } },
+          { name: "istio-csr-dns-cert", secret: { optional: true, secretName: "istiod-tls" } },
+          { configMap: { defaultMode: 420, name: "istio-ca-root-cert", optional: true }, name: "istio-csr-ca-configmap" },
+        ],
+      },
+    },
+  };
+  out.push(obj("apps/v1", "Deployment", name, namespace, L(), { spec }));
+  out.push(obj("v1", "Service", name, namespace, L(), {
+    spec: {
+      ports: [
+        { name: "grpc-xds", port: 15010, protocol: "TCP" },
+        { name: "https-dns", port: 15012, protocol: "TCP" },
+        { name: "https-webhook", port: 443, protocol: "TCP", targetPort: 15017 },
+        { name: "http-monitoring", port: 15014, protocol: "TCP" },
+      ],
+      selector: ctx.revision ? { app: "istiod", "istio.io/rev": ctx.revLabel } : { app: "istiod", istio: "pilot" },
+    },
+  }));
+  if (autoscale) out.push(hpa(name, namespace, L(), pilot));
+  if (wantsPdb(v, pilot)) out.push(pdb(name, namespace, L(), { app: "istiod", "istio.io/rev": ctx.revLabel }));
+  if (getPath(v, "global.networkPolicy.enabled") === true) {
+    out.push(obj("networking.k8s.io/v1", "NetworkPolicy", name, namespace, L(), {
+      spec: {
+        podSelector: { matchLabels: { app: "istiod", "istio.io/rev": ctx.revLabel } },
+        policyTypes: ["Ingress"],
+        ingress: [{ ports: [15010, 15012, 15014, 15017, 8080].map((port) => ({ port, protocol: "TCP" })) }],
+      },
+    }));
+  }
+  return out;
+}

@@ -1,0 +1,202 @@
+// The IstioOperator (install.istio.io/v1alpha1) spec: its structural schema (unknown fields are errors with
+// a suggestion) and istioctl's semantic checks (revision, hub, tag, gateway names, CIDRs, quantities, ports).
+// Used by `manifest generate`, `install`, the reconciler and the validating webhook alike.
+import { S, type Schema } from "../webhook/validate/schema.js";
+import type { Problems } from "../webhook/validate/problems.js";
+import { isObject, type JsonObject } from "../mesh/values.js";
+
+const any = S.any;
+const QUANTITY = /^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$/;
+
+const RESOURCES = S.obj({ limits: S.map(any), requests: S.map(any), claims: S.arr(any) });
+
+export const K8S_SPEC = S.obj({
+  affinity: any,
+  env: S.arr(S.obj({ name: S.str(), value: S.str(), valueFrom: any }, { req: ["name"] })),
+  hpaSpec: any,
+  imagePullPolicy: S.en("Always", "Never", "IfNotPresent"),
+  nodeSelector: S.map(),
+  podDisruptionBudget: any,
+  podAnnotations: S.map(),
+  priorityClassName: S.str(),
+  readinessProbe: any,
+  replicaCount: S.int(0, 4294967295),
+  resources: RESOURCES,
+  service: any,
+  strategy: any,
+  tolerations: S.arr(any),
+  serviceAnnotations: S.map(),
+  securityContext: any,
+  volumes: S.arr(any),
+  volumeMounts: S.arr(any),
+  overlays: S.arr(
+    S.obj(
+      { apiVersion: S.str(), kind: S.str(), name: S.str(), patches: S.arr(S.obj({ path: S.str(), value: any }, { req: ["path"] })) },
+      { req: ["kind", "name"] },
+    ),
+  ),
+});
+
+const COMPONENT = S.obj({ enabled: S.bool, namespace: S.str(), hub: S.str(), tag: any, spec: any, k8s: K8S_SPEC });
+const BASE_COMPONENT = S.obj({ enabled: S.bool, k8s: K8S_SPEC });
+const GATEWAY = S.obj({ name: S.str(), label: S.map(), namespace: S.str(), enabled: S.bool, hub: S.str(), tag: any, k8s: K8S_SPEC });
+const ADDON = S.obj({ enabled: S.bool, namespace: S.str(), k8s: K8S_SPEC });
+
+/** Keys of the istiod chart's values (`values.pilot.*`). */
+const PILOT_KEYS = [
+  "affinity", "autoscaleBehavior", "autoscaleEnabled", "autoscaleMax", "autoscaleMin", "cni", "configMap", "cpu",
+  "deploymentAnnotations", "deploymentLabels", "enabled", "env", "envVarFrom", "extraContainerArgs", "hub", "image",
+  "initContainers", "ipFamilies", "ipFamilyPolicy", "jwksResolverExtraRootCA", "keepaliveMaxServerConnectionAge", "memory",
+  "nodeSelector", "pdb", "podAnnotations", "podLabels", "replicaCount", "resources", "rollingMaxSurge", "rollingMaxUnavailable",
+  "seccompProfile", "serviceAccountAnnotations", "serviceAnnotations", "sidecarInjectorWebhookAnnotations", "tag", "taint",
+  "tolerations", "topologySpreadConstraints", "traceSampling", "trustedZtunnelName", "trustedZtunnelNamespace", "variant",
+  "volumeMounts", "volumes", "ipv6",
+];
+const GLOBAL_KEYS = [
+  "caAddress", "caName", "certSigners", "configCluster", "configValidation", "defaultPodDisruptionBudget", "defaultResources",
+  "externalIstiod", "hub", "imagePullPolicy", "imagePullSecrets", "istioNamespace", "istiod", "logAsJson", "logging", "meshID",
+  "meshNetworks", "mountMtlsCerts", "multiCluster", "nativeNftables", "network", "networkPolicy", "omitSidecarInjectorConfigMap",
+  "operatorManageWebhooks", "pilotCertProvider", "priorityClassName", "proxy", "proxy_init", "remotePilotAddress",
+  "resourceScope", "sds", "sts", "tag", "variant", "waypoint", "platform", "ipFamilies", "ipFamilyPolicy", "jwtPolicy",
+  "defaultNodeSelector", "defaultTolerations", "tracer", "autoscalingv2API", "enableProxyDecorators",
+];
+const obj = (keys: string[], overrides: Record<string, Schema> = {}) => S.obj({ ...Object.fromEntries(keys.map((k) => [k, any])), ...overrides });
+
+export const VALUES_SPEC = S.obj({
+  base: any,
+  cni: any,
+  compatibilityVersion: S.str(),
+  defaultRevision: S.str(),
+  experimental: any,
+  gatewayClasses: any,
+  gateways: S.map(any),
+  global: obj(GLOBAL_KEYS, {
+    hub: S.str(),
+    tag: any,
+    istioNamespace: S.str(),
+    proxy: any,
+  }),
+  istio_cni: any,
+  istiodRemote: any,
+  meshConfig: any,
+  ownerName: S.str(),
+  pilot: obj(PILOT_KEYS, {
+    autoscaleEnabled: S.bool,
+    autoscaleMin: S.int(0),
+    autoscaleMax: S.int(0),
+    replicaCount: S.int(0),
+    enabled: S.bool,
+    env: S.map(any),
+    traceSampling: S.num(0, 100),
+  }),
+  platform: S.str(),
+  profile: S.str(),
+  revision: S.str(),
+  revisionTags: S.arr(S.str()),
+  sidecarInjectorWebhook: any,
+  telemetry: any,
+  ztunnel: any,
+  configMap: any,
+  addons: any,
+});
+
+export const IOP_SPEC = S.obj({
+  profile: S.str(),
+  installPackagePath: S.str(),
+  hub: S.str(),
+  tag: any,
+  namespace: S.str(),
+  revision: S.str(),
+  compatibilityVersion: S.str(),
+  meshConfig: any,
+  components: S.obj({
+    base: BASE_COMPONENT,
+    pilot: COMPONENT,
+    cni: COMPONENT,
+    ztunnel: COMPONENT,
+    istiodRemote: COMPONENT,
+    ingressGateways: S.arr(GATEWAY),
+    egressGateways: S.arr(GATEWAY),
+  }),
+  addonComponents: S.obj({ kiali: ADDON, prometheus: ADDON, grafana: ADDON, jaeger: ADDON }),
+  values: VALUES_SPEC,
+  unvalidatedValues: any,
+});
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const REPO_CHARS = /^[a-z0-9_\-./:]+$/;
+
+function checkQuantities(res: unknown, path: string, p: Problems): void {
+  if (!isObject(res)) return;
+  for (const part of ["limits", "requests"]) {
+    const m = res[part];
+    if (!isObject(m)) continue;
+    for (const [k, v] of Object.entries(m)) {
+      if (typeof v === "number") continue;
+      if (typeof v !== "string" || !QUANTITY.test(v)) p.error(`${path}.${part}.${k}`, `"${String(v)}" is not a quantity (e.g. 100m, 1, 128Mi, 2Gi)`);
+    }
+  }
+}
+
+function checkCidrs(v: unknown, path: string, p: Problems): void {
+  if (typeof v !== "string" || v === "" || v === "*") return;
+  for (const c of v.split(",")) {
+    const m = /^([0-9a-fA-F:.]+)\/(\d+)$/.exec(c.trim());
+    const max = m && m[1].includes(":") ? 128 : 32;
+    if (!m || Number(m[2]) > max) p.error(path, `"${c.trim()}" is not a CIDR such as 10.0.0.0/8 (prefix length 0..${max})`);
+  }
+}
+
+/** istioctl's checks beyond the schema. `spec` has passed the schema. */
+export function validateIstioOperatorSpec(spec: JsonObject, _meta: JsonObject, p: Problems): void {
+  const rev = spec.revision;
+  if (typeof rev === "string" && rev !== "" && (!DNS_LABEL.test(rev) || rev.length > 63)) {
+    p.error("spec.revision", `invalid revision "${rev}": a revision must be a lowercase DNS-1123 label (a-z, 0-9, '-')`);
+  }
+  const values = isObject(spec.values) ? spec.values : {};
+  const global = isObject(values.global) ? values.global : {};
+  for (const [path, v] of [["spec.hub", spec.hub], ["spec.values.global.hub", global.hub]] as const) {
+    if (typeof v === "string" && v !== "" && !REPO_CHARS.test(v)) {
+      p.error(path, `bad hub "${v}": a repository may contain only a-z, 0-9, '_', '-', '.', '/' and ':'`);
+    }
+  }
+  for (const [path, v] of [["spec.tag", spec.tag], ["spec.values.global.tag", global.tag]] as const) {
+    if (v !== undefined && v !== null && !/^[\w][\w.-]{0,127}$/.test(String(v))) p.error(path, `bad tag "${String(v)}": a tag may contain only letters, digits, '_', '.' and '-'`);
+  }
+  const comps = isObject(spec.components) ? spec.components : {};
+  for (const list of ["ingressGateways", "egressGateways"] as const) {
+    const gws = Array.isArray(comps[list]) ? comps[list] : [];
+    gws.forEach((g, i) => {
+      if (!isObject(g)) return;
+      if (typeof g.name === "string" && g.name !== "" && !DNS_LABEL.test(g.name)) p.error(`spec.components.${list}[${i}].name`, `invalid gateway name "${g.name}": must be a lowercase DNS-1123 label`);
+      if (g.enabled !== false && (g.name === undefined || g.name === "")) p.error(`spec.components.${list}[${i}].name`, "Required value: an enabled gateway needs a name (objects would be named \"null\")");
+      if (isObject(g.k8s)) checkQuantities(g.k8s.resources, `spec.components.${list}[${i}].k8s.resources`, p);
+      const ports = isObject(g.k8s) && isObject(g.k8s.service) && Array.isArray(g.k8s.service.ports) ? g.k8s.service.ports : [];
+      ports.forEach((port, j) => {
+        if (!isObject(port)) return;
+        const target = Number(port.targetPort ?? 0);
+        if (Number(port.port) < 1024 && (!target || target < 1024)) {
+          p.error(`spec.components.${list}[${i}].k8s.service.ports[${j}].targetPort`, `port ${String(port.name ?? "")}/${String(port.port)}: targetPort ${target || "(unset)"} requires root; set targetPort above 1024 or values.gateways.<gateway>.runAsRoot=true`);
+        }
+      });
+    });
+  }
+  for (const c of ["base", "pilot", "cni", "ztunnel"]) {
+    const cs = comps[c];
+    if (isObject(cs) && isObject(cs.k8s)) checkQuantities(cs.k8s.resources, `spec.components.${c}.k8s.resources`, p);
+    if (isObject(cs) && typeof cs.namespace === "string" && !DNS_LABEL.test(cs.namespace)) p.error(`spec.components.${c}.namespace`, `"${cs.namespace}" is not a valid namespace name`);
+  }
+  const proxy = isObject(global.proxy) ? global.proxy : {};
+  checkCidrs(proxy.includeIPRanges, "spec.values.global.proxy.includeIPRanges", p);
+  checkCidrs(proxy.excludeIPRanges, "spec.values.global.proxy.excludeIPRanges", p);
+  if (isObject(spec.meshConfig)) for (const [k, v] of Object.entries(spec.meshConfig)) {
+    if (["accessLogFile", "accessLogFormat", "rootNamespace", "trustDomain", "ingressClass", "ingressService"].includes(k) && typeof v !== "string") {
+      p.error(`spec.meshConfig.${k}`, `must be a string, got ${JSON.stringify(v)}`);
+    }
+  }
+  const pilot = isObject(values.pilot) ? values.pilot : {};
+  const pilotK8s = isObject(comps.pilot) && isObject(comps.pilot.k8s) ? comps.pilot.k8s : {};
+  if (pilotK8s.replicaCount !== undefined && pilot.autoscaleEnabled !== false) {
+    p.warn("spec.components.pilot.k8s.replicaCount", "should not be set when values.pilot.autoscaleEnabled is true (the HorizontalPodAutoscaler overrides it)");
+  }
+}
