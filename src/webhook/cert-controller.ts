@@ -125,7 +125,8 @@ export function planCertificates(b: CertBundle | undefined, p: PlanInput): CertP
     return { action: "stage-ca", reason: "the CA passed half its lifetime" };
   }
   if (p.now >= halfLife(leaf)) return { action: "rotate-serving", reason: "the serving certificate passed half its lifetime" };
-  if (!leafX.checkIssued(new X509Certificate(b.caCert))) return { action: "rotate-serving", reason: "the serving certificate is not signed by the current CA" };
+  const caX = new X509Certificate(b.caCert);
+  if (!leafX.checkIssued(caX) || !leafX.verify(caX.publicKey)) return { action: "rotate-serving", reason: "the serving certificate is not signed by the current CA" };
   const sans = leafX.subjectAltName ?? "";
   const missing = p.dnsNames.filter((n) => !sans.split(/,\s*/).includes(`DNS:${n}`));
   if (missing.length) return { action: "rotate-serving", reason: `the serving certificate lacks ${missing.join(", ")}` };

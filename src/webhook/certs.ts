@@ -1,7 +1,7 @@
 // Serving certificates for the webhook: files (reloaded when they change) or a CA plus a serving certificate
 // generated in process. The Secret-backed, leader-rotated certificate controller builds on `generateServingCert`.
 import fs from "node:fs";
-import { X509Certificate } from "node:crypto";
+import { X509Certificate, randomBytes } from "node:crypto";
 import { generate } from "selfsigned";
 
 export interface TlsMaterial {
@@ -67,7 +67,7 @@ function backdated(now: Date, validityMs: number): Date {
 
 /** A self-signed CA (SHA-256, RSA 2048) for webhook serving certificates. */
 export async function generateCa(validityMs: number, now = new Date()): Promise<{ key: string; cert: string }> {
-  const ca = await generate([{ name: "commonName", value: `pilotfish-webhook-ca-${now.getTime().toString(36)}` }, { name: "organizationName", value: "pilotfish" }], {
+  const ca = await generate([{ name: "commonName", value: `pilotfish-webhook-ca-${randomBytes(4).toString("hex")}` }, { name: "organizationName", value: "pilotfish" }], {
     algorithm: "sha256",
     keySize: 2048,
     notBeforeDate: backdated(now, validityMs),

@@ -37,27 +37,35 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 {{- end -}}
 
 {{- define "pilotfish.selfCerts" -}}
-{{- if eq .Values.certificates.provider "pilotfish" -}}true{{- end -}}
+{{- if and (eq .Values.certificates.provider "pilotfish") (or .Values.injector.enabled .Values.validator.enabled) -}}true{{- end -}}
 {{- end -}}
 
 {{/* Any webhook at all? Without one nothing calls pilotfish and there is no certificate to manage. */}}
+{{- define "pilotfish.certManagerCerts" -}}
+{{- if and (eq .Values.certificates.provider "cert-manager") (or .Values.injector.enabled .Values.validator.enabled) -}}true{{- end -}}
+{{- end -}}
+
 {{- define "pilotfish.anyWebhook" -}}
 {{- if or .Values.injector.enabled .Values.validator.enabled -}}true{{- end -}}
 {{- end -}}
 
 {{- define "pilotfish.leaderElection" -}}
-{{- if and .Values.leaderElection.enabled (or (include "pilotfish.selfCerts" .) .Values.operator.enabled) -}}true{{- end -}}
+{{- if and .Values.leaderElection.enabled (or (and (include "pilotfish.selfCerts" .) (include "pilotfish.anyWebhook" .)) .Values.operator.enabled) -}}true{{- end -}}
 {{- end -}}
 
 {{/* clientConfig of a webhook; caBundle is left out on purpose: pilotfish (or cert-manager's cainjector)
      patches it, and Helm's three-way merge keeps a field the chart never sets. */}}
 {{- define "pilotfish.clientConfig" -}}
 clientConfig:
+{{- if .root.Values.webhook.url }}
+  url: {{ printf "%s%s" (trimSuffix "/" .root.Values.webhook.url) .path | quote }}
+{{- else }}
   service:
     name: {{ include "pilotfish.fullname" .root }}
     namespace: {{ .root.Release.Namespace }}
     port: {{ .root.Values.service.port }}
     path: {{ .path }}
+{{- end }}
 {{- end -}}
 
 {{- define "pilotfish.webhookAnnotations" -}}
