@@ -287,6 +287,8 @@ async function runServe(opts: ServeOpts, io: CliIO): Promise<number> {
       await leader?.stop();
       cluster?.stop();
       await drained;
+      // Whatever handle a library keeps open (a watch), the process ends once drained.
+      setTimeout(() => process.exit(process.exitCode ?? 0), 2000).unref();
       logger.info("stopped");
       resolve(0);
     };
