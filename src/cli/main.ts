@@ -6,6 +6,7 @@ import { registerValidate } from "./validate.js";
 import { registerManifest } from "./manifest.js";
 import { registerServe } from "./serve.js";
 import { registerProfile } from "./profile.js";
+import { registerInstall } from "./install.js";
 
 export interface CliIO {
   stdout: (s: string) => void;
@@ -38,6 +39,7 @@ export function buildProgram(io: CliIO, exit: ExitCode): Command {
   registerValidate(program, io, exit);
   registerManifest(program, io, exit);
   registerProfile(program, io, exit);
+  registerInstall(program, io, exit);
   registerServe(program, io, exit);
   return program;
 }

@@ -84,7 +84,7 @@ export async function runProfileDump(name: string | undefined, opts: { filename:
     if (opts.output === "json") io.stdout(JSON.stringify(out, null, 4) + "\n");
     else if (opts.output === "flags") {
       const lines: string[] = [];
-      flags(out as Json, "", lines);
+      flags(opts.configPath ? (out as Json) : ((out as JsonObject).spec as Json), opts.configPath ?? "", lines);
       io.stdout(lines.join("\n") + "\n");
     } else io.stdout(dump(out, { lineWidth: -1, noRefs: true }));
     return 0;

@@ -218,7 +218,7 @@ export function renderAddon(ctx: RenderContext, addon: AddonName, ns: string): K
               spec: {
                 containers: [{
                   name: "jaeger",
-                  image: img("docker.io/jaegertracing/jaeger:2.11.0"),
+                  image: img("docker.io/jaegertracing/jaeger:2.14.0"),
                   args: ["--config", "/jaeger/config.yaml"],
                   ports: [{ containerPort: 16686 }, { containerPort: 4317 }, { containerPort: 4318 }, { containerPort: 9411 }],
                   readinessProbe: { httpGet: { path: "/", port: 16686 } },

@@ -25,6 +25,7 @@ const NAMES: Record<string, { plural: string; shortNames?: string[] }> = {
   AuthorizationPolicy: { plural: "authorizationpolicies", shortNames: ["ap"] },
   Telemetry: { plural: "telemetries", shortNames: ["telemetry"] },
   WasmPlugin: { plural: "wasmplugins" },
+  IstioOperator: { plural: "istiooperators", shortNames: ["iop", "io"] },
 };
 
 /** The OpenAPI v3 (structural) form of a validator schema. */
@@ -58,6 +59,12 @@ function storageVersion(versions: string[]): string {
   return versions.includes("v1") ? "v1" : versions[0];
 }
 
+const IOP_COLUMNS = [
+  { name: "Revision", type: "string", jsonPath: ".spec.revision", description: "Istio control plane revision" },
+  { name: "Status", type: "string", jsonPath: ".status.status", description: "HEALTHY, RECONCILING or ERROR" },
+  { name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp" },
+];
+
 function crd(group: string, kind: string, plural: string, versions: string[], spec: Json, shortNames?: string[]): Json {
   const schema = {
     openAPIV3Schema: {
@@ -84,7 +91,10 @@ function crd(group: string, kind: string, plural: string, versions: string[], sp
       group,
       names: { kind, listKind: `${kind}List`, plural, singular: kind.toLowerCase(), ...(shortNames ? { shortNames } : {}), categories: ["istio-io", `${group.split(".")[0]}-istio-io`] },
       scope: "Namespaced",
-      versions: versions.map((name) => ({ name, served: true, storage: name === storage, subresources: { status: {} }, schema })),
+      versions: versions.map((name) => ({
+        name, served: true, storage: name === storage, subresources: { status: {} }, schema,
+        ...(kind === "IstioOperator" ? { additionalPrinterColumns: IOP_COLUMNS } : {}),
+      })),
     },
   };
 }
@@ -96,7 +106,6 @@ export function istioCrds(): Json[] {
     const n = NAMES[kind];
     out.push(crd(info.group, kind, n.plural, info.versions, toOpenApi(info.schema), n.shortNames));
   }
-  out.push(crd("install.istio.io", "IstioOperator", "istiooperators", ["v1alpha1"], { type: "object", "x-kubernetes-preserve-unknown-fields": true }, ["iop", "io"]));
   return out;
 }
 

@@ -14,6 +14,7 @@ import {
   AUTHORIZATION_POLICY_SPEC, PEER_AUTHENTICATION_SPEC, REQUEST_AUTHENTICATION_SPEC, validateAuthorizationPolicy, validatePeerAuthentication, validateRequestAuthentication,
 } from "./security.js";
 import { TELEMETRY_SPEC, WASM_PLUGIN_SPEC, validateTelemetry, validateWasmPlugin } from "./telemetry.js";
+import { IOP_SPEC, validateIstioOperatorSpec } from "../../operator/schema.js";
 
 export type { FieldError };
 
@@ -40,6 +41,7 @@ export const KINDS: Record<string, KindInfo> = {
   AuthorizationPolicy: { group: "security.istio.io", versions: ["v1", "v1beta1"], schema: AUTHORIZATION_POLICY_SPEC, validate: validateAuthorizationPolicy },
   Telemetry: { group: "telemetry.istio.io", versions: ["v1", "v1alpha1"], schema: TELEMETRY_SPEC, validate: validateTelemetry },
   WasmPlugin: { group: "extensions.istio.io", versions: ["v1alpha1"], schema: WASM_PLUGIN_SPEC, validate: validateWasmPlugin },
+  IstioOperator: { group: "install.istio.io", versions: ["v1alpha1"], schema: IOP_SPEC, validate: (spec, meta, p) => validateIstioOperatorSpec(spec as never, meta as never, p) },
 };
 export const ISTIO_GROUPS = [...new Set(Object.values(KINDS).map((k) => k.group))];
 

@@ -1,0 +1,212 @@
+// `pilotfish install` / `uninstall`: apply a rendered installation straight to the cluster, as istioctl
+// install does (server-side apply in component order, per-component progress, bounded readiness waits,
+// prune), and remove it again. `pilotfish operator` runs the in-cluster IstioOperator controller.
+import os from "node:os";
+import type { Command } from "commander";
+import * as k8s from "@kubernetes/client-node";
+import type { CliIO, ExitCode } from "./main.js";
+import { collect, reportIopError, resolveFromFlags, type IopFlags } from "./iop-input.js";
+import { render } from "../operator/render/index.js";
+import { Kube } from "../operator/kube.js";
+import { PRUNE_KINDS, desiredComponents, notReady, objectKey, ownerSelector, toPrune, upToDate, L_COMPONENT, type Owner } from "../operator/plan.js";
+import { IopController } from "../operator/controller.js";
+import { LeaderElector } from "../webhook/leader.js";
+import { createLogger } from "../telemetry/logger.js";
+
+interface InstallOpts extends IopFlags {
+  dryRun: boolean;
+  readinessTimeout: string;
+  kubeconfig?: string;
+}
+
+function kubeConfig(path?: string): k8s.KubeConfig {
+  const kc = new k8s.KubeConfig();
+  if (path) kc.loadFromFile(path);
+  else kc.loadFromDefault();
+  return kc;
+}
+
+function seconds(s: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(s.trim());
+  if (!m) throw new Error(`--readiness-timeout ${s}: expected a duration such as 300s or 5m`);
+  const n = Number(m[1]);
+  return m[2] === "ms" ? n / 1000 : m[2] === "m" ? n * 60 : n;
+}
+
+export function registerInstall(program: Command, io: CliIO, exit: ExitCode): void {
+  program
+    .command("install")
+    .description("install Istio from a profile / IstioOperator straight into the cluster (as istioctl install)")
+    .option("-f, --filename <file>", "IstioOperator file (repeatable, comma-separated)", collect, [])
+    .option("-s, --set <path=value>", "override an IstioOperator spec path (repeatable)", collect, [])
+    .option("-r, --revision <rev>", "control-plane revision")
+    .option("--force", "install even if validation fails", false)
+    .option("--dry-run", "render and print progress; change nothing", false)
+    .option("--readiness-timeout <duration>", "how long to wait for each component to become ready", "300s")
+    .option("--kubeconfig <file>", "kubeconfig (default: $KUBECONFIG, ~/.kube/config, in-cluster)")
+    .action(async (opts: InstallOpts) => {
+      exit.code = await runInstall(opts, io);
+    });
+  program
+    .command("uninstall")
+    .description("remove what `pilotfish install` (or the operator) installed")
+    .option("-f, --filename <file>", "the IstioOperator file that was installed", collect, [])
+    .option("-r, --revision <rev>", "remove only this revision's components")
+    .option("--purge", "remove every Istio component pilotfish installed, whatever its owner or revision", false)
+    .option("--dry-run", "print what would be removed", false)
+    .option("--kubeconfig <file>", "kubeconfig")
+    .action(async (opts: { filename: string[]; revision?: string; purge: boolean; dryRun: boolean; kubeconfig?: string }) => {
+      exit.code = await runUninstall(opts, io);
+    });
+  program
+    .command("operator")
+    .description("run the IstioOperator controller (reconciles install.istio.io/v1alpha1 IstioOperator resources)")
+    .option("--namespace <ns>", "watch only this namespace (default: all)")
+    .option("--leader-elect", "take a coordination.k8s.io Lease so that only one replica reconciles", false)
+    .option("--lease-namespace <ns>", "namespace of the Lease", "istio-system")
+    .option("--readiness-timeout <duration>", "how long one reconcile waits for readiness before reporting what it waits for", "60s")
+    .option("--resync <duration>", "periodic resync of every IstioOperator", "300s")
+    .option("--kubeconfig <file>", "kubeconfig")
+    .option("--log-level <level>", "log level", "info")
+    .action(async (opts: { namespace?: string; leaderElect: boolean; leaseNamespace: string; readinessTimeout: string; resync: string; kubeconfig?: string; logLevel: string }) => {
+      const logger = createLogger({ level: opts.logLevel });
+      const kc = kubeConfig(opts.kubeconfig);
+      const controller = new IopController({ kc, logger, namespace: opts.namespace, readinessTimeoutMs: seconds(opts.readinessTimeout) * 1000, resyncMs: seconds(opts.resync) * 1000 });
+      let elector: LeaderElector | undefined;
+      if (opts.leaderElect) {
+        elector = new LeaderElector({ kc, namespace: opts.leaseNamespace, name: "pilotfish-operator", identity: `${os.hostname()}-${process.pid}`, logger });
+        elector.onStartedLeading((signal) => void controller.start(signal));
+        await elector.start();
+      } else await controller.start();
+      await new Promise<void>((resolve) => {
+        const stop = () => resolve();
+        process.once("SIGTERM", stop);
+        process.once("SIGINT", stop);
+      });
+      await controller.stop();
+      await elector?.stop?.();
+      exit.code = 0;
+    });
+}
+
+export async function runInstall(opts: InstallOpts, io: CliIO): Promise<number> {
+  let r;
+  try {
+    r = await resolveFromFlags(opts, io);
+  } catch (e) {
+    return reportIopError(e, io);
+  }
+  const rendered = render(r);
+  for (const w of [...r.warnings, ...rendered.warnings]) io.stderr(`❗ ${w}\n`);
+  const owner: Owner = { name: r.name || "installed-state", namespace: r.namespace };
+  const desired = desiredComponents(rendered.components, owner, r.revision);
+  if (opts.dryRun) {
+    for (const c of desired) io.stderr(`✔ ${c.title} installed (dry run: ${c.objects.length} object(s))\n`);
+    io.stderr("✔ Installation complete (dry run)\n");
+    return 0;
+  }
+  let kube: Kube;
+  let timeoutMs: number;
+  try {
+    kube = new Kube(kubeConfig(opts.kubeconfig), "pilotfish-install");
+    timeoutMs = seconds(opts.readinessTimeout) * 1000;
+  } catch (e) {
+    io.stderr(`Error: ${(e as Error).message}\n`);
+    return 1;
+  }
+  const errors: string[] = [];
+  try {
+    for (const ns of new Set(desired.flatMap((c) => c.objects.map((o) => o.metadata.namespace).filter((n): n is string => !!n)))) {
+      if (!(await kube.get("v1", "Namespace", undefined, ns))) await kube.create("v1", "Namespace", undefined, { metadata: { name: ns } });
+    }
+    const live = new Map<string, Record<string, unknown>>();
+    for (const [av, kind] of [...PRUNE_KINDS, ["apiextensions.k8s.io/v1", "CustomResourceDefinition"] as [string, string]]) {
+      for (const o of await kube.list(av, kind, ownerSelector(owner))) live.set(objectKey(o as { kind: string; metadata: unknown }), o);
+    }
+    for (const c of desired) {
+      io.stderr(`- Processing resources for ${c.title}.\n`);
+      const compErrors: string[] = [];
+      for (const o of [...c.objects.filter((x) => x.kind === "CustomResourceDefinition"), ...c.objects.filter((x) => x.kind !== "CustomResourceDefinition")]) {
+        if (upToDate(live.get(objectKey(o)) as never, o)) continue;
+        try {
+          await kube.apply(o);
+        } catch (e) {
+          compErrors.push((e as Error).message);
+        }
+      }
+      const deadline = Date.now() + timeoutMs;
+      let waits: string[] = [];
+      for (;;) {
+        waits = [];
+        for (const o of c.objects) {
+          if (!["Deployment", "DaemonSet", "CustomResourceDefinition"].includes(o.kind)) continue;
+          const w = notReady(await kube.get(o.apiVersion, o.kind, o.metadata.namespace, o.metadata.name), o);
+          if (w) waits.push(w);
+        }
+        if (!waits.length || Date.now() + 2000 > deadline) break;
+        io.stderr(`- Processing resources for ${c.title}. Waiting for ${waits.join(", ")}\n`);
+        await new Promise((res) => setTimeout(res, 2000));
+      }
+      if (waits.length) compErrors.push(`resources not ready after ${opts.readinessTimeout}: ${waits.join(", ")}`);
+      if (compErrors.length) {
+        io.stderr(`✘ ${c.title} encountered an error: ${compErrors.join("; ")}\n`);
+        errors.push(...compErrors);
+      } else io.stderr(`✔ ${c.title} installed\n`);
+    }
+    const prune = toPrune([...live.values()] as never, desired.flatMap((c) => c.objects)).filter((o) => o.kind !== "CustomResourceDefinition");
+    if (prune.length) io.stderr("- Pruning removed resources\n");
+    for (const o of prune) {
+      const m = o.metadata as { name: string; namespace?: string };
+      await kube.delete(String(o.apiVersion), String(o.kind), m.namespace, m.name);
+      io.stdout(`  Removed ${o.kind}/${m.namespace ? m.namespace + "/" : ""}${m.name}.\n`);
+    }
+  } catch (e) {
+    errors.push((e as Error).message);
+  }
+  if (errors.length) {
+    io.stderr(`Error: failed to install manifests: ${errors.length} error(s) occurred:\n${errors.map((e) => `\t* ${e}\n`).join("")}`);
+    return 1;
+  }
+  io.stderr("✔ Installation complete\n");
+  return 0;
+}
+
+export async function runUninstall(opts: { filename: string[]; revision?: string; purge: boolean; dryRun: boolean; kubeconfig?: string }, io: CliIO): Promise<number> {
+  if (!opts.purge && !opts.filename.length && !opts.revision) {
+    io.stderr("Error: at least one of --revision, --filename or --purge must be set\n");
+    return 1;
+  }
+  let selector = `${L_COMPONENT},operator.istio.io/managed=Reconcile`;
+  if (!opts.purge) {
+    selector += `,${L_COMPONENT} in (Pilot,IngressGateways,EgressGateways,Cni,Ztunnel,Kiali,Prometheus,Grafana,Jaeger)`;
+    if (opts.revision) selector += `,istio.io/rev=${opts.revision}`;
+    if (opts.filename.length) {
+      try {
+        const r = await resolveFromFlags({ filename: opts.filename, set: [] }, io);
+        selector += `,install.operator.istio.io/owning-resource=${r.name || "installed-state"}`;
+      } catch (e) {
+        return reportIopError(e, io);
+      }
+    }
+  }
+  try {
+    const kube = new Kube(kubeConfig(opts.kubeconfig), "pilotfish-install");
+    const kinds = opts.purge ? [...PRUNE_KINDS, ["apiextensions.k8s.io/v1", "CustomResourceDefinition"] as [string, string]] : PRUNE_KINDS;
+    let n = 0;
+    for (const [av, kind] of kinds) {
+      for (const o of await kube.list(av, kind, selector)) {
+        const m = o.metadata as { name: string; namespace?: string };
+        const id = `${kind}/${m.namespace ? m.namespace + "/" : ""}${m.name}`;
+        if (opts.dryRun) io.stdout(`Not removing ${id} because of dry run.\n`);
+        else if (await kube.delete(av, kind, m.namespace, m.name)) io.stdout(`  Removed ${id}.\n`);
+        n++;
+      }
+    }
+    if (!n) io.stderr("No resources will be pruned from the cluster. Please double check the input configs\n");
+    else io.stderr("✔ Uninstall complete\n");
+    return 0;
+  } catch (e) {
+    io.stderr(`Error: ${(e as Error).message}\n`);
+    return 1;
+  }
+}
