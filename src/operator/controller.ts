@@ -42,6 +42,15 @@ export interface ReconcileResult {
   deleted?: number;
 }
 
+function nullRemoved(prev: JsonObject, next: JsonObject): JsonObject {
+  const out: JsonObject = { ...next };
+  for (const [k, v] of Object.entries(prev)) {
+    if (!(k in next)) out[k] = null;
+    else if (isObject(v) && isObject(next[k])) out[k] = nullRemoved(v, next[k] as JsonObject);
+  }
+  return out;
+}
+
 export class IopController {
   readonly kube: Kube;
   private readonly log: Logger;
@@ -180,9 +189,8 @@ export class IopController {
     const m = cr.metadata as { name: string; namespace: string };
     const prev = cr.status;
     if (!statusChanged(prev, next)) return;
-    const patch: JsonObject = JSON.parse(JSON.stringify(next));
-    const prevComps = isObject(prev) && isObject(prev.componentStatus) ? prev.componentStatus : {};
-    for (const k of Object.keys(prevComps)) if (!(k in next.componentStatus)) (patch.componentStatus as JsonObject)[k] = null;
+    // A JSON merge patch keeps keys it does not mention: null out what the new status no longer has.
+    const patch = nullRemoved(isObject(prev) ? prev : {}, JSON.parse(JSON.stringify(next)) as JsonObject);
     await this.kube.mergePatch(IOP_API, "IstioOperator", m.namespace, m.name, { status: patch }, "status");
     cr.status = JSON.parse(JSON.stringify(next));
   }

@@ -1,0 +1,217 @@
+// End-to-end: the IstioOperator controller against the real local kube-apiserver (+ kube-controller-manager).
+// Pods never run there (no kubelet), so readiness never comes: the status must say what it waits for.
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import path from "node:path";
+import { spawn, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import * as k8s from "@kubernetes/client-node";
+import { startCluster, type Cluster } from "./cluster.js";
+import { IopController } from "../../src/operator/controller.js";
+import { resolveIop } from "../../src/operator/resolve.js";
+import { render } from "../../src/operator/render/index.js";
+import { PRUNE_KINDS, ownerSelector } from "../../src/operator/plan.js";
+import { Kube } from "../../src/operator/kube.js";
+import { CRDS_FILE } from "../../src/webhook/validate/crds.js";
+import { generateServingCert } from "../../src/webhook/certs.js";
+import { StaticSettings, startWebhookServer, type WebhookServer } from "../../src/webhook/server.js";
+import { makeValidateHandler } from "../../src/webhook/validate-review.js";
+import { admissionValidate } from "../../src/webhook/validate/index.js";
+import { buildValidatingWebhookConfiguration } from "../../src/webhook/webhook-config.js";
+import { settingsFromIstioOperator } from "../../src/webhook/inject/settings.js";
+import { createLogger } from "../../src/telemetry/logger.js";
+import { createMetrics } from "../../src/telemetry/metrics.js";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const NS = "istio-system";
+
+const iop = (name: string, spec: object) => JSON.stringify({ apiVersion: "install.istio.io/v1alpha1", kind: "IstioOperator", metadata: { name, namespace: NS }, spec });
+
+async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 60_000, pollMs = 250): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < end) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
+    await sleep(pollMs);
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ""}`);
+}
+
+/** Objects (kind/ns/name) pilotfish should have made for this spec. */
+function expected(name: string, spec: object): string[] {
+  const r = resolveIop({ docs: [{ source: "test", doc: { apiVersion: "install.istio.io/v1alpha1", kind: "IstioOperator", metadata: { name }, spec } as never }], sets: [] });
+  return render(r).components.flatMap((c) => c.objects.map((o) => `${o.kind}/${o.metadata.namespace ?? ""}/${o.metadata.name}`)).sort();
+}
+
+describe("IstioOperator controller on a real API server", { timeout: 900_000 }, () => {
+  let cluster: Cluster;
+  let controller: IopController | undefined;
+  let server: WebhookServer;
+  let child: ChildProcess | undefined;
+
+  const getIop = async (name: string) => {
+    const r = await cluster.kubectl(["get", "istiooperator", name, "-n", NS, "-o", "json"]);
+    return r.code === 0 ? JSON.parse(r.stdout) : undefined;
+  };
+  /** Every object carrying this owner's labels, as kind/ns/name (CRDs left out: they are never pruned). */
+  const owned = async (name: string) => {
+    const out: string[] = [];
+    for (const [av, kind] of PRUNE_KINDS) {
+      const items = await new Kube(cluster.kc).list(av, kind, ownerSelector({ name, namespace: NS }));
+      for (const o of items) out.push(`${kind}/${(o.metadata as { namespace?: string }).namespace ?? ""}/${(o.metadata as { name: string }).name}`);
+    }
+    return out.sort();
+  };
+  const startController = async () => {
+    controller = new IopController({ kc: cluster.kc, logger: createLogger({ level: "silent" }), readinessTimeoutMs: 1500, readinessPollMs: 500, recheckMs: 3_600_000, resyncMs: 3_600_000 });
+    await controller.start();
+  };
+
+  before(async () => {
+    cluster = await startCluster();
+    const crds = await cluster.kubectl(["apply", "--server-side", "-f", path.join(root, CRDS_FILE)]);
+    assert.equal(crds.code, 0, crds.stderr);
+    const est = await cluster.kubectl(["wait", "--for=condition=Established", "--timeout=60s", "crd", "-l", "app.kubernetes.io/part-of=pilotfish"]);
+    assert.equal(est.code, 0, est.stderr);
+    const tls = await generateServingCert({ dnsNames: ["localhost"], ipAddresses: ["127.0.0.1"] });
+    server = await startWebhookServer({
+      port: 0, host: "127.0.0.1", tls,
+      settings: new StaticSettings(settingsFromIstioOperator({}, { nativeSidecars: false })),
+      logger: createLogger({ level: "silent" }),
+      metrics: createMetrics({ defaultMetrics: false }),
+      validate: makeValidateHandler(admissionValidate),
+    });
+    await cluster.kc.makeApiClient(k8s.AdmissionregistrationV1Api).createValidatingWebhookConfiguration({ body: buildValidatingWebhookConfiguration({ clientConfig: { url: server.url, caBundle: tls.ca } }) as k8s.V1ValidatingWebhookConfiguration });
+    await cluster.kc.makeApiClient(k8s.CoreV1Api).createNamespace({ body: { metadata: { name: NS } } });
+    await sleep(1500);
+    await startController();
+  });
+
+  after(async () => {
+    child?.kill("SIGKILL");
+    await controller?.stop().catch(() => undefined);
+    await server?.close().catch(() => undefined);
+    await cluster?.stop();
+  });
+
+  it("rejects a misspelt IstioOperator at kubectl apply, naming the field and the fix", async () => {
+    const r = await cluster.kubectl(["apply", "-f", "-"], iop("typo", { profile: "demo", components: { pilot: { k8s: { replicaCont: 2 } } } }));
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /spec\.components\.pilot\.k8s\.replicaCont: unknown field "replicaCont"; did you mean "replicaCount"\?/);
+    assert.equal(await getIop("typo"), undefined);
+  });
+
+  it("applies the demo IstioOperator: every rendered object exists, status reports each component and what it waits for", async () => {
+    const t0 = Date.now();
+    const r = await cluster.kubectl(["apply", "-f", "-"], iop("demo", { profile: "demo" }));
+    assert.equal(r.code, 0, r.stderr);
+    const want = expected("demo", { profile: "demo" }).filter((k) => !k.startsWith("CustomResourceDefinition/"));
+    const got = await until("all demo objects", async () => {
+      const o = await owned("demo");
+      return o.length >= want.length ? o : undefined;
+    });
+    const elapsed = Date.now() - t0;
+    assert.deepEqual(got, want);
+    const cr = await until("status with every component", async () => {
+      const c = await getIop("demo");
+      return c?.status?.componentStatus && Object.keys(c.status.componentStatus).length === 8 && c.status.status !== undefined ? c : undefined;
+    });
+    assert.deepEqual(Object.keys(cr.status.componentStatus).sort(), ["Base", "EgressGateways", "Grafana", "IngressGateways", "Jaeger", "Kiali", "Pilot", "Prometheus"]);
+    assert.equal(cr.status.status, "RECONCILING", "no kubelet here: nothing becomes ready");
+    assert.equal(cr.status.componentStatus.Base.status, "HEALTHY", "CRDs are Established");
+    assert.match(cr.status.componentStatus.Pilot.message, /waiting for Deployment istio-system\/istiod \(0\/1 replicas ready\)/);
+    assert.ok(cr.metadata.finalizers.includes("istio-finalizer.install.istio.io"));
+    const ready = cr.status.conditions.find((c: { type: string }) => c.type === "Ready");
+    assert.equal(ready.status, "False");
+    const ev = await cluster.kubectl(["get", "events", "-n", NS, "--field-selector", "involvedObject.name=demo,reason=Applied", "-o", "json"]);
+    assert.ok(JSON.parse(ev.stdout).items.length >= 8, "one Applied event per component");
+    const dep = JSON.parse((await cluster.kubectl(["get", "deploy", "istiod", "-n", NS, "-o", "json", "--show-managed-fields"])).stdout);
+    assert.equal(dep.metadata.labels["install.operator.istio.io/owning-resource"], "demo");
+    assert.equal(dep.metadata.labels["operator.istio.io/component"], "Pilot");
+    const mf = dep.metadata.managedFields.map((m: { manager: string; operation: string }) => `${m.manager}:${m.operation}`);
+    assert.ok(mf.includes("pilotfish-operator:Apply"), `server-side applied: ${mf}`);
+    console.log(`# demo IstioOperator: ${got.length} objects applied ${elapsed} ms after kubectl apply`);
+  });
+
+  it("a resync with no change makes zero write calls", async () => {
+    await until("controller idle", async () => controller!.busy === undefined);
+    const before = controller!.kube.totalWrites();
+    const w0 = JSON.stringify(controller!.kube.writes);
+    const s0 = (await getIop("demo")).status;
+    const r = await controller!.reconcile(NS, "demo");
+    const s1 = (await getIop("demo")).status;
+    assert.equal(controller!.kube.totalWrites() - before, 0, `${w0} -> ${JSON.stringify(controller!.kube.writes)}\n${JSON.stringify(s0)}\n${JSON.stringify(s1)}`);
+    assert.equal(r.applied, 0);
+    assert.ok(r.skipped > 50, `skipped ${r.skipped}`);
+  });
+
+  it("editing the spec prunes the egress gateway and updates istiod", async () => {
+    const patch = { spec: { components: { egressGateways: [{ name: "istio-egressgateway", enabled: false }], pilot: { k8s: { replicaCount: 2 } } } } };
+    const r = await cluster.kubectl(["patch", "istiooperator", "demo", "-n", NS, "--type", "merge", "-p", JSON.stringify(patch)]);
+    assert.equal(r.code, 0, r.stderr);
+    await until("egress objects pruned and istiod scaled", async () => {
+      const o = await owned("demo");
+      const dep = JSON.parse((await cluster.kubectl(["get", "deploy", "istiod", "-n", NS, "-o", "json"])).stdout);
+      return !o.some((k) => k.includes("egressgateway")) && dep.spec.replicas === 2;
+    });
+    const want = expected("demo", { profile: "demo", ...patch.spec }).filter((k) => !k.startsWith("CustomResourceDefinition/"));
+    assert.deepEqual(await owned("demo"), want);
+    const cr = await until("status without EgressGateways", async () => {
+      const c = await getIop("demo");
+      return c.status.observedGeneration === c.metadata.generation && !("EgressGateways" in c.status.componentStatus) ? c : undefined;
+    });
+    assert.equal(cr.status.componentStatus.Pilot.status, "RECONCILING");
+    const ev = await cluster.kubectl(["get", "events", "-n", NS, "--field-selector", "involvedObject.name=demo,reason=Pruned", "-o", "json"]);
+    assert.match(JSON.parse(ev.stdout).items[0].message, /Deployment\/istio-system\/istio-egressgateway/);
+  });
+
+  it("deleting the IstioOperator removes everything it made (the CRDs stay) and releases the finalizer", async () => {
+    const r = await cluster.kubectl(["delete", "istiooperator", "demo", "-n", NS, "--wait=true", "--timeout=60s"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(await getIop("demo"), undefined);
+    assert.deepEqual(await owned("demo"), []);
+    const crd = await cluster.kubectl(["get", "crd", "virtualservices.networking.istio.io"]);
+    assert.equal(crd.code, 0, "Istio CRDs are kept so that no user configuration is lost");
+  });
+
+  it("killed in the middle of a reconcile and restarted, the operator converges with nothing orphaned", async () => {
+    await controller!.stop();
+    controller = undefined;
+    const r = await cluster.kubectl(["apply", "-f", "-"], iop("crash", { profile: "demo" }));
+    assert.equal(r.code, 0, r.stderr);
+    child = spawn(process.execPath, [path.join(root, "bin/pilotfish.mjs"), "operator", "--kubeconfig", cluster.kubeconfigPath, "--readiness-timeout", "1s", "--log-level", "warn"], { stdio: "ignore" });
+    // Kill it as soon as Base's ServiceAccount (right after the CRDs) exists, long before the demo's ~60 objects are done.
+    const lister = new Kube(cluster.kc);
+    const tstart = Date.now();
+    await until("first object applied", async () => (await lister.list("v1", "ServiceAccount", ownerSelector({ name: "crash", namespace: NS }))).length > 0, 120_000, 5);
+    const tk = Date.now();
+    child.kill("SIGKILL");
+    console.log(`# operator killed ${tk - tstart} ms after it was started`);
+    await new Promise((res) => child!.once("exit", res));
+    child = undefined;
+    const partial = await owned("crash");
+    const full = expected("crash", { profile: "demo" }).filter((k) => !k.startsWith("CustomResourceDefinition/"));
+    console.log(`# killed after ${partial.length}/${full.length} objects`);
+    assert.ok(partial.length > 0 && partial.length < full.length, `killed mid-reconcile (${partial.length}/${full.length} applied)`);
+    // While it was down the user turned the egress gateway off: the restarted operator must prune what the
+    // killed one may have made, and finish the rest.
+    const patch = { spec: { components: { egressGateways: [{ name: "istio-egressgateway", enabled: false }] } } };
+    assert.equal((await cluster.kubectl(["patch", "istiooperator", "crash", "-n", NS, "--type", "merge", "-p", JSON.stringify(patch)])).code, 0);
+    await startController();
+    const want = expected("crash", { profile: "demo", ...patch.spec }).filter((k) => !k.startsWith("CustomResourceDefinition/"));
+    await until("converged", async () => JSON.stringify(await owned("crash")) === JSON.stringify(want), 120_000);
+    const cr = await until("status after restart", async () => {
+      const c = await getIop("crash");
+      return c.status?.observedGeneration === c.metadata.generation && c.status.componentStatus?.Pilot ? c : undefined;
+    });
+    assert.equal(cr.status.status, "RECONCILING");
+    assert.equal(await cluster.kubectl(["delete", "istiooperator", "crash", "-n", NS, "--wait=true", "--timeout=60s"]).then((x) => x.code), 0);
+    assert.deepEqual(await owned("crash"), []);
+  });
+});
