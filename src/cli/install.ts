@@ -64,17 +64,21 @@ export function registerInstall(program: Command, io: CliIO, exit: ExitCode): vo
     .option("--namespace <ns>", "watch only this namespace (default: all)")
     .option("--leader-elect", "take a coordination.k8s.io Lease so that only one replica reconciles", false)
     .option("--lease-namespace <ns>", "namespace of the Lease", "istio-system")
+    .option("--lease-duration <duration>", "a lost leader is replaced after this long", "15s")
+    .option("--renew-deadline <duration>", "a leader that cannot renew for this long steps down", "10s")
+    .option("--retry-period <duration>", "how often candidates try the Lease", "2s")
     .option("--readiness-timeout <duration>", "how long one reconcile waits for readiness before reporting what it waits for", "60s")
     .option("--resync <duration>", "periodic resync of every IstioOperator", "300s")
     .option("--kubeconfig <file>", "kubeconfig")
     .option("--log-level <level>", "log level", "info")
-    .action(async (opts: { namespace?: string; leaderElect: boolean; leaseNamespace: string; readinessTimeout: string; resync: string; kubeconfig?: string; logLevel: string }) => {
+    .action(async (opts: { namespace?: string; leaderElect: boolean; leaseNamespace: string; leaseDuration: string; renewDeadline: string; retryPeriod: string; readinessTimeout: string; resync: string; kubeconfig?: string; logLevel: string }) => {
       const logger = createLogger({ level: opts.logLevel });
       const kc = kubeConfig(opts.kubeconfig);
       const controller = new IopController({ kc, logger, namespace: opts.namespace, readinessTimeoutMs: seconds(opts.readinessTimeout) * 1000, resyncMs: seconds(opts.resync) * 1000 });
       let elector: LeaderElector | undefined;
       if (opts.leaderElect) {
-        elector = new LeaderElector({ kc, namespace: opts.leaseNamespace, name: "pilotfish-operator", identity: `${os.hostname()}-${process.pid}`, logger });
+        elector = new LeaderElector({ kc, namespace: opts.leaseNamespace, name: "pilotfish-operator", identity: `${os.hostname()}-${process.pid}`, logger,
+          leaseDurationMs: seconds(opts.leaseDuration) * 1000, renewDeadlineMs: seconds(opts.renewDeadline) * 1000, retryPeriodMs: seconds(opts.retryPeriod) * 1000 });
         elector.onStartedLeading((signal) => void controller.start(signal));
         await elector.start();
       } else await controller.start();

@@ -41,6 +41,7 @@ interface ServeOpts {
   mutatingWebhookConfig: string[];
   validatingWebhookConfig: string[];
   leaderElect?: boolean;
+  operator?: boolean;
   leaseName: string;
   leaseDuration: string;
   renewDeadline: string;
@@ -80,6 +81,7 @@ export function registerServe(program: Command, io: CliIO, exit: ExitCode): void
     .option("--mutating-webhook-config <name>", "MutatingWebhookConfiguration whose caBundle --cert-secret keeps in sync (repeatable)", collect, [])
     .option("--validating-webhook-config <name>", "ValidatingWebhookConfiguration whose caBundle --cert-secret keeps in sync (repeatable)", collect, [])
     .option("--leader-elect", "elect a leader (coordination.k8s.io Lease) to run the certificate controller")
+    .option("--operator", "also run the IstioOperator controller (on the leader only, with --leader-elect)")
     .option("--lease-name <name>", "Lease used for leader election", "pilotfish-leader")
     .option("--lease-duration <duration>", "a lost leader is replaced after this long", "15s")
     .option("--renew-deadline <duration>", "a leader that cannot renew for this long steps down", "10s")
@@ -272,6 +274,14 @@ async function runServe(opts: ServeOpts, io: CliIO): Promise<number> {
   // keeps the caBundles in sync. More singletons (the IstioOperator reconciler) plug in with
   // leader.onStartedLeading(fn): fn receives an AbortSignal that fires when leadership ends.
   certs?.start();
+  let operator: { stop(): Promise<void> } | undefined;
+  if (opts.operator) {
+    const { IopController } = await import("../operator/controller.js");
+    const controller = new IopController({ kc: await loadKubeConfig(opts.kubeconfig), logger });
+    operator = controller;
+    if (leader) leader.onStartedLeading((signal) => void controller.start(signal));
+    else await controller.start();
+  }
   if (leader) {
     leader.onStartedLeading(() => certs?.kick());
     leader.start().catch((e) => logger.error({ error: (e as Error).message }, "leader election did not start"));
@@ -284,6 +294,7 @@ async function runServe(opts: ServeOpts, io: CliIO): Promise<number> {
       // Readiness off first; meanwhile hand leadership over so a successor starts at once.
       const drained = webhook.drain(durations.drainTimeout, durations.drainGrace);
       await certs?.stop();
+      await operator?.stop();
       await leader?.stop();
       cluster?.stop();
       await drained;

@@ -214,4 +214,42 @@ describe("IstioOperator controller on a real API server", { timeout: 900_000 }, 
     assert.equal(await cluster.kubectl(["delete", "istiooperator", "crash", "-n", NS, "--wait=true", "--timeout=60s"]).then((x) => x.code), 0);
     assert.deepEqual(await owned("crash"), []);
   });
+
+  it("two operators with --leader-elect: one leader reconciles; when it dies the other takes over within the lease", async () => {
+    await controller?.stop();
+    controller = undefined;
+    const args = ["operator", "--kubeconfig", cluster.kubeconfigPath, "--leader-elect", "--lease-namespace", NS, "--lease-duration", "4s", "--renew-deadline", "3s", "--retry-period", "1s", "--readiness-timeout", "1s", "--log-level", "warn"];
+    const procs = [0, 1].map(() => spawn(process.execPath, [path.join(root, "bin/pilotfish.mjs"), ...args], { stdio: "ignore" }));
+    try {
+      const holder = async () => {
+        const r = await cluster.kubectl(["get", "lease", "pilotfish-operator", "-n", NS, "-o", "jsonpath={.spec.holderIdentity}"]);
+        return r.code === 0 && r.stdout.trim() ? r.stdout.trim() : undefined;
+      };
+      const first = await until("a leader", holder, 60_000);
+      const leaderIdx = procs.findIndex((p) => first.endsWith(`-${p.pid}`));
+      assert.ok(leaderIdx >= 0, `leader ${first} is one of the two processes`);
+      assert.equal((await cluster.kubectl(["apply", "-f", "-"], iop("ha", { profile: "minimal" }))).code, 0);
+      const want = expected("ha", { profile: "minimal" }).filter((k) => !k.startsWith("CustomResourceDefinition/"));
+      await until("minimal installed by the leader", async () => JSON.stringify(await owned("ha")) === JSON.stringify(want), 60_000);
+      const tKill = Date.now();
+      procs[leaderIdx].kill("SIGKILL");
+      const second = await until("a new leader", async () => {
+        const h = await holder();
+        return h && h !== first ? h : undefined;
+      }, 60_000);
+      const takeover = Date.now() - tKill;
+      assert.ok(second.endsWith(`-${procs[1 - leaderIdx].pid}`));
+      console.log(`# operator leader takeover after SIGKILL: ${takeover} ms (lease 4 s)`);
+      const patch = { spec: { values: { pilot: { autoscaleEnabled: false, replicaCount: 3 } } } };
+      assert.equal((await cluster.kubectl(["patch", "istiooperator", "ha", "-n", NS, "--type", "merge", "-p", JSON.stringify(patch)])).code, 0);
+      await until("the new leader reconciles the change", async () => {
+        const d = await cluster.kubectl(["get", "deploy", "istiod", "-n", NS, "-o", "jsonpath={.spec.replicas}"]);
+        return d.stdout.trim() === "3";
+      }, 60_000);
+      assert.equal((await cluster.kubectl(["delete", "istiooperator", "ha", "-n", NS, "--wait=true", "--timeout=60s"])).code, 0);
+      assert.deepEqual(await owned("ha"), []);
+    } finally {
+      for (const p of procs) p.kill("SIGKILL");
+    }
+  });
 });
