@@ -169,7 +169,7 @@ if (process.env.ISTIO_GIT_DIR) {
         detached: true,
       }),
     `https://127.0.0.1:${goPort}/inject`,
-    "inject.test",
+    "inject\\.test",
   ).catch((e) => {
     console.error(`Go reference not measured: ${(e as Error).message}`);
     return [];
