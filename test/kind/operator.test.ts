@@ -5,6 +5,8 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import fs from "node:fs";
+import { helm, chartDir } from "./helm.js";
 import * as k8s from "@kubernetes/client-node";
 import { startCluster, type Cluster } from "./cluster.js";
 import { IopController } from "../../src/operator/controller.js";
@@ -250,6 +252,51 @@ describe("IstioOperator controller on a real API server", { timeout: 900_000 }, 
       assert.deepEqual(await owned("ha"), []);
     } finally {
       for (const p of procs) p.kill("SIGKILL");
+    }
+  });
+
+  it("the chart's operator RBAC is enough: as the chart's ServiceAccount it installs, prunes and removes the demo; other writes are refused", async () => {
+    await controller?.stop();
+    controller = undefined;
+    const PF = "pilotfish-system";
+    const r = helm(["install", "pf", chartDir, "--namespace", PF, "--create-namespace", "--set", "operator.enabled=true", "--set", "injector.enabled=false", "--set", "validator.enabled=false"], { KUBECONFIG: cluster.kubeconfigPath });
+    assert.equal(r.code, 0, r.stderr);
+    const core = cluster.kc.makeApiClient(k8s.CoreV1Api);
+    const token = await core.createNamespacedServiceAccountToken({ name: "pf-pilotfish", namespace: PF, body: { spec: { expirationSeconds: 3600, audiences: [] } } });
+    const saKc = new k8s.KubeConfig();
+    saKc.loadFromOptions({
+      clusters: [{ name: "c", server: cluster.server, caData: fs.readFileSync(path.join(cluster.dir, "ca.crt")).toString("base64") }],
+      users: [{ name: "sa", token: token.status!.token }],
+      contexts: [{ name: "c", cluster: "c", user: "sa" }],
+      currentContext: "c",
+    });
+    const asSa = new IopController({ kc: saKc, logger: createLogger({ level: "silent" }), readinessTimeoutMs: 1000, readinessPollMs: 500, recheckMs: 3_600_000, resyncMs: 3_600_000 });
+    await asSa.start();
+    try {
+      assert.equal((await cluster.kubectl(["apply", "-f", "-"], iop("rbac", { profile: "demo" }))).code, 0);
+      const want = expected("rbac", { profile: "demo" }).filter((k) => !k.startsWith("CustomResourceDefinition/"));
+      await until("demo installed as the ServiceAccount", async () => JSON.stringify(await owned("rbac")) === JSON.stringify(want), 60_000);
+      const cr = await until("status written", async () => {
+        const c = await getIop("rbac");
+        return c?.status?.componentStatus?.Pilot ? c : undefined;
+      });
+      assert.notEqual(cr.status.status, "ERROR", JSON.stringify(cr.status));
+      const patch = { spec: { components: { egressGateways: [{ name: "istio-egressgateway", enabled: false }] } } };
+      assert.equal((await cluster.kubectl(["patch", "istiooperator", "rbac", "-n", NS, "--type", "merge", "-p", JSON.stringify(patch)])).code, 0);
+      await until("egress pruned as the ServiceAccount", async () => !(await owned("rbac")).some((k) => k.includes("egressgateway")), 60_000);
+      assert.equal((await cluster.kubectl(["delete", "istiooperator", "rbac", "-n", NS, "--wait=true", "--timeout=60s"])).code, 0);
+      assert.deepEqual(await owned("rbac"), []);
+      // Least privilege: no Secrets, no webhook configurations, no pods.
+      const saKube = new Kube(saKc);
+      for (const [what, call] of [
+        ["list secrets", () => saKube.list("v1", "Secret")],
+        ["delete a webhook configuration", () => saKube.delete("admissionregistration.k8s.io/v1", "ValidatingWebhookConfiguration", undefined, "anything")],
+        ["create a pod", () => saKube.request("POST", "/api/v1/namespaces/default/pods", { metadata: { name: "x" }, spec: { containers: [{ name: "c", image: "i" }] } }).then((x) => { if (x.status >= 300) throw new Error(String(x.status)); })],
+      ] as const) {
+        await assert.rejects(call() as Promise<unknown>, /403|forbidden/i, `${what} must be refused`);
+      }
+    } finally {
+      await asSa.stop();
     }
   });
 });
