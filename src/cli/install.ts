@@ -8,7 +8,8 @@ import type { CliIO, ExitCode } from "./main.js";
 import { collect, reportIopError, resolveFromFlags, type IopFlags } from "./iop-input.js";
 import { render } from "../operator/render/index.js";
 import { Kube } from "../operator/kube.js";
-import { PRUNE_KINDS, desiredComponents, notReady, objectKey, ownerSelector, toPrune, upToDate, L_COMPONENT, type Owner } from "../operator/plan.js";
+import { PRUNE_KINDS, desiredComponents, L_COMPONENT, type Owner } from "../operator/plan.js";
+import { applyComponent, ensureNamespaces, listOwned, pendingReadiness, pruneOwned } from "../operator/apply.js";
 import { IopController } from "../operator/controller.js";
 import { LeaderElector } from "../webhook/leader.js";
 import { createLogger } from "../telemetry/logger.js";
@@ -120,36 +121,17 @@ export async function runInstall(opts: InstallOpts, io: CliIO): Promise<number> 
   }
   const errors: string[] = [];
   try {
-    for (const ns of new Set(desired.flatMap((c) => c.objects.map((o) => o.metadata.namespace).filter((n): n is string => !!n)))) {
-      if (!(await kube.get("v1", "Namespace", undefined, ns))) await kube.create("v1", "Namespace", undefined, { metadata: { name: ns } });
-    }
-    const live = new Map<string, Record<string, unknown>>();
-    for (const [av, kind] of [...PRUNE_KINDS, ["apiextensions.k8s.io/v1", "CustomResourceDefinition"] as [string, string]]) {
-      for (const o of await kube.list(av, kind, ownerSelector(owner))) live.set(objectKey(o as { kind: string; metadata: unknown }), o);
-    }
+    await ensureNamespaces(kube, desired);
+    const live = await listOwned(kube, owner);
     for (const c of desired) {
       io.stderr(`- Processing resources for ${c.title}.\n`);
-      const compErrors: string[] = [];
-      for (const o of [...c.objects.filter((x) => x.kind === "CustomResourceDefinition"), ...c.objects.filter((x) => x.kind !== "CustomResourceDefinition")]) {
-        if (upToDate(live.get(objectKey(o)) as never, o)) continue;
-        try {
-          await kube.apply(o);
-        } catch (e) {
-          compErrors.push((e as Error).message);
-        }
-      }
+      const compErrors = (await applyComponent(kube, c, live)).errors;
       const deadline = Date.now() + timeoutMs;
-      let waits: string[] = [];
-      for (;;) {
-        waits = [];
-        for (const o of c.objects) {
-          if (!["Deployment", "DaemonSet", "CustomResourceDefinition"].includes(o.kind)) continue;
-          const w = notReady(await kube.get(o.apiVersion, o.kind, o.metadata.namespace, o.metadata.name), o);
-          if (w) waits.push(w);
-        }
-        if (!waits.length || Date.now() + 2000 > deadline) break;
+      let waits = await pendingReadiness(kube, c);
+      while (waits.length && Date.now() + 2000 <= deadline) {
         io.stderr(`- Processing resources for ${c.title}. Waiting for ${waits.join(", ")}\n`);
         await new Promise((res) => setTimeout(res, 2000));
+        waits = await pendingReadiness(kube, c);
       }
       if (waits.length) compErrors.push(`resources not ready after ${opts.readinessTimeout}: ${waits.join(", ")}`);
       if (compErrors.length) {
@@ -157,13 +139,9 @@ export async function runInstall(opts: InstallOpts, io: CliIO): Promise<number> 
         errors.push(...compErrors);
       } else io.stderr(`✔ ${c.title} installed\n`);
     }
-    const prune = toPrune([...live.values()] as never, desired.flatMap((c) => c.objects)).filter((o) => o.kind !== "CustomResourceDefinition");
-    if (prune.length) io.stderr("- Pruning removed resources\n");
-    for (const o of prune) {
-      const m = o.metadata as { name: string; namespace?: string };
-      await kube.delete(String(o.apiVersion), String(o.kind), m.namespace, m.name);
-      io.stdout(`  Removed ${o.kind}/${m.namespace ? m.namespace + "/" : ""}${m.name}.\n`);
-    }
+    const removed = await pruneOwned(kube, live, desired);
+    if (removed.length) io.stderr("- Pruning removed resources\n");
+    for (const id of removed) io.stdout(`  Removed ${id}.\n`);
   } catch (e) {
     errors.push((e as Error).message);
   }

@@ -7,12 +7,10 @@ import * as k8s from "@kubernetes/client-node";
 import { isObject, type JsonObject } from "../mesh/values.js";
 import type { Logger } from "../telemetry/logger.js";
 import { Kube } from "./kube.js";
-import {
-  FINALIZER, PRUNE_KINDS, buildStatus, desiredComponents, notReady, objectKey, ownerSelector, statusChanged, toPrune, upToDate,
-  type ComponentStatus, type DesiredComponent, type IopStatus, type Owner,
-} from "./plan.js";
+import { FINALIZER, buildStatus, desiredComponents, statusChanged, type ComponentStatus, type DesiredComponent, type IopStatus, type Owner } from "./plan.js";
+import { applyComponent, deleteOwned, ensureNamespaces, listOwned, pendingReadiness, pruneOwned } from "./apply.js";
 import { render } from "./render/index.js";
-import { COMPONENT_PARENTS, type K8sObject } from "./render/meta.js";
+import { COMPONENT_PARENTS } from "./render/meta.js";
 import { IopError, resolveIop } from "./resolve.js";
 
 const GROUP = "install.istio.io";
@@ -195,13 +193,6 @@ export class IopController {
     cr.status = JSON.parse(JSON.stringify(next));
   }
 
-  private async ownedObjects(owner: Owner): Promise<JsonObject[]> {
-    const all: JsonObject[] = [];
-    for (const [apiVersion, kind] of PRUNE_KINDS) all.push(...(await this.kube.list(apiVersion, kind, ownerSelector(owner))));
-    all.push(...(await this.kube.list("apiextensions.k8s.io/v1", "CustomResourceDefinition", ownerSelector(owner))));
-    return all;
-  }
-
   /** One reconcile of one IstioOperator. Public so tests can drive it and count its writes. */
   async reconcile(namespace: string, name: string): Promise<ReconcileResult> {
     const result: ReconcileResult = { applied: 0, skipped: 0, pruned: 0 };
@@ -214,11 +205,7 @@ export class IopController {
 
     if (meta.deletionTimestamp) {
       if (!finalizers.includes(FINALIZER)) return result;
-      const owned = (await this.ownedObjects(owner)).filter((o) => o.kind !== "CustomResourceDefinition");
-      for (const o of owned) {
-        const m = o.metadata as { name: string; namespace?: string };
-        if (await this.kube.delete(String(o.apiVersion), String(o.kind), m.namespace, m.name)) result.pruned++;
-      }
+      result.pruned = await deleteOwned(this.kube, owner);
       result.deleted = result.pruned;
       await this.event(cr, "Normal", "Uninstalled", `removed ${result.pruned} object(s); the Istio CRDs are kept so that no Istio configuration is lost`);
       const idx = finalizers.indexOf(FINALIZER);
@@ -261,38 +248,23 @@ export class IopController {
       await this.writeStatus(cr, buildStatus(cr.status, comps, meta.generation, now()));
     }
 
-    // Namespaces the components need (never pruned).
-    const namespaces = new Set(desired.flatMap((c) => c.objects.map((o) => o.metadata.namespace).filter((n): n is string => !!n)));
-    for (const ns of namespaces) {
-      if (!(await this.kube.get("v1", "Namespace", undefined, ns))) await this.kube.create("v1", "Namespace", undefined, { metadata: { name: ns } });
-    }
-
-    const live = new Map((await this.ownedObjects(owner)).map((o) => [objectKey(o as { kind: string; metadata: unknown }), o]));
+    await ensureNamespaces(this.kube, desired);
+    const live = await listOwned(this.kube, owner);
     const failed = new Set<string>();
+    // An object we applied whose generation moved since was edited by someone else: apply it again.
+    const drifted = (k: string, l: JsonObject | undefined) => {
+      const gen = isObject(l?.metadata) ? (l!.metadata as JsonObject).generation : undefined;
+      return typeof gen === "number" && this.generations.has(`obj:${k}`) && this.generations.get(`obj:${k}`) !== gen;
+    };
+    const remember = (k: string, res: JsonObject) => {
+      const g = isObject(res.metadata) ? res.metadata.generation : undefined;
+      if (typeof g === "number") this.generations.set(`obj:${k}`, g);
+    };
     for (const c of desired) {
       const parentFailed = COMPONENT_PARENTS[c.component].filter((p) => failed.has(p));
-      let applied = 0;
-      const errors: string[] = [];
-      const ordered = [...c.objects.filter((o) => o.kind === "CustomResourceDefinition"), ...c.objects.filter((o) => o.kind !== "CustomResourceDefinition")];
-      for (const o of ordered) {
-        const k = objectKey(o);
-        const l = live.get(k);
-        const gen = isObject(l?.metadata) ? (l!.metadata as JsonObject).generation : undefined;
-        const drifted = typeof gen === "number" && this.generations.has(`obj:${k}`) && this.generations.get(`obj:${k}`) !== gen;
-        if (upToDate(l, o) && !drifted) {
-          result.skipped++;
-          continue;
-        }
-        try {
-          const res = await this.kube.apply(o);
-          const g = isObject(res.metadata) ? res.metadata.generation : undefined;
-          if (typeof g === "number") this.generations.set(`obj:${k}`, g);
-          applied++;
-        } catch (e) {
-          errors.push((e as Error).message);
-        }
-      }
+      const { applied, skipped, errors } = await applyComponent(this.kube, c, live, drifted, remember);
       result.applied += applied;
+      result.skipped += skipped;
       if (errors.length) {
         failed.add(c.component);
         comps[c.component] = { status: "ERROR", error: errors.slice(0, 3).join("; ") + (errors.length > 3 ? ` (and ${errors.length - 3} more)` : "") };
@@ -304,16 +276,8 @@ export class IopController {
     }
 
     // Prune what the spec no longer renders (all components, disabled ones included).
-    const allDesired = desired.flatMap((c) => c.objects);
-    const prune = toPrune([...live.values()], allDesired).filter((o) => o.kind !== "CustomResourceDefinition");
-    const prunedNames: string[] = [];
-    for (const o of prune) {
-      const m = o.metadata as { name: string; namespace?: string };
-      if (await this.kube.delete(String(o.apiVersion), String(o.kind), m.namespace, m.name)) {
-        result.pruned++;
-        prunedNames.push(`${o.kind}/${m.namespace ? m.namespace + "/" : ""}${m.name}`);
-      }
-    }
+    const prunedNames = await pruneOwned(this.kube, live, desired);
+    result.pruned += prunedNames.length;
     if (prunedNames.length) await this.event(cr, "Normal", "Pruned", `removed ${prunedNames.length} object(s) the spec no longer renders: ${prunedNames.slice(0, 10).join(", ")}${prunedNames.length > 10 ? ", ..." : ""}`);
 
     // Readiness: bounded; the status says what is still awaited.
@@ -322,12 +286,7 @@ export class IopController {
     for (;;) {
       for (const c of desired) {
         if (comps[c.component].status === "ERROR") continue;
-        const waits: string[] = [];
-        for (const o of c.objects) {
-          if (!["Deployment", "DaemonSet", "CustomResourceDefinition"].includes(o.kind)) continue;
-          const w = notReady(await this.kube.get(o.apiVersion, o.kind, o.metadata.namespace, o.metadata.name), o as K8sObject);
-          if (w) waits.push(w);
-        }
+        const waits = await pendingReadiness(this.kube, c);
         comps[c.component] = waits.length ? { status: "RECONCILING", message: `waiting for ${waits.join(", ")}` } : { status: "HEALTHY" };
       }
       status = buildStatus(cr.status, comps, meta.generation, now());

@@ -299,4 +299,30 @@ describe("IstioOperator controller on a real API server", { timeout: 900_000 }, 
       await asSa.stop();
     }
   });
+
+  it("pilotfish install applies component by component with progress, reports what is not ready, and uninstall removes it", async () => {
+    const run = (args: string[]) => new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      const p = spawn(process.execPath, [path.join(root, "bin/pilotfish.mjs"), ...args, "--kubeconfig", cluster.kubeconfigPath]);
+      let stdout = "", stderr = "";
+      p.stdout.on("data", (d) => (stdout += d));
+      p.stderr.on("data", (d) => (stderr += d));
+      p.on("close", (code) => resolve({ code: code ?? 1, stdout, stderr }));
+    });
+    const r = await run(["install", "--set", "profile=minimal", "--readiness-timeout", "3s"]);
+    assert.equal(r.code, 1, "no kubelet: istiod never becomes ready");
+    assert.match(r.stderr, /✔ Istio core installed/);
+    assert.match(r.stderr, /Waiting for Deployment istio-system\/istiod \(0\/1 replicas ready\)/);
+    assert.match(r.stderr, /✘ Istiod encountered an error: resources not ready after 3s/);
+    const want = expected("installed-state", { profile: "minimal" }).filter((k) => !k.startsWith("CustomResourceDefinition/"));
+    assert.deepEqual(await owned("installed-state"), want);
+    const again = await run(["install", "--set", "profile=empty", "--readiness-timeout", "1s"]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /Removed Deployment\/istio-system\/istiod\./);
+    assert.deepEqual(await owned("installed-state"), []);
+    await run(["install", "--set", "profile=minimal", "--readiness-timeout", "1s"]);
+    const un = await run(["uninstall", "--revision", "default"]);
+    assert.equal(un.code, 0, un.stderr);
+    assert.match(un.stdout, /Removed Deployment\/istio-system\/istiod\./);
+    assert.deepEqual((await owned("installed-state")).filter((k) => !k.includes("istio-reader-service-account")), [], "only Base (reader ServiceAccount, CRDs) is kept without --purge");
+  });
 });

@@ -1,0 +1,91 @@
+// Applying a rendered installation to a cluster, shared by the reconciler and `pilotfish install`:
+// namespaces, owned objects, server-side apply of a component (skipping objects whose content hash is already
+// live), readiness, and prune.
+import { isObject, type JsonObject } from "../mesh/values.js";
+import type { Kube } from "./kube.js";
+import { PRUNE_KINDS, notReady, objectKey, ownerSelector, toPrune, upToDate, type DesiredComponent, type Owner } from "./plan.js";
+import type { K8sObject } from "./render/meta.js";
+
+const CRD: [string, string] = ["apiextensions.k8s.io/v1", "CustomResourceDefinition"];
+
+/** Creates the namespaces the objects live in (never pruned). */
+export async function ensureNamespaces(kube: Kube, desired: DesiredComponent[]): Promise<void> {
+  const namespaces = new Set(desired.flatMap((c) => c.objects.map((o) => o.metadata.namespace).filter((n): n is string => !!n)));
+  for (const ns of namespaces) {
+    if (!(await kube.get("v1", "Namespace", undefined, ns))) await kube.create("v1", "Namespace", undefined, { metadata: { name: ns } });
+  }
+}
+
+/** Every live object carrying this owner's labels (CRDs included), by kind/namespace/name. */
+export async function listOwned(kube: Kube, owner: Owner): Promise<Map<string, JsonObject>> {
+  const out = new Map<string, JsonObject>();
+  for (const [apiVersion, kind] of [...PRUNE_KINDS, CRD]) {
+    for (const o of await kube.list(apiVersion, kind, ownerSelector(owner))) out.set(objectKey(o as { kind: string; metadata: unknown }), o);
+  }
+  return out;
+}
+
+export interface ApplyOutcome {
+  applied: number;
+  skipped: number;
+  errors: string[];
+}
+
+/**
+ * Server-side applies a component's objects, CRDs first. An object whose live copy carries the same content
+ * hash is skipped, unless `stale(key, live)` says it drifted.
+ */
+export async function applyComponent(kube: Kube, c: DesiredComponent, live: Map<string, JsonObject>, stale?: (key: string, live: JsonObject | undefined) => boolean, onApplied?: (key: string, result: JsonObject) => void): Promise<ApplyOutcome> {
+  const out: ApplyOutcome = { applied: 0, skipped: 0, errors: [] };
+  const ordered = [...c.objects.filter((o) => o.kind === "CustomResourceDefinition"), ...c.objects.filter((o) => o.kind !== "CustomResourceDefinition")];
+  for (const o of ordered) {
+    const key = objectKey(o);
+    const l = live.get(key);
+    if (upToDate(l, o) && !stale?.(key, l)) {
+      out.skipped++;
+      continue;
+    }
+    try {
+      const result = await kube.apply(o); // not inside `onApplied?.(...)`: an absent callback would skip the call
+      onApplied?.(key, result);
+      out.applied++;
+    } catch (e) {
+      out.errors.push((e as Error).message);
+    }
+  }
+  return out;
+}
+
+/** What a component still waits for (Deployments, DaemonSets, CRDs); empty when ready. */
+export async function pendingReadiness(kube: Kube, c: DesiredComponent): Promise<string[]> {
+  const waits: string[] = [];
+  for (const o of c.objects) {
+    if (!["Deployment", "DaemonSet", "CustomResourceDefinition"].includes(o.kind)) continue;
+    const w = notReady(await kube.get(o.apiVersion, o.kind, o.metadata.namespace, o.metadata.name), o as K8sObject);
+    if (w) waits.push(w);
+  }
+  return waits;
+}
+
+/** Deletes owned objects the desired set no longer has (never CRDs); returns kind/ns/name of each removed. */
+export async function pruneOwned(kube: Kube, live: Map<string, JsonObject>, desired: DesiredComponent[]): Promise<string[]> {
+  const removed: string[] = [];
+  const prune = toPrune([...live.values()], desired.flatMap((c) => c.objects)).filter((o) => o.kind !== "CustomResourceDefinition");
+  for (const o of prune) {
+    const m = (isObject(o.metadata) ? o.metadata : {}) as { name: string; namespace?: string };
+    if (await kube.delete(String(o.apiVersion), String(o.kind), m.namespace, m.name)) removed.push(`${o.kind}/${m.namespace ? m.namespace + "/" : ""}${m.name}`);
+  }
+  return removed;
+}
+
+/** Deletes every owned object (never CRDs): the IstioOperator's finalizer and `uninstall`. */
+export async function deleteOwned(kube: Kube, owner: Owner): Promise<number> {
+  let n = 0;
+  for (const [apiVersion, kind] of PRUNE_KINDS) {
+    for (const o of await kube.list(apiVersion, kind, ownerSelector(owner))) {
+      const m = o.metadata as { name: string; namespace?: string };
+      if (await kube.delete(apiVersion, kind, m.namespace, m.name)) n++;
+    }
+  }
+  return n;
+}
