@@ -81,7 +81,7 @@ describe("rendering", () => {
     const objs = gen([], [{ kind: "IstioOperator", spec: { components: { pilot: { k8s: { resources: { requests: { cpu: "1" } }, env: [{ name: "NEW", value: "x" }, { name: "PILOT_ENABLE_ANALYSIS", value: "true" }], nodeSelector: { a: "b" }, hpaSpec: { maxReplicas: 9 } } }, ingressGateways: [{ name: "istio-ingressgateway", k8s: { service: { externalTrafficPolicy: "Local" }, serviceAnnotations: { x: "y" } } }] } } }]).objs;
     const c = container(find(objs, "Deployment", "istiod"), "discovery");
     assert.deepEqual(c.resources.requests, { cpu: "1", memory: "2048Mi" });
-    assert.equal(c.env[0].name, "NEW");
+    assert.equal(c.env[0].name, "NEW", "a new entry before any existing one goes first");
     assert.equal(c.env.find((e: any) => e.name === "PILOT_ENABLE_ANALYSIS").value, "true");
     assert.equal(c.env.filter((e: any) => e.name === "PILOT_ENABLE_ANALYSIS").length, 1);
     assert.deepEqual((find(objs, "Deployment", "istiod")!.spec as any).template.spec.nodeSelector, { a: "b" });
@@ -89,6 +89,12 @@ describe("rendering", () => {
     const svc = find(objs, "Service", "istio-ingressgateway")!;
     assert.equal((svc.spec as any).externalTrafficPolicy, "Local");
     assert.equal((svc.metadata.annotations as any).x, "y");
+  });
+
+  it("k8s.env keeps a strategic merge patch's order: new entries follow the patch entry before them", () => {
+    const objs = gen([], [{ kind: "IstioOperator", spec: { components: { pilot: { k8s: { env: [{ name: "POD_NAME", value: "x" }, { name: "A", value: "1" }, { name: "B", value: "2" }] } } } } }]).objs;
+    const names = container(find(objs, "Deployment", "istiod"), "discovery").env.map((e: any) => e.name);
+    assert.deepEqual(names.slice(0, 5), ["REVISION", "PILOT_CERT_PROVIDER", "POD_NAME", "A", "B"]);
   });
 
   it("gateway service ports from k8s replace the chart's and drive container ports", () => {

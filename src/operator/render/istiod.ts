@@ -5,23 +5,28 @@ import { dump } from "js-yaml";
 import { getPath, mergeValues, str, type Json, type JsonObject } from "../../mesh/values.js";
 import { componentLabels, envList, fieldEnv, hpa, image, obj, obj0, pdb, sortKeys, wantsHpa, wantsPdb, type K8sObject, type RenderContext } from "./meta.js";
 
+// istiod's RBAC, rule for rule as Istio 1.30.3's istiod chart grants it (istiod needs every one of these).
 const RO = ["get", "list", "watch"];
+const GWL = ["get", "watch", "list"];
 const ALL = ["get", "watch", "list", "update", "patch", "create", "delete"];
 const ISTIO_GROUPS = ["config.istio.io", "security.istio.io", "networking.istio.io", "authentication.istio.io", "rbac.istio.io", "telemetry.istio.io", "extensions.istio.io"];
+const CORE_AUTH: Json[] = [
+  { apiGroups: ["authentication.k8s.io"], resources: ["tokenreviews"], verbs: ["create"] },
+  { apiGroups: ["authorization.k8s.io"], resources: ["subjectaccessreviews"], verbs: ["create"] },
+];
 
 function readerRules(): Json[] {
   return [
     { apiGroups: ISTIO_GROUPS, resources: ["*"], verbs: RO },
     { apiGroups: [""], resources: ["endpoints", "pods", "services", "nodes", "replicationcontrollers", "namespaces", "secrets", "configmaps"], verbs: RO },
-    { apiGroups: ["networking.istio.io"], resources: ["workloadentries"], verbs: RO },
-    { apiGroups: ["networking.x-k8s.io", "gateway.networking.k8s.io"], resources: ["gateways"], verbs: RO },
+    { apiGroups: ["networking.istio.io"], resources: ["workloadentries"], verbs: GWL },
+    { apiGroups: ["networking.x-k8s.io", "gateway.networking.k8s.io"], resources: ["gateways"], verbs: GWL },
     { apiGroups: ["apiextensions.k8s.io"], resources: ["customresourcedefinitions"], verbs: RO },
     { apiGroups: ["discovery.k8s.io"], resources: ["endpointslices"], verbs: RO },
     { apiGroups: ["multicluster.x-k8s.io"], resources: ["serviceexports"], verbs: [...RO, "create", "delete"] },
     { apiGroups: ["multicluster.x-k8s.io"], resources: ["serviceimports"], verbs: RO },
     { apiGroups: ["apps"], resources: ["replicasets"], verbs: RO },
-    { apiGroups: ["authentication.k8s.io"], resources: ["tokenreviews"], verbs: ["create"] },
-    { apiGroups: ["authorization.k8s.io"], resources: ["subjectaccessreviews"], verbs: ["create"] },
+    ...CORE_AUTH,
   ];
 }
 
@@ -29,7 +34,7 @@ function istiodRules(): Json[] {
   return [
     { apiGroups: ["admissionregistration.k8s.io"], resources: ["mutatingwebhookconfigurations"], verbs: [...RO, "update", "patch"] },
     { apiGroups: ["admissionregistration.k8s.io"], resources: ["validatingwebhookconfigurations"], verbs: [...RO, "update"] },
-    { apiGroups: ISTIO_GROUPS, resources: ["*"], verbs: RO },
+    { apiGroups: ISTIO_GROUPS, resources: ["*"], verbs: GWL },
     { apiGroups: ["networking.istio.io"], resources: ["workloadentries"], verbs: ALL },
     { apiGroups: ["networking.istio.io"], resources: ["workloadentries/status", "serviceentries/status"], verbs: ALL },
     { apiGroups: ["security.istio.io"], resources: ["authorizationpolicies/status"], verbs: ALL },
@@ -38,16 +43,22 @@ function istiodRules(): Json[] {
     { apiGroups: [""], resources: ["pods", "nodes", "services", "namespaces", "endpoints"], verbs: RO },
     { apiGroups: ["discovery.k8s.io"], resources: ["endpointslices"], verbs: RO },
     { apiGroups: ["networking.k8s.io"], resources: ["ingresses", "ingressclasses"], verbs: RO },
-    { apiGroups: ["networking.k8s.io"], resources: ["ingresses/status"], verbs: ["get", "update", "patch"] },
+    { apiGroups: ["networking.k8s.io"], resources: ["ingresses/status"], verbs: ["*"] },
     { apiGroups: [""], resources: ["configmaps"], verbs: ["create", "get", "list", "watch", "update"] },
-    { apiGroups: ["authentication.k8s.io"], resources: ["tokenreviews"], verbs: ["create"] },
-    { apiGroups: ["authorization.k8s.io"], resources: ["subjectaccessreviews"], verbs: ["create"] },
-    { apiGroups: ["gateway.networking.k8s.io", "gateway.networking.x-k8s.io"], resources: ["*"], verbs: RO },
-    { apiGroups: ["gateway.networking.k8s.io"], resources: ["backendtlspolicies/status", "gatewayclasses/status", "gateways/status", "grpcroutes/status", "httproutes/status", "referencegrants/status", "tcproutes/status", "tlsroutes/status", "udproutes/status"], verbs: ["update", "patch"] },
+    ...CORE_AUTH,
+    { apiGroups: ["gateway.networking.k8s.io", "gateway.networking.x-k8s.io"], resources: ["*"], verbs: GWL },
+    { apiGroups: ["gateway.networking.x-k8s.io"], resources: ["xbackendtrafficpolicies/status"], verbs: ["update", "patch"] },
+    {
+      apiGroups: ["gateway.networking.k8s.io"],
+      resources: ["backendtlspolicies/status", "gatewayclasses/status", "gateways/status", "grpcroutes/status", "httproutes/status", "referencegrants/status", "tcproutes/status", "tlsroutes/status", "udproutes/status", "listenersets/status"],
+      verbs: ["update", "patch"],
+    },
     { apiGroups: ["gateway.networking.k8s.io"], resources: ["gatewayclasses"], verbs: ["create", "update", "patch", "delete"] },
-    { apiGroups: [""], resources: ["secrets"], verbs: RO },
-    { apiGroups: ["multicluster.x-k8s.io"], resources: ["serviceexports"], verbs: [...RO, "create", "delete"] },
-    { apiGroups: ["multicluster.x-k8s.io"], resources: ["serviceimports"], verbs: RO },
+    { apiGroups: ["inference.networking.k8s.io"], resources: ["inferencepools"], verbs: GWL },
+    { apiGroups: ["inference.networking.k8s.io"], resources: ["inferencepools/status"], verbs: ["update", "patch"] },
+    { apiGroups: [""], resources: ["secrets"], verbs: GWL },
+    { apiGroups: ["multicluster.x-k8s.io"], resources: ["serviceexports"], verbs: [...GWL, "create", "delete"] },
+    { apiGroups: ["multicluster.x-k8s.io"], resources: ["serviceimports"], verbs: GWL },
   ];
 }
 
@@ -125,7 +136,7 @@ export function renderIstiod(ctx: RenderContext, namespace: string): K8sObject[]
 
   const mesh = meshConfigFor(ctx, namespace);
   out.push(obj("v1", "ConfigMap", `istio${rs}`, namespace, L(), {
-    data: { mesh: dump(mesh, { sortKeys: true, lineWidth: -1 }).trimEnd(), meshNetworks: dump({ networks: obj0(getPath(v, "global.meshNetworks")) }, { flowLevel: 1 }).trimEnd() },
+    data: { mesh: dump(mesh, { sortKeys: true, lineWidth: -1, seqNoIndent: true }).trimEnd(), meshNetworks: dump({ networks: obj0(getPath(v, "global.meshNetworks")) }, { flowLevel: 1 }).trimEnd() },
   }));
   if (getPath(v, "global.omitSidecarInjectorConfigMap") !== true) {
     const values = injectionValuesFor(ctx);
@@ -156,7 +167,7 @@ export function renderIstiod(ctx: RenderContext, namespace: string): K8sObject[]
     fieldEnv("POD_NAMESPACE", "metadata.namespace"),
     fieldEnv("SERVICE_ACCOUNT", "spec.serviceAccountName"),
     { name: "KUBECONFIG", value: "/var/run/secrets/remote/config" },
-    { name: "CA_TRUSTED_NODE_ACCOUNTS", value: `${ctx.istioNamespace}/${str(getPath(v, "ztunnel.resourceName")) || "ztunnel"}` },
+    { name: "CA_TRUSTED_NODE_ACCOUNTS", value: `${namespace}/${str(getPath(v, "ztunnel.resourceName")) || "ztunnel"}` },
     ...envList(pilot.env),
     { name: "PILOT_TRACE_SAMPLING", value: str(pilot.traceSampling ?? 1) },
     { name: "PILOT_ENABLE_ANALYSIS", value: "false" },

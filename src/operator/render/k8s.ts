@@ -22,17 +22,25 @@ function smp(base: Json | undefined, over: Json): Json {
   return structuredClone(over);
 }
 
-/** env merge: entries with an existing name take its place with the new value; new entries go first. */
+/**
+ * env merge as a strategic merge patch orders it: an entry whose name exists takes that entry's place with the
+ * new value; a new entry goes right after the patch entry before it (first, when none came before).
+ */
 function mergeEnv(base: Json[] | undefined, over: Json[]): Json[] {
-  const cur = [...(base ?? [])];
-  const fresh: Json[] = [];
+  const out = [...(base ?? [])];
+  let anchor = -1;
   for (const e of over) {
     if (!isObject(e)) continue;
-    const i = cur.findIndex((x) => isObject(x) && x.name === e.name);
-    if (i >= 0) cur[i] = structuredClone(e);
-    else fresh.push(structuredClone(e));
+    const i = out.findIndex((x) => isObject(x) && x.name === e.name);
+    if (i >= 0) {
+      out[i] = structuredClone(e);
+      anchor = i;
+    } else {
+      out.splice(anchor + 1, 0, structuredClone(e));
+      anchor++;
+    }
   }
-  return [...fresh, ...cur];
+  return out;
 }
 
 const find = (objs: K8sObject[], kinds: string[], name: string) => objs.filter((o) => kinds.includes(o.kind) && o.metadata.name === name);

@@ -73,6 +73,9 @@ export const INSTALL_ORDER: ComponentName[] = ["Base", "Pilot", "Cni", "Ztunnel"
 /** Labels every object of a component carries. */
 export function componentLabels(ctx: RenderContext, component: ComponentName, extra: Record<string, string> = {}): Record<string, string> {
   return {
+    ...(extra.app ? { "app.kubernetes.io/name": extra.app } : {}),
+    "app.kubernetes.io/instance": "istio",
+    release: "istio",
     ...extra,
     "app.kubernetes.io/managed-by": "pilotfish",
     "app.kubernetes.io/part-of": "istio",
