@@ -2,7 +2,7 @@
 // istioctl's merge rules (maps merge, lists replace), its translations (hub/tag/revision/meshConfig into
 // values) and validation. The result is everything rendering needs.
 import { loadAll } from "js-yaml";
-import { applySetFlag } from "../cli/overlay.js";
+import { applySetFlag } from "./setpath.js";
 import { clone, isObject, mergeValues, type Json, type JsonObject } from "../mesh/values.js";
 import { Problems } from "../webhook/validate/problems.js";
 import { checkSchema } from "../webhook/validate/schema.js";

@@ -2,7 +2,7 @@
 // `overlays` (path patches on any of the component's objects), applied after rendering, k8s first.
 import { load } from "js-yaml";
 import { isObject, type Json, type JsonObject } from "../../mesh/values.js";
-import { splitPath } from "../../cli/overlay.js";
+import { splitPath } from "../setpath.js";
 import type { K8sObject } from "./meta.js";
 
 export interface PatchTarget {
