@@ -5,7 +5,7 @@ import os from "node:os";
 import type { Command } from "commander";
 import * as k8s from "@kubernetes/client-node";
 import type { CliIO, ExitCode } from "./main.js";
-import { collect, reportIopError, resolveFromFlags, type IopFlags } from "./iop-input.js";
+import { collect, iopOptions, leaseOptions, reportIopError, resolveFromFlags, type IopFlags } from "./iop-input.js";
 import { render } from "../operator/render/index.js";
 import { Kube } from "../operator/kube.js";
 import { PRUNE_KINDS, desiredComponents, L_COMPONENT, type Owner } from "../operator/plan.js";
@@ -35,13 +35,7 @@ function seconds(s: string): number {
 }
 
 export function registerInstall(program: Command, io: CliIO, exit: ExitCode): void {
-  program
-    .command("install")
-    .description("install Istio from a profile / IstioOperator straight into the cluster (as istioctl install)")
-    .option("-f, --filename <file>", "IstioOperator file (repeatable, comma-separated)", collect, [])
-    .option("-s, --set <path=value>", "override an IstioOperator spec path (repeatable)", collect, [])
-    .option("-r, --revision <rev>", "control-plane revision")
-    .option("--force", "install even if validation fails", false)
+  iopOptions(program.command("install").description("install Istio from a profile / IstioOperator straight into the cluster (as istioctl install)"), "install even if validation fails")
     .option("--dry-run", "render and print progress; change nothing", false)
     .option("--readiness-timeout <duration>", "how long to wait for each component to become ready", "300s")
     .option("--kubeconfig <file>", "kubeconfig (default: $KUBECONFIG, ~/.kube/config, in-cluster)")
@@ -59,15 +53,11 @@ export function registerInstall(program: Command, io: CliIO, exit: ExitCode): vo
     .action(async (opts: { filename: string[]; revision?: string; purge: boolean; dryRun: boolean; kubeconfig?: string }) => {
       exit.code = await runUninstall(opts, io);
     });
-  program
-    .command("operator")
+  leaseOptions(program.command("operator"))
     .description("run the IstioOperator controller (reconciles install.istio.io/v1alpha1 IstioOperator resources)")
     .option("--namespace <ns>", "watch only this namespace (default: all)")
     .option("--leader-elect", "take a coordination.k8s.io Lease so that only one replica reconciles", false)
     .option("--lease-namespace <ns>", "namespace of the Lease", "istio-system")
-    .option("--lease-duration <duration>", "a lost leader is replaced after this long", "15s")
-    .option("--renew-deadline <duration>", "a leader that cannot renew for this long steps down", "10s")
-    .option("--retry-period <duration>", "how often candidates try the Lease", "2s")
     .option("--readiness-timeout <duration>", "how long one reconcile waits for readiness before reporting what it waits for", "60s")
     .option("--resync <duration>", "periodic resync of every IstioOperator", "300s")
     .option("--kubeconfig <file>", "kubeconfig")

@@ -1,6 +1,7 @@
 // Reading IstioOperator inputs for the operator commands: `-f` files (repeatable, comma-separated, `-` for
 // stdin, which must come last), `--set` flags and `-r/--revision`.
 import fs from "node:fs";
+import type { Command } from "commander";
 import type { CliIO } from "./main.js";
 import { IopError, parseIopFile, resolveIop, type ResolvedIop } from "../operator/resolve.js";
 import type { JsonObject } from "../mesh/values.js";
@@ -46,4 +47,21 @@ export function reportIopError(e: unknown, io: CliIO): number {
     return 1;
   }
   throw e;
+}
+
+/** The IstioOperator input flags every operator command takes: -f, --set, -r, --force. */
+export function iopOptions(cmd: Command, forceHelp: string): Command {
+  return cmd
+    .option("-f, --filename <file>", "IstioOperator file (repeatable, comma-separated; - for stdin, last)", collect, [])
+    .option("-s, --set <path=value>", "override an IstioOperator spec path, e.g. profile=demo or values.pilot.replicaCount=2 (repeatable)", collect, [])
+    .option("-r, --revision <rev>", "control-plane revision (same as --set revision=REV)")
+    .option("--force", forceHelp, false);
+}
+
+/** Lease timing flags, shared by `serve --leader-elect` and `operator --leader-elect`. */
+export function leaseOptions(cmd: Command): Command {
+  return cmd
+    .option("--lease-duration <duration>", "a lost leader is replaced after this long", "15s")
+    .option("--renew-deadline <duration>", "a leader that cannot renew for this long steps down", "10s")
+    .option("--retry-period <duration>", "how often candidates try the Lease", "2s");
 }

@@ -3,7 +3,7 @@
 import type { Command } from "commander";
 import { dump } from "js-yaml";
 import type { CliIO, ExitCode } from "./main.js";
-import { collect, reportIopError, resolveFromFlags, type IopFlags } from "./iop-input.js";
+import { iopOptions, reportIopError, resolveFromFlags, type IopFlags } from "./iop-input.js";
 import { manifestObjects, render } from "../operator/render/index.js";
 import type { K8sObject } from "../operator/render/meta.js";
 
@@ -13,14 +13,10 @@ export function objectsYaml(objs: K8sObject[]): string {
 
 export function registerManifest(program: Command, io: CliIO, exit: ExitCode): void {
   const manifest = program.command("manifest").description("render Istio installation manifests from an IstioOperator");
-  manifest
-    .command("generate")
-    .description("print the Kubernetes objects of an installation (profile, -f files and --set flags), as istioctl manifest generate")
-    .option("-f, --filename <file>", "IstioOperator file (repeatable, comma-separated; - for stdin, last)", collect, [])
-    .option("-s, --set <path=value>", "override an IstioOperator spec path, e.g. profile=demo or values.pilot.replicaCount=2 (repeatable)", collect, [])
-    .option("-r, --revision <rev>", "control-plane revision (same as --set revision=REV)")
-    .option("--force", "render even if validation fails (errors become warnings)", false)
-    .action(async (opts: IopFlags) => {
+  iopOptions(
+    manifest.command("generate").description("print the Kubernetes objects of an installation (profile, -f files and --set flags), as istioctl manifest generate"),
+    "render even if validation fails (errors become warnings)",
+  ).action(async (opts: IopFlags) => {
       exit.code = await runManifestGenerate(opts, io);
     });
 }

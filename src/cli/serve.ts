@@ -14,6 +14,7 @@ import { createLogger } from "../telemetry/logger.js";
 import { createMetrics } from "../telemetry/metrics.js";
 import { mergeValues, type JsonObject } from "../mesh/values.js";
 import { applySetFlag, readOperatorFile } from "./overlay.js";
+import { leaseOptions } from "./iop-input.js";
 
 interface ServeOpts {
   port: string;
@@ -54,8 +55,7 @@ interface ServeOpts {
 const collect = (v: string, prev: string[]) => [...prev, v];
 
 export function registerServe(program: Command, io: CliIO, exit: ExitCode): void {
-  program
-    .command("serve")
+  leaseOptions(program.command("serve"))
     .description("run the HTTPS admission webhook: /inject (sidecar injection), /validate, /healthz, /readyz, /metrics")
     .option("--port <port>", "HTTPS port", "15017")
     .option("--host <addr>", "listen address", "0.0.0.0")
@@ -83,9 +83,6 @@ export function registerServe(program: Command, io: CliIO, exit: ExitCode): void
     .option("--leader-elect", "elect a leader (coordination.k8s.io Lease) to run the certificate controller")
     .option("--operator", "also run the IstioOperator controller (on the leader only, with --leader-elect)")
     .option("--lease-name <name>", "Lease used for leader election", "pilotfish-leader")
-    .option("--lease-duration <duration>", "a lost leader is replaced after this long", "15s")
-    .option("--renew-deadline <duration>", "a leader that cannot renew for this long steps down", "10s")
-    .option("--retry-period <duration>", "how often candidates try the Lease", "2s")
     .option("--identity <id>", "this replica's name in the Lease (default: $POD_NAME, else host-pid)")
     .option("--drain-timeout <duration>", "on SIGTERM, how long in-flight reviews may take", "20s")
     .option("--drain-grace <duration>", "on SIGTERM, how long to keep serving with /readyz false before closing", "3s")
