@@ -153,6 +153,17 @@ describe("IstioOperator controller on a real API server", { timeout: 900_000 }, 
     assert.ok(r.skipped > 50, `skipped ${r.skipped}`);
   });
 
+  it("an edit to an object it manages is put back on the next reconcile (one write)", async () => {
+    await until("controller idle", async () => controller!.busy === undefined);
+    const r = await cluster.kubectl(["set", "image", "deployment/istiod", "-n", NS, "discovery=example.com/not-istio:1"]);
+    assert.equal(r.code, 0, r.stderr);
+    const before = controller!.kube.writes.apply;
+    await controller!.reconcile(NS, "demo");
+    assert.equal(controller!.kube.writes.apply - before, 1, "only the drifted Deployment is applied again");
+    const img = await cluster.kubectl(["get", "deploy", "istiod", "-n", NS, "-o", "jsonpath={.spec.template.spec.containers[0].image}"]);
+    assert.match(img.stdout, /\/pilot:/);
+  });
+
   it("editing the spec prunes the egress gateway and updates istiod", async () => {
     const patch = { spec: { components: { egressGateways: [{ name: "istio-egressgateway", enabled: false }], pilot: { k8s: { replicaCount: 2 } } } } };
     const r = await cluster.kubectl(["patch", "istiooperator", "demo", "-n", NS, "--type", "merge", "-p", JSON.stringify(patch)]);
