@@ -8,7 +8,7 @@ import type { CliIO, ExitCode } from "./main.js";
 import { collect, iopOptions, leaseOptions, reportIopError, resolveFromFlags, type IopFlags } from "./iop-input.js";
 import { render } from "../operator/render/index.js";
 import { Kube } from "../operator/kube.js";
-import { PRUNE_KINDS, desiredComponents, L_COMPONENT, type Owner } from "../operator/plan.js";
+import { PRUNE_KINDS, desiredComponents, driftedSinceApply, L_COMPONENT, type Owner } from "../operator/plan.js";
 import { applyComponent, ensureNamespaces, listOwned, pendingReadiness, pruneOwned } from "../operator/apply.js";
 import { IopController } from "../operator/controller.js";
 import { LeaderElector } from "../webhook/leader.js";
@@ -115,7 +115,7 @@ export async function runInstall(opts: InstallOpts, io: CliIO): Promise<number> 
     const live = await listOwned(kube, owner);
     for (const c of desired) {
       io.stderr(`- Processing resources for ${c.title}.\n`);
-      const compErrors = (await applyComponent(kube, c, live)).errors;
+      const compErrors = (await applyComponent(kube, c, live, (_k, l) => driftedSinceApply(l, kube.fieldManager))).errors;
       const deadline = Date.now() + timeoutMs;
       let waits = await pendingReadiness(kube, c);
       while (waits.length && Date.now() + 2000 <= deadline) {

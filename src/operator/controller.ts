@@ -7,7 +7,7 @@ import * as k8s from "@kubernetes/client-node";
 import { isObject, type JsonObject } from "../mesh/values.js";
 import type { Logger } from "../telemetry/logger.js";
 import { Kube } from "./kube.js";
-import { FINALIZER, buildStatus, desiredComponents, statusChanged, type ComponentStatus, type DesiredComponent, type IopStatus, type Owner } from "./plan.js";
+import { FINALIZER, buildStatus, desiredComponents, driftedSinceApply, statusChanged, type ComponentStatus, type DesiredComponent, type IopStatus, type Owner } from "./plan.js";
 import { applyComponent, deleteOwned, ensureNamespaces, listOwned, pendingReadiness, pruneOwned } from "./apply.js";
 import { render } from "./render/index.js";
 import { COMPONENT_PARENTS } from "./render/meta.js";
@@ -251,18 +251,11 @@ export class IopController {
     await ensureNamespaces(this.kube, desired);
     const live = await listOwned(this.kube, owner);
     const failed = new Set<string>();
-    // An object we applied whose generation moved since was edited by someone else: apply it again.
-    const drifted = (k: string, l: JsonObject | undefined) => {
-      const gen = isObject(l?.metadata) ? (l!.metadata as JsonObject).generation : undefined;
-      return typeof gen === "number" && this.generations.has(`obj:${k}`) && this.generations.get(`obj:${k}`) !== gen;
-    };
-    const remember = (k: string, res: JsonObject) => {
-      const g = isObject(res.metadata) ? res.metadata.generation : undefined;
-      if (typeof g === "number") this.generations.set(`obj:${k}`, g);
-    };
+    // An object someone else edited since our last apply is applied again (read from managedFields).
+    const drifted = (_k: string, l: JsonObject | undefined) => driftedSinceApply(l, this.kube.fieldManager);
     for (const c of desired) {
       const parentFailed = COMPONENT_PARENTS[c.component].filter((p) => failed.has(p));
-      const { applied, skipped, errors } = await applyComponent(this.kube, c, live, drifted, remember);
+      const { applied, skipped, errors } = await applyComponent(this.kube, c, live, drifted);
       result.applied += applied;
       result.skipped += skipped;
       if (errors.length) {

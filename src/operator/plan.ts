@@ -174,3 +174,28 @@ export function buildStatus(prev: unknown, components: Record<string, ComponentS
 export function statusChanged(prev: unknown, next: IopStatus): boolean {
   return stable(prev ?? null) !== stable(JSON.parse(JSON.stringify(next)));
 }
+
+/** Leaf paths of a managedFields `fieldsV1` tree (`f:spec.f:replicas`, `...k:{"name":"x"}...`). */
+export function fieldPaths(tree: unknown, prefix = "", out: Set<string> = new Set()): Set<string> {
+  if (!isObject(tree)) return out;
+  const keys = Object.keys(tree).filter((k) => k !== ".");
+  if (!keys.length) out.add(prefix);
+  for (const k of keys) fieldPaths(tree[k], prefix ? `${prefix}/${k}` : k, out);
+  return out;
+}
+
+/**
+ * Drift: since pilotfish's last apply, another field manager changed the object's content (anything outside
+ * metadata; status and scale subresource writes excepted). An edit moves the edited fields' ownership to the
+ * editor, so their managedFields entry is newer than ours. After we apply again ours is the newest, so a field
+ * someone added beside ours costs one re-apply, not one per resync. Survives restarts (it reads the object).
+ */
+export function driftedSinceApply(live: JsonObject | undefined, manager: string): boolean {
+  const mfs = isObject(live?.metadata) && Array.isArray((live!.metadata as JsonObject).managedFields) ? ((live!.metadata as JsonObject).managedFields as JsonObject[]) : [];
+  const ours = mfs.find((m) => m.manager === manager && m.operation === "Apply" && !m.subresource);
+  if (!ours || typeof ours.time !== "string") return false;
+  const since = Date.parse(ours.time);
+  return mfs.some(
+    (m) => m.manager !== manager && !m.subresource && typeof m.time === "string" && Date.parse(m.time) > since && [...fieldPaths(m.fieldsV1)].some((p) => !p.startsWith("f:metadata")),
+  );
+}

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { resolveIop, parseIopFile, IopError } from "../../src/operator/resolve.js";
 import { render, manifestObjects } from "../../src/operator/render/index.js";
 import { applyOverlayPatch } from "../../src/operator/render/k8s.js";
-import { buildStatus, contentHash, desiredObject, notReady, statusChanged, toPrune, upToDate } from "../../src/operator/plan.js";
+import { buildStatus, contentHash, desiredObject, driftedSinceApply, notReady, statusChanged, toPrune, upToDate } from "../../src/operator/plan.js";
 import { listProfiles } from "../../src/operator/profiles.js";
 import type { K8sObject } from "../../src/operator/render/meta.js";
 
@@ -180,5 +180,17 @@ describe("reconcile planning", () => {
     const s3 = buildStatus(s1, { Base: { status: "ERROR", error: "x" }, Pilot: { status: "RECONCILING" } }, 1, "t3");
     assert.equal(s3.status, "ERROR");
     assert.equal(buildStatus(undefined, { Base: { status: "HEALTHY" } }, 1, "t").status, "HEALTHY");
+  });
+
+  it("drift: a newer non-metadata edit by another manager, not status/scale writes or annotation updates", () => {
+    const mf = (...entries: object[]) => ({ metadata: { managedFields: entries } }) as never;
+    const ours = { manager: "pilotfish-operator", operation: "Apply", time: "2026-12-01T10:00:00Z", fieldsV1: { "f:spec": { "f:template": {} } } };
+    const edit = (time: string, fieldsV1: object, extra: object = {}) => ({ manager: "kubectl-edit", operation: "Update", time, fieldsV1, ...extra });
+    assert.ok(driftedSinceApply(mf(ours, edit("2026-12-01T10:00:05Z", { "f:spec": { "f:template": { "f:spec": { "f:containers": { 'k:{"name":"discovery"}': { "f:image": {} } } } } } })), "pilotfish-operator"));
+    assert.ok(!driftedSinceApply(mf(ours, edit("2026-12-01T09:59:00Z", { "f:spec": { "f:x": {} } })), "pilotfish-operator"), "older than our apply");
+    assert.ok(!driftedSinceApply(mf(ours, edit("2026-12-01T10:00:05Z", { "f:metadata": { "f:annotations": { "f:deployment.kubernetes.io/revision": {} } } })), "pilotfish-operator"));
+    assert.ok(!driftedSinceApply(mf(ours, edit("2026-12-01T10:00:05Z", { "f:status": {} }, { subresource: "status" })), "pilotfish-operator"));
+    assert.ok(!driftedSinceApply(mf(ours, edit("2026-12-01T10:00:05Z", { "f:spec": { "f:replicas": {} } }, { subresource: "scale" })), "pilotfish-operator"));
+    assert.ok(!driftedSinceApply(mf(edit("2026-12-01T10:00:05Z", { "f:spec": {} })), "pilotfish-operator"), "never applied by us: the content hash decides");
   });
 });
