@@ -12,7 +12,26 @@ import { PRUNE_KINDS, desiredComponents, driftedSinceApply, L_COMPONENT, type Ow
 import { applyComponent, ensureNamespaces, listOwned, pendingReadiness, pruneOwned } from "../operator/apply.js";
 import { IopController } from "../operator/controller.js";
 import { LeaderElector } from "../webhook/leader.js";
-import { createLogger } from "../telemetry/logger.js";
+import { createLogger, type Logger } from "../telemetry/logger.js";
+import { createMetrics, type Metrics } from "../telemetry/metrics.js";
+import { createServer, type Server } from "node:http";
+
+/** A plain-HTTP /metrics and /healthz endpoint for the standalone operator. */
+async function serveMetrics(metrics: Metrics, port: number, logger: Logger): Promise<Server> {
+  const server = createServer(async (req, res) => {
+    if (req.url === "/metrics") {
+      res.setHeader("Content-Type", metrics.registry.contentType);
+      res.end(await metrics.registry.metrics());
+    } else if (req.url === "/healthz") res.end("ok");
+    else {
+      res.statusCode = 404;
+      res.end();
+    }
+  });
+  await new Promise<void>((resolve, reject) => server.once("error", reject).listen(port, resolve));
+  logger.info({ port }, "operator metrics on /metrics");
+  return server;
+}
 
 interface InstallOpts extends IopFlags {
   dryRun: boolean;
@@ -62,10 +81,14 @@ export function registerInstall(program: Command, io: CliIO, exit: ExitCode): vo
     .option("--resync <duration>", "periodic resync of every IstioOperator", "300s")
     .option("--kubeconfig <file>", "kubeconfig")
     .option("--log-level <level>", "log level", "info")
-    .action(async (opts: { namespace?: string; leaderElect: boolean; leaseNamespace: string; leaseDuration: string; renewDeadline: string; retryPeriod: string; readinessTimeout: string; resync: string; kubeconfig?: string; logLevel: string }) => {
+    .option("--metrics-port <port>", "serve /metrics and /healthz on this port (0: off)", "15014")
+    .action(async (opts: { metricsPort: string; namespace?: string; leaderElect: boolean; leaseNamespace: string; leaseDuration: string; renewDeadline: string; retryPeriod: string; readinessTimeout: string; resync: string; kubeconfig?: string; logLevel: string }) => {
       const logger = createLogger({ level: opts.logLevel });
       const kc = kubeConfig(opts.kubeconfig);
-      const controller = new IopController({ kc, logger, namespace: opts.namespace, readinessTimeoutMs: seconds(opts.readinessTimeout) * 1000, resyncMs: seconds(opts.resync) * 1000 });
+      const metrics = createMetrics();
+      const port = Number(opts.metricsPort);
+      const http = port > 0 ? await serveMetrics(metrics, port, logger).catch((e) => void logger.warn({ port, err: (e as Error).message }, "metrics endpoint not started")) : undefined;
+      const controller = new IopController({ kc, logger, metrics, namespace: opts.namespace, readinessTimeoutMs: seconds(opts.readinessTimeout) * 1000, resyncMs: seconds(opts.resync) * 1000 });
       let elector: LeaderElector | undefined;
       if (opts.leaderElect) {
         elector = new LeaderElector({ kc, namespace: opts.leaseNamespace, name: "pilotfish-operator", identity: `${os.hostname()}-${process.pid}`, logger,
@@ -80,6 +103,7 @@ export function registerInstall(program: Command, io: CliIO, exit: ExitCode): vo
       });
       await controller.stop();
       await elector?.stop?.();
+      http?.close();
       exit.code = 0;
     });
 }

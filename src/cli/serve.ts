@@ -274,7 +274,7 @@ async function runServe(opts: ServeOpts, io: CliIO): Promise<number> {
   let operator: { stop(): Promise<void> } | undefined;
   if (opts.operator) {
     const { IopController } = await import("../operator/controller.js");
-    const controller = new IopController({ kc: await loadKubeConfig(opts.kubeconfig), logger });
+    const controller = new IopController({ kc: await loadKubeConfig(opts.kubeconfig), logger, metrics });
     operator = controller;
     if (leader) leader.onStartedLeading((signal) => void controller.start(signal));
     else await controller.start();

@@ -6,6 +6,7 @@
 import * as k8s from "@kubernetes/client-node";
 import { isObject, type JsonObject } from "../mesh/values.js";
 import type { Logger } from "../telemetry/logger.js";
+import type { Metrics } from "../telemetry/metrics.js";
 import { Kube } from "./kube.js";
 import { FINALIZER, buildStatus, desiredComponents, driftedSinceApply, statusChanged, type ComponentStatus, type DesiredComponent, type IopStatus, type Owner } from "./plan.js";
 import { applyComponent, deleteOwned, ensureNamespaces, listOwned, pendingReadiness, pruneOwned } from "./apply.js";
@@ -30,6 +31,8 @@ export interface OperatorOptions {
   /** Periodic resync of every IstioOperator (default 5 min). */
   resyncMs?: number;
   fieldManager?: string;
+  /** Where reconcile counts, durations and write calls are recorded. */
+  metrics?: Metrics;
 }
 
 export interface ReconcileResult {
@@ -52,7 +55,7 @@ function nullRemoved(prev: JsonObject, next: JsonObject): JsonObject {
 export class IopController {
   readonly kube: Kube;
   private readonly log: Logger;
-  private readonly o: Required<Omit<OperatorOptions, "namespace" | "kc" | "logger">> & { namespace?: string };
+  private readonly o: Required<Omit<OperatorOptions, "namespace" | "kc" | "logger" | "metrics">> & { namespace?: string };
   private informer: k8s.Informer<k8s.KubernetesObject> | undefined;
   private readonly due = new Map<string, number>();
   private readonly failures = new Map<string, number>();
@@ -146,17 +149,25 @@ export class IopController {
       this.due.delete(key);
       const [ns, name] = key.split("/");
       this.busy = key;
+      const m = this.opts.metrics;
+      const writes0 = { ...this.kube.writes };
+      const stopTimer = m?.operatorReconcileTime.startTimer();
       try {
         const r = await this.reconcile(ns, name);
         this.failures.delete(key);
+        m?.operatorReconciles.inc({ result: (r.status?.status ?? "none").toLowerCase() });
+        m?.operatorPruned.inc(r.pruned);
         if (r.status && r.status.status === "RECONCILING") this.enqueue(key, this.o.recheckMs);
       } catch (e) {
+        m?.operatorReconciles.inc({ result: "failed" });
         const n = (this.failures.get(key) ?? 0) + 1;
         this.failures.set(key, n);
         const delay = Math.min(1000 * 2 ** (n - 1), 60_000);
         this.log.error({ err: (e as Error).message, iop: key, retryInMs: delay }, "reconcile failed");
         this.enqueue(key, delay);
       } finally {
+        stopTimer?.();
+        if (m) for (const verb of ["apply", "create", "patch", "delete"] as const) m.operatorWrites.inc({ verb }, this.kube.writes[verb] - writes0[verb]);
         this.busy = undefined;
         this.reconciles++;
       }

@@ -12,6 +12,10 @@ export interface Metrics {
   injectLatency: Histogram<"result">;
   validateRequests: Counter<"kind" | "result">;
   validateLatency: Histogram;
+  operatorReconciles: Counter<"result">;
+  operatorReconcileTime: Histogram;
+  operatorWrites: Counter<"verb">;
+  operatorPruned: Counter;
 }
 
 export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics {
@@ -49,5 +53,24 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics 
       buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 1],
       registers,
     }),
+    operatorReconciles: new Counter({
+      name: "pilotfish_operator_reconciles_total",
+      help: "IstioOperator reconciles, by result (healthy, reconciling, error, failed: an exception that is retried).",
+      labelNames: ["result"],
+      registers,
+    }),
+    operatorReconcileTime: new Histogram({
+      name: "pilotfish_operator_reconcile_duration_seconds",
+      help: "Time of one IstioOperator reconcile, readiness wait included.",
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120],
+      registers,
+    }),
+    operatorWrites: new Counter({
+      name: "pilotfish_operator_writes_total",
+      help: "Write calls the operator made to the API server, by verb (apply, create, patch, delete); a resync with nothing to change adds none.",
+      labelNames: ["verb"],
+      registers,
+    }),
+    operatorPruned: new Counter({ name: "pilotfish_operator_pruned_objects_total", help: "Objects removed because the IstioOperator no longer renders them.", registers }),
   };
 }

@@ -6,6 +6,7 @@ import path from "node:path";
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import fs from "node:fs";
+import net from "node:net";
 import { helm, chartDir } from "./helm.js";
 import * as k8s from "@kubernetes/client-node";
 import { startCluster, type Cluster } from "./cluster.js";
@@ -29,6 +30,15 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const NS = "istio-system";
 
 const iop = (name: string, spec: object) => JSON.stringify({ apiVersion: "install.istio.io/v1alpha1", kind: "IstioOperator", metadata: { name, namespace: NS }, spec });
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const srv = net.createServer().listen(0, "127.0.0.1", () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
 
 async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 60_000, pollMs = 250): Promise<T> {
   const end = Date.now() + timeoutMs;
@@ -203,7 +213,7 @@ describe("IstioOperator controller on a real API server", { timeout: 900_000 }, 
     controller = undefined;
     const r = await cluster.kubectl(["apply", "-f", "-"], iop("crash", { profile: "demo" }));
     assert.equal(r.code, 0, r.stderr);
-    child = spawn(process.execPath, [path.join(root, "bin/pilotfish.mjs"), "operator", "--kubeconfig", cluster.kubeconfigPath, "--readiness-timeout", "1s", "--log-level", "warn"], { stdio: "ignore" });
+    child = spawn(process.execPath, [path.join(root, "bin/pilotfish.mjs"), "operator", "--kubeconfig", cluster.kubeconfigPath, "--readiness-timeout", "1s", "--log-level", "warn", "--metrics-port", "0"], { stdio: "ignore" });
     // Kill it as soon as Base's ServiceAccount (right after the CRDs) exists, long before the demo's ~60 objects are done.
     const lister = new Kube(cluster.kc);
     const tstart = Date.now();
@@ -237,7 +247,8 @@ describe("IstioOperator controller on a real API server", { timeout: 900_000 }, 
     await controller?.stop();
     controller = undefined;
     const args = ["operator", "--kubeconfig", cluster.kubeconfigPath, "--leader-elect", "--lease-namespace", NS, "--lease-duration", "4s", "--renew-deadline", "3s", "--retry-period", "1s", "--readiness-timeout", "1s", "--log-level", "warn"];
-    const procs = [0, 1].map(() => spawn(process.execPath, [path.join(root, "bin/pilotfish.mjs"), ...args], { stdio: "ignore" }));
+    const ports = [await freePort(), await freePort()];
+    const procs = ports.map((port) => spawn(process.execPath, [path.join(root, "bin/pilotfish.mjs"), ...args, "--metrics-port", String(port)], { stdio: "ignore" }));
     try {
       const holder = async () => {
         const r = await cluster.kubectl(["get", "lease", "pilotfish-operator", "-n", NS, "-o", "jsonpath={.spec.holderIdentity}"]);
@@ -264,6 +275,9 @@ describe("IstioOperator controller on a real API server", { timeout: 900_000 }, 
         const d = await cluster.kubectl(["get", "deploy", "istiod", "-n", NS, "-o", "jsonpath={.spec.replicas}"]);
         return d.stdout.trim() === "3";
       }, 60_000);
+      const metrics = await (await fetch(`http://127.0.0.1:${ports[1 - leaderIdx]}/metrics`)).text();
+      assert.match(metrics, /pilotfish_operator_reconciles_total\{result="reconciling"\} [1-9]/);
+      assert.match(metrics, /pilotfish_operator_writes_total\{verb="apply"\} [1-9]/);
       assert.equal((await cluster.kubectl(["delete", "istiooperator", "ha", "-n", NS, "--wait=true", "--timeout=60s"])).code, 0);
       assert.deepEqual(await owned("ha"), []);
     } finally {
