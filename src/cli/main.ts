@@ -7,6 +7,7 @@ import { registerManifest } from "./manifest.js";
 import { registerServe } from "./serve.js";
 import { registerProfile } from "./profile.js";
 import { registerInstall } from "./install.js";
+import { registerOperator } from "./operator.js";
 
 export interface CliIO {
   stdout: (s: string) => void;
@@ -40,6 +41,7 @@ export function buildProgram(io: CliIO, exit: ExitCode): Command {
   registerManifest(program, io, exit);
   registerProfile(program, io, exit);
   registerInstall(program, io, exit);
+  registerOperator(program, io, exit);
   registerServe(program, io, exit);
   return program;
 }
