@@ -275,9 +275,11 @@ describe("IstioOperator controller on a real API server", { timeout: 900_000 }, 
         const d = await cluster.kubectl(["get", "deploy", "istiod", "-n", NS, "-o", "jsonpath={.spec.replicas}"]);
         return d.stdout.trim() === "3";
       }, 60_000);
-      const metrics = await (await fetch(`http://127.0.0.1:${ports[1 - leaderIdx]}/metrics`)).text();
-      assert.match(metrics, /pilotfish_operator_reconciles_total\{result="reconciling"\} [1-9]/);
-      assert.match(metrics, /pilotfish_operator_writes_total\{verb="apply"\} [1-9]/);
+      // Counted when the reconcile (its bounded readiness wait included) ends.
+      await until("the new leader's metrics", async () => {
+        const metrics = await (await fetch(`http://127.0.0.1:${ports[1 - leaderIdx]}/metrics`)).text();
+        return /pilotfish_operator_reconciles_total\{result="reconciling"\} [1-9]/.test(metrics) && /pilotfish_operator_writes_total\{verb="apply"\} [1-9]/.test(metrics);
+      }, 30_000);
       assert.equal((await cluster.kubectl(["delete", "istiooperator", "ha", "-n", NS, "--wait=true", "--timeout=60s"])).code, 0);
       assert.deepEqual(await owned("ha"), []);
     } finally {
