@@ -132,7 +132,9 @@ describe("IstioOperator controller on a real API server", { timeout: 900_000 }, 
     assert.deepEqual(got, want);
     const cr = await until("status with every component", async () => {
       const c = await getIop("demo");
-      return c?.status?.componentStatus && Object.keys(c.status.componentStatus).length === 8 && c.status.status !== undefined ? c : undefined;
+      const cs = c?.status?.componentStatus;
+      // Past the first status ("applying"): every component applied, readiness checked.
+      return cs && Object.keys(cs).length === 8 && /waiting for/.test(cs.Pilot?.message ?? "") ? c : undefined;
     });
     assert.deepEqual(Object.keys(cr.status.componentStatus).sort(), ["Base", "EgressGateways", "Grafana", "IngressGateways", "Jaeger", "Kiali", "Pilot", "Prometheus"]);
     assert.equal(cr.status.status, "RECONCILING", "no kubelet here: nothing becomes ready");
@@ -142,7 +144,7 @@ describe("IstioOperator controller on a real API server", { timeout: 900_000 }, 
     const ready = cr.status.conditions.find((c: { type: string }) => c.type === "Ready");
     assert.equal(ready.status, "False");
     const ev = await cluster.kubectl(["get", "events", "-n", NS, "--field-selector", "involvedObject.name=demo,reason=Applied", "-o", "json"]);
-    assert.ok(JSON.parse(ev.stdout).items.length >= 8, "one Applied event per component");
+    assert.equal(JSON.parse(ev.stdout).items.length, 8, "one Applied event per component");
     const dep = JSON.parse((await cluster.kubectl(["get", "deploy", "istiod", "-n", NS, "-o", "json", "--show-managed-fields"])).stdout);
     assert.equal(dep.metadata.labels["install.operator.istio.io/owning-resource"], "demo");
     assert.equal(dep.metadata.labels["operator.istio.io/component"], "Pilot");
@@ -195,8 +197,11 @@ describe("IstioOperator controller on a real API server", { timeout: 900_000 }, 
       return c.status.observedGeneration === c.metadata.generation && !("EgressGateways" in c.status.componentStatus) ? c : undefined;
     });
     assert.equal(cr.status.componentStatus.Pilot.status, "RECONCILING");
-    const ev = await cluster.kubectl(["get", "events", "-n", NS, "--field-selector", "involvedObject.name=demo,reason=Pruned", "-o", "json"]);
-    assert.match(JSON.parse(ev.stdout).items[0].message, /Deployment\/istio-system\/istio-egressgateway/);
+    const pruned = await until("a Pruned event", async () => {
+      const ev = await cluster.kubectl(["get", "events", "-n", NS, "--field-selector", "involvedObject.name=demo,reason=Pruned", "-o", "json"]);
+      return JSON.parse(ev.stdout).items[0];
+    });
+    assert.match(pruned.message, /Deployment\/istio-system\/istio-egressgateway/);
   });
 
   it("deleting the IstioOperator removes everything it made (the CRDs stay) and releases the finalizer", async () => {
