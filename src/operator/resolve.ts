@@ -65,27 +65,6 @@ export function parseIopFile(text: string, source: string): JsonObject {
   return doc;
 }
 
-const UNCOERCED = [/^tag$/, /^values\.global\.tag$/, /^compatibilityVersion$/, /^values\.compatibilityVersion$/, /^(values\.)?meshConfig\.defaultConfig\.proxyMetadata\./];
-
-/** Applies one --set flag to the user spec, keeping tags, versions and proxyMetadata as strings. */
-export function applySet(spec: JsonObject, flag: string): JsonObject {
-  const eq = flag.indexOf("=");
-  const path = (eq < 0 ? flag : flag.slice(0, eq)).trim().replace(/^spec\./, "");
-  if (eq > 0 && UNCOERCED.some((r) => r.test(path))) {
-    const raw = flag.slice(eq + 1).trim();
-    const out = applySetFlag(spec, `${path}=__pilotfish_placeholder__`);
-    return replacePlaceholder(out, raw) as JsonObject;
-  }
-  return applySetFlag(spec, flag);
-}
-
-function replacePlaceholder(v: Json, raw: string): Json {
-  if (v === "__pilotfish_placeholder__") return raw;
-  if (Array.isArray(v)) return v.map((x) => replacePlaceholder(x, raw));
-  if (isObject(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, replacePlaceholder(x, raw)]));
-  return v;
-}
-
 const bool = (v: unknown) => v === true;
 
 /** Resolves profile + files + flags into the merged IstioOperator and the effective chart values. */
@@ -98,7 +77,7 @@ export function resolveIop(input: IopInput): ResolvedIop {
   let userSpec = user.spec as JsonObject;
   for (const s of input.sets) {
     try {
-      userSpec = applySet(userSpec, s);
+      userSpec = applySetFlag(userSpec, s);
     } catch (e) {
       throw new IopError([{ path: "", message: (e as Error).message }]);
     }

@@ -45,12 +45,16 @@ export function splitPath(path: string): string[] {
   return out;
 }
 
+const UNCOERCED = [/^tag$/, /^values\.global\.tag$/, /^compatibilityVersion$/, /^values\.compatibilityVersion$/, /^(values\.)?meshConfig\.defaultConfig\.proxyMetadata\./];
+
 export function applySetFlag(spec: JsonObject, flag: string): JsonObject {
   const eq = flag.indexOf("=");
   if (eq <= 0) throw new Error(`--set ${flag}: expected PATH=VALUE`);
   let path = flag.slice(0, eq).trim();
-  const value = parseSetValue(flag.slice(eq + 1));
   if (path.startsWith("spec.")) path = path.slice(5);
+  const raw = flag.slice(eq + 1).trim();
+  // istioctl never types tags, versions or proxyMetadata: `--set tag=1.30` stays "1.30".
+  const value = UNCOERCED.some((r) => r.test(path)) ? raw.replace(/\\,/g, ",") : parseSetValue(raw);
   const steps = splitPath(path);
   if (!SPEC_FIELDS.includes(steps[0])) {
     const hint = suggest(steps[0], SPEC_FIELDS);
