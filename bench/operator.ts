@@ -6,10 +6,10 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { startCluster } from "../test/kind/cluster.js";
-import { Kube } from "../src/operator/kube.js";
-import { ownerSelector, PRUNE_KINDS } from "../src/operator/plan.js";
+import { Kube } from "../src/kube/client.js";
+import { ownerSelector, PRUNE_KINDS } from "../src/operator/reconcile/plan.js";
 import { CRDS_FILE } from "../src/webhook/validate/crds.js";
-import { resolveIop } from "../src/operator/resolve.js";
+import { resolveIop } from "../src/config/resolve.js";
 import { manifestObjects, render } from "../src/operator/render/index.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");

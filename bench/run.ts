@@ -12,7 +12,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
 import { handleInjectReview, parseAdmissionReview } from "../src/webhook/admission.js";
-import { settingsFromIstioOperator } from "../src/webhook/inject/settings.js";
+import { settingsFromIstioOperator } from "../src/config/injection.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const inputs = path.resolve(root, process.env.BENCH_INPUTS ?? "../shared/bench/inputs");

@@ -3,12 +3,12 @@
 // prune), and remove it again.
 import type { Command } from "commander";
 import * as k8s from "@kubernetes/client-node";
-import type { CliIO, ExitCode } from "./main.js";
+import type { CliIO, ExitCode } from "./io.js";
 import { collect, iopOptions, reportIopError, resolveFromFlags, type IopFlags } from "./iop-input.js";
 import { render } from "../operator/render/index.js";
-import { Kube } from "../operator/kube.js";
-import { PRUNE_KINDS, desiredComponents, driftedSinceApply, L_COMPONENT, type Owner } from "../operator/plan.js";
-import { applyComponent, ensureNamespaces, listOwned, pendingReadiness, pruneOwned } from "../operator/apply.js";
+import { Kube } from "../kube/client.js";
+import { PRUNE_KINDS, desiredComponents, driftedSinceApply, L_COMPONENT, type Owner } from "../operator/reconcile/plan.js";
+import { applyComponent, ensureNamespaces, listOwned, pendingReadiness, pruneOwned } from "../operator/reconcile/apply.js";
 
 interface InstallOpts extends IopFlags {
   dryRun: boolean;

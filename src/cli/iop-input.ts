@@ -2,9 +2,9 @@
 // stdin, which must come last), `--set` flags and `-r/--revision`.
 import fs from "node:fs";
 import type { Command } from "commander";
-import type { CliIO } from "./main.js";
-import { IopError, parseIopFile, resolveIop, type ResolvedIop } from "../operator/resolve.js";
-import type { JsonObject } from "../mesh/values.js";
+import type { CliIO } from "./io.js";
+import { IopError, parseIopFile, resolveIop, type ResolvedIop } from "../config/resolve.js";
+import type { JsonObject } from "../config/values.js";
 
 export interface IopFlags {
   filename: string[];

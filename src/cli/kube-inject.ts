@@ -2,10 +2,10 @@
 import fs from "node:fs";
 import type { Command } from "commander";
 import { load, dump } from "js-yaml";
-import type { CliIO, ExitCode } from "./main.js";
+import type { CliIO, ExitCode } from "./io.js";
 import { injectWorkload } from "../webhook/inject/workload.js";
-import { settingsFromIstioOperator, parseNativeSidecarsEnv } from "../webhook/inject/settings.js";
-import { isObject, mergeValues, type JsonObject } from "../mesh/values.js";
+import { settingsFromIstioOperator, parseNativeSidecarsEnv } from "../config/injection.js";
+import { isObject, mergeValues, type JsonObject } from "../config/values.js";
 import { applySetFlag, readOperatorFile } from "./overlay.js";
 import { splitYamlDocuments, YamlInputError } from "./yamldocs.js";
 

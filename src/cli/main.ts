@@ -9,26 +9,9 @@ import { registerProfile } from "./profile.js";
 import { registerInstall } from "./install.js";
 import { registerOperator } from "./operator.js";
 
-export interface CliIO {
-  stdout: (s: string) => void;
-  stderr: (s: string) => void;
-  readStdin: () => Promise<string>;
-}
+import { processIO, type CliIO, type ExitCode } from "./io.js";
 
-export const processIO: CliIO = {
-  stdout: (s) => process.stdout.write(s),
-  stderr: (s) => process.stderr.write(s),
-  readStdin: async () => {
-    const chunks: Buffer[] = [];
-    for await (const c of process.stdin) chunks.push(c as Buffer);
-    return Buffer.concat(chunks).toString("utf8");
-  },
-};
-
-/** Holder the subcommands write their exit code into (commander's action handlers return void). */
-export interface ExitCode {
-  code: number;
-}
+export type { CliIO, ExitCode } from "./io.js";
 
 export function buildProgram(io: CliIO, exit: ExitCode): Command {
   const program = new Command("pilotfish")

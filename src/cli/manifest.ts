@@ -2,7 +2,7 @@
 // istioctl's order, without touching a cluster.
 import type { Command } from "commander";
 import { dump } from "js-yaml";
-import type { CliIO, ExitCode } from "./main.js";
+import type { CliIO, ExitCode } from "./io.js";
 import { iopOptions, reportIopError, resolveFromFlags, type IopFlags } from "./iop-input.js";
 import { manifestObjects, render } from "../operator/render/index.js";
 import type { K8sObject } from "../operator/render/meta.js";

@@ -3,11 +3,11 @@
 import os from "node:os";
 import { createServer, type Server } from "node:http";
 import type { Command } from "commander";
-import type { CliIO, ExitCode } from "./main.js";
+import type { CliIO, ExitCode } from "./io.js";
 import { leaseOptions } from "./iop-input.js";
 import { kubeConfig, seconds } from "./install.js";
-import { IopController } from "../operator/controller.js";
-import { LeaderElector } from "../webhook/leader.js";
+import { IopController } from "../operator/reconcile/controller.js";
+import { LeaderElector } from "../kube/leader.js";
 import { createLogger, type Logger } from "../telemetry/logger.js";
 import { createMetrics, type Metrics } from "../telemetry/metrics.js";
 

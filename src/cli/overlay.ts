@@ -2,10 +2,10 @@
 // src/operator/setpath.ts.
 import fs from "node:fs";
 import { load } from "js-yaml";
-import { isObject, type JsonObject } from "../mesh/values.js";
-import { SPEC_FIELDS, suggest } from "../operator/setpath.js";
+import { isObject, type JsonObject } from "../config/values.js";
+import { SPEC_FIELDS, suggest } from "../config/setpath.js";
 
-export { applySetFlag, parseSetValue, splitPath } from "../operator/setpath.js";
+export { applySetFlag, parseSetValue, splitPath } from "../config/setpath.js";
 
 export function readOperatorFile(file: string): JsonObject {
   let text: string;

@@ -2,11 +2,11 @@
 // removed).
 import type { Command } from "commander";
 import { dump } from "js-yaml";
-import type { CliIO, ExitCode } from "./main.js";
+import type { CliIO, ExitCode } from "./io.js";
 import { collect, readIopDocs, reportIopError } from "./iop-input.js";
-import { listProfiles } from "../operator/profiles.js";
-import { IopError, resolveIop, type ResolvedIop } from "../operator/resolve.js";
-import { isObject, type Json, type JsonObject } from "../mesh/values.js";
+import { listProfiles } from "../config/profiles.js";
+import { IopError, resolveIop, type ResolvedIop } from "../config/resolve.js";
+import { isObject, type Json, type JsonObject } from "../config/values.js";
 
 /** The IstioOperator a profile resolves to, with the effective values (chart defaults and the values profile included). */
 export function effectiveIop(r: ResolvedIop): JsonObject {

@@ -3,16 +3,16 @@ import fs from "node:fs";
 import os from "node:os";
 import type * as k8sTypes from "@kubernetes/client-node";
 import type { Command } from "commander";
-import type { CliIO, ExitCode } from "./main.js";
-import { certificateExpiry, generateServingCert, readCertFiles, serviceDnsNames, watchCertFiles, type TlsMaterial } from "../webhook/certs.js";
-import type { CertController } from "../webhook/cert-controller.js";
-import type { LeaderElector } from "../webhook/leader.js";
+import type { CliIO, ExitCode } from "./io.js";
+import { certificateExpiry, generateServingCert, readCertFiles, serviceDnsNames, watchCertFiles, type TlsMaterial } from "../kube/certs.js";
+import type { CertController } from "../kube/cert-controller.js";
+import type { LeaderElector } from "../kube/leader.js";
 import type { ClusterSettings } from "../webhook/cluster-settings.js";
 import { StaticSettings, startWebhookServer, type SettingsSource, type ValidateHandler, type WebhookServer } from "../webhook/server.js";
-import { parseNativeSidecarsEnv, settingsFromIstioOperator } from "../webhook/inject/settings.js";
+import { parseNativeSidecarsEnv, settingsFromIstioOperator } from "../config/injection.js";
 import { createLogger } from "../telemetry/logger.js";
 import { createMetrics } from "../telemetry/metrics.js";
-import { mergeValues, type JsonObject } from "../mesh/values.js";
+import { mergeValues, type JsonObject } from "../config/values.js";
 import { applySetFlag, readOperatorFile } from "./overlay.js";
 import { leaseOptions } from "./iop-input.js";
 
@@ -144,7 +144,7 @@ async function runServe(opts: ServeOpts, io: CliIO): Promise<number> {
 
   let durations: { certValidity: number; caValidity: number; leaseDuration: number; renewDeadline: number; retryPeriod: number; drainTimeout: number; drainGrace: number };
   try {
-    const { parseDuration } = await import("../webhook/cert-controller.js");
+    const { parseDuration } = await import("../kube/cert-controller.js");
     durations = {
       certValidity: parseDuration(opts.certValidity),
       caValidity: parseDuration(opts.caValidity),
@@ -177,11 +177,11 @@ async function runServe(opts: ServeOpts, io: CliIO): Promise<number> {
     try {
       const kc = await loadKubeConfig(opts.kubeconfig);
       if (opts.leaderElect) {
-        const { LeaderElector } = await import("../webhook/leader.js");
+        const { LeaderElector } = await import("../kube/leader.js");
         leader = new LeaderElector({ kc, namespace, name: opts.leaseName, identity, leaseDurationMs: durations.leaseDuration, renewDeadlineMs: durations.renewDeadline, retryPeriodMs: durations.retryPeriod, logger });
       }
       if (opts.certSecret) {
-        const { CertController } = await import("../webhook/cert-controller.js");
+        const { CertController } = await import("../kube/cert-controller.js");
         const elector = leader;
         certs = new CertController({
           kc,
@@ -273,7 +273,7 @@ async function runServe(opts: ServeOpts, io: CliIO): Promise<number> {
   certs?.start();
   let operator: { stop(): Promise<void> } | undefined;
   if (opts.operator) {
-    const { IopController } = await import("../operator/controller.js");
+    const { IopController } = await import("../operator/reconcile/controller.js");
     const controller = new IopController({ kc: await loadKubeConfig(opts.kubeconfig), logger, metrics });
     operator = controller;
     if (leader) leader.onStartedLeading((signal) => void controller.start(signal));

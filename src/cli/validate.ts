@@ -3,7 +3,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { Command } from "commander";
-import type { CliIO, ExitCode } from "./main.js";
+import type { CliIO, ExitCode } from "./io.js";
 import { splitYamlDocuments, YamlInputError } from "./yamldocs.js";
 import { validateResource, type FieldError } from "../webhook/validate/index.js";
 

@@ -2,10 +2,10 @@
 // `istio[-rev]`: mesh), watched and hot-reloaded; native-sidecar mode from the nodes' kubelet versions.
 import * as k8s from "@kubernetes/client-node";
 import { load } from "js-yaml";
-import { applyMeshConfig, defaultMeshConfig } from "../mesh/mesh.js";
-import { defaultInjectionValues, isObject, mergeValues, type JsonObject } from "../mesh/values.js";
+import { applyMeshConfig, defaultMeshConfig } from "../config/mesh.js";
+import { defaultInjectionValues, isObject, mergeValues, type JsonObject } from "../config/values.js";
 import type { Logger } from "../telemetry/logger.js";
-import { injectorConfigFromValues, nativeFromKubeletVersions, type NativeMode } from "./inject/settings.js";
+import { injectorConfigFromValues, nativeFromKubeletVersions, type NativeMode } from "../config/injection.js";
 import type { InjectionSettings, InjectorConfig, LabelSelector } from "./inject/types.js";
 import type { SettingsSource } from "./server.js";
 

@@ -7,7 +7,7 @@ import express from "express";
 import type { Logger } from "../telemetry/logger.js";
 import type { Metrics } from "../telemetry/metrics.js";
 import { BadReviewError, handleInjectReview, parseAdmissionReview, pathParamsToEnv, type ParsedReview } from "./admission.js";
-import type { TlsMaterial } from "./certs.js";
+import type { TlsMaterial } from "../kube/certs.js";
 import type { InjectionSettings } from "./inject/types.js";
 
 /** Istio's admission body limit (6 MiB). */

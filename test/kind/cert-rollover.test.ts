@@ -5,10 +5,10 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import * as k8s from "@kubernetes/client-node";
 import { startCluster, type Cluster } from "./cluster.js";
-import { CertController, splitPem } from "../../src/webhook/cert-controller.js";
+import { CertController, splitPem } from "../../src/kube/cert-controller.js";
 import { StaticSettings, startWebhookServer, type WebhookServer } from "../../src/webhook/server.js";
 import { registerInjectionWebhook } from "../../src/webhook/register.js";
-import { settingsFromIstioOperator } from "../../src/webhook/inject/settings.js";
+import { settingsFromIstioOperator } from "../../src/config/injection.js";
 import { createLogger } from "../../src/telemetry/logger.js";
 import { createMetrics } from "../../src/telemetry/metrics.js";
 

@@ -7,7 +7,7 @@ import https from "node:https";
 import type { AddressInfo } from "node:net";
 import * as k8s from "@kubernetes/client-node";
 import { startCluster, type Cluster } from "./cluster.js";
-import { generateServingCert, type TlsMaterial } from "../../src/webhook/certs.js";
+import { generateServingCert, type TlsMaterial } from "../../src/kube/certs.js";
 import { ClusterSettings } from "../../src/webhook/cluster-settings.js";
 import { startWebhookServer, type WebhookServer } from "../../src/webhook/server.js";
 import { buildMutatingWebhookConfiguration } from "../../src/webhook/webhook-config.js";

@@ -6,13 +6,13 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import * as k8s from "@kubernetes/client-node";
 import { startCluster, type Cluster } from "./cluster.js";
-import { generateServingCert } from "../../src/webhook/certs.js";
+import { generateServingCert } from "../../src/kube/certs.js";
 import { StaticSettings, startWebhookServer, type WebhookServer } from "../../src/webhook/server.js";
 import { makeValidateHandler } from "../../src/webhook/validate-review.js";
 import { admissionValidate } from "../../src/webhook/validate/index.js";
 import { buildValidatingWebhookConfiguration } from "../../src/webhook/webhook-config.js";
 import { CRDS_FILE } from "../../src/webhook/validate/crds.js";
-import { settingsFromIstioOperator } from "../../src/webhook/inject/settings.js";
+import { settingsFromIstioOperator } from "../../src/config/injection.js";
 import { createLogger } from "../../src/telemetry/logger.js";
 import { createMetrics } from "../../src/telemetry/metrics.js";
 

@@ -2,8 +2,8 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { X509Certificate } from "node:crypto";
-import { applyPlan, bundleFromSecret, parseDuration, planCertificates, secretFromBundle, splitPem, validity, type CertBundle } from "../../src/webhook/cert-controller.js";
-import { decideLease, microTime } from "../../src/webhook/leader.js";
+import { applyPlan, bundleFromSecret, parseDuration, planCertificates, secretFromBundle, splitPem, validity, type CertBundle } from "../../src/kube/cert-controller.js";
+import { decideLease, microTime } from "../../src/kube/leader.js";
 
 const dnsNames = ["pilotfish.pilotfish-system.svc", "localhost"];
 const issue = (now: number, validityMs = 60_000, caValidityMs = 3_600_000) => ({ dnsNames, ipAddresses: ["127.0.0.1"], validityMs, caValidityMs, now });

@@ -6,7 +6,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import * as yaml from "js-yaml";
 import { CRDS_FILE, istioCrds, renderCrdsYaml, toOpenApi } from "../../src/webhook/validate/crds.js";
-import { S } from "../../src/webhook/validate/schema.js";
+import { S } from "../../src/schema/schema.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 

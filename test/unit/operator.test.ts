@@ -2,11 +2,11 @@
 // (components, names, revision, k8s patches, overlays, HPA/PDB rules) and reconcile planning.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { resolveIop, parseIopFile, IopError } from "../../src/operator/resolve.js";
+import { resolveIop, parseIopFile, IopError } from "../../src/config/resolve.js";
 import { render, manifestObjects } from "../../src/operator/render/index.js";
 import { applyOverlayPatch } from "../../src/operator/render/k8s.js";
-import { buildStatus, contentHash, desiredObject, driftedSinceApply, notReady, statusChanged, toPrune, upToDate } from "../../src/operator/plan.js";
-import { listProfiles } from "../../src/operator/profiles.js";
+import { buildStatus, contentHash, desiredObject, driftedSinceApply, notReady, statusChanged, toPrune, upToDate } from "../../src/operator/reconcile/plan.js";
+import { listProfiles } from "../../src/config/profiles.js";
 import type { K8sObject } from "../../src/operator/render/meta.js";
 
 const gen = (sets: string[], docs: object[] = []) => {

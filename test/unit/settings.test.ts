@@ -2,7 +2,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { parseInjectorConfigMap, parseMeshConfigMap } from "../../src/webhook/cluster-settings.js";
-import { injectorConfigFromValues, nativeFromKubeletVersions, parseNativeSidecarsEnv, settingsFromIstioOperator } from "../../src/webhook/inject/settings.js";
+import { injectorConfigFromValues, nativeFromKubeletVersions, parseNativeSidecarsEnv, settingsFromIstioOperator } from "../../src/config/injection.js";
 import { applySetFlag, parseSetValue, splitPath } from "../../src/cli/overlay.js";
 import { buildMutatingWebhookConfiguration } from "../../src/webhook/webhook-config.js";
 import { selectorMatches } from "../../src/webhook/inject/decide.js";

@@ -2,7 +2,7 @@
 // all four): Prometheus scraping the mesh, Grafana with Istio dashboards, Jaeger as the tracing backend, and
 // Kiali. Each lands in the Istio namespace unless the addon's namespace says otherwise.
 import { dump } from "js-yaml";
-import { getPath, str, type Json, type JsonObject } from "../../mesh/values.js";
+import { getPath, str, type Json, type JsonObject } from "../../config/values.js";
 import { componentLabels, obj, type ComponentName, type K8sObject, type RenderContext } from "./meta.js";
 
 export const ADDONS = ["prometheus", "grafana", "jaeger", "kiali"] as const;

@@ -1,7 +1,7 @@
-// Component Base: the Istio CRDs (from pilotfish's validation schemas, plus TrafficExtension) and the
+// Component Base: the Istio CRDs (the shipped charts/pilotfish/crds/istio.yaml, generated from pilotfish's validation schemas, plus TrafficExtension) and the
 // istio-reader ServiceAccount.
-import { getPath, type JsonObject } from "../../mesh/values.js";
-import { istioCrds } from "../../webhook/validate/crds.js";
+import { getPath, type JsonObject } from "../../config/values.js";
+import { shippedCrds } from "../../config/profiles.js";
 import { componentLabels, obj, type K8sObject, type RenderContext } from "./meta.js";
 
 function trafficExtensionCrd(): JsonObject {
@@ -22,7 +22,7 @@ function trafficExtensionCrd(): JsonObject {
 export function renderBase(ctx: RenderContext): K8sObject[] {
   const excluded = new Set(((getPath(ctx.values, "base.excludedCRDs") as string[] | undefined) ?? []).map(String));
   const labels = componentLabels(ctx, "Base");
-  const crds = [...istioCrds().filter((c) => (c as JsonObject & { spec: { group: string } }).spec.group !== "install.istio.io"), trafficExtensionCrd()] as K8sObject[];
+  const crds = [...shippedCrds().filter((c) => (c as JsonObject & { spec: { group: string } }).spec.group !== "install.istio.io"), trafficExtensionCrd()] as K8sObject[];
   const out: K8sObject[] = [];
   for (const c of crds) {
     if (excluded.has(c.metadata.name)) continue;

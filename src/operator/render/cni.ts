@@ -1,5 +1,5 @@
 // Components Cni (istio-cni node agent) and Ztunnel (ambient's node proxy): DaemonSets with their RBAC.
-import { getPath, str, type Json } from "../../mesh/values.js";
+import { getPath, str, type Json } from "../../config/values.js";
 import { componentLabels, fieldEnv, image, obj, obj0, type K8sObject, type RenderContext } from "./meta.js";
 
 export function renderCni(ctx: RenderContext, ns: string): K8sObject[] {

@@ -1,6 +1,6 @@
 // Components IngressGateways and EgressGateways: one set of objects per enabled list element (ServiceAccount,
 // Deployment running the proxy as a router, Service, Role/RoleBinding for SDS, HPA/PDB, NetworkPolicy).
-import { getPath, isObject, mergeValues, str, type Json, type JsonObject } from "../../mesh/values.js";
+import { getPath, isObject, mergeValues, str, type Json, type JsonObject } from "../../config/values.js";
 import { componentLabels, envList, fieldEnv, hpa, image, obj, obj0, pdb, sortKeys, wantsHpa, wantsPdb, type ComponentName, type K8sObject, type RenderContext } from "./meta.js";
 
 export interface GatewayElement {

@@ -1,7 +1,7 @@
 // Rendering (pure): a resolved IstioOperator -> the components to install, each with its objects, k8s
 // patches and overlays applied. `manifest generate`, `install` and the reconciler all render through here.
-import { getPath, isObject, str, type JsonObject } from "../../mesh/values.js";
-import type { ResolvedIop } from "../resolve.js";
+import { getPath, isObject, str, type JsonObject } from "../../config/values.js";
+import type { ResolvedIop } from "../../config/resolve.js";
 import { ADDON_COMPONENT, ADDONS, renderAddon } from "./addons.js";
 import { renderBase } from "./base.js";
 import { renderCni, renderZtunnel } from "./cni.js";

@@ -2,7 +2,7 @@
 // (mesh config) and `istio-sidecar-injector` (injection values) that pilotfish's own injector reads.
 // istiod's webhook configurations are not rendered: pilotfish serves injection and validation itself.
 import { dump } from "js-yaml";
-import { getPath, mergeValues, str, type Json, type JsonObject } from "../../mesh/values.js";
+import { getPath, mergeValues, str, type Json, type JsonObject } from "../../config/values.js";
 import { componentLabels, envList, fieldEnv, hpa, image, obj, obj0, pdb, sortKeys, wantsHpa, wantsPdb, type K8sObject, type RenderContext } from "./meta.js";
 
 // istiod's RBAC, rule for rule as Istio 1.30.3's istiod chart grants it (istiod needs every one of these).

@@ -1,8 +1,8 @@
 // The `k8s` block of a component (strategic-merge-style patches on the component's main objects) and its
 // `overlays` (path patches on any of the component's objects), applied after rendering, k8s first.
 import { load } from "js-yaml";
-import { isObject, type Json, type JsonObject } from "../../mesh/values.js";
-import { splitPath } from "../setpath.js";
+import { isObject, type Json, type JsonObject } from "../../config/values.js";
+import { splitPath } from "../../config/setpath.js";
 import type { K8sObject } from "./meta.js";
 
 export interface PatchTarget {

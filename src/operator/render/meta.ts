@@ -1,7 +1,7 @@
 // Shared pieces of rendering: the object type, component names, install labels, image names, and
 // istioctl's output order.
-import { getPath, isObject, str, type Json, type JsonObject } from "../../mesh/values.js";
-import type { ResolvedIop } from "../resolve.js";
+import { getPath, isObject, str, type Json, type JsonObject } from "../../config/values.js";
+import type { ResolvedIop } from "../../config/resolve.js";
 
 export type K8sObject = JsonObject & { apiVersion: string; kind: string; metadata: JsonObject & { name: string; namespace?: string } };
 

@@ -1,5 +1,5 @@
 // The data every template reads, computed once per pod (Istio's SidecarTemplateData plus derived flags).
-import { getPath, isObject, str, truthy, type JsonObject } from "../../mesh/values.js";
+import { getPath, isObject, str, truthy, type JsonObject } from "../../config/values.js";
 import { A } from "./annotations.js";
 import type { DeployMeta, Obj, TypeMeta } from "./types.js";
 

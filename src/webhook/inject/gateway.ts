@@ -1,5 +1,5 @@
 // The `gateway` template (inject.istio.io/templates: gateway): a standalone Envoy for gateway Deployments.
-import { isObject, str, truthy } from "../../mesh/values.js";
+import { isObject, str, truthy } from "../../config/values.js";
 import { A } from "./annotations.js";
 import { ann, appContainers, val, type TemplateContext } from "./context.js";
 import { dropNulls } from "./merge.js";

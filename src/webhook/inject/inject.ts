@@ -1,7 +1,7 @@
 // The injection pipeline for one pod: decide, strip a previous injection, render the selected templates,
 // merge them onto the pod, re-apply user overrides, then Istio's post-processing steps in Istio's order.
-import { applyProxyConfig } from "../../mesh/mesh.js";
-import { getPath, isObject, str, truthy, type JsonObject } from "../../mesh/values.js";
+import { applyProxyConfig } from "../../config/mesh.js";
+import { getPath, isObject, str, truthy, type JsonObject } from "../../config/values.js";
 import { A, parseGoBool, validateAnnotations } from "./annotations.js";
 import { proxyImage, type TemplateContext } from "./context.js";
 import { injectRequired, type Decision } from "./decide.js";

@@ -1,7 +1,7 @@
 // The `proxy.istio.io/config` annotation: a ProxyConfig fragment in YAML or JSON.
 import { load } from "js-yaml";
-import { isObject, type JsonObject } from "../../mesh/values.js";
-import { DURATION_FIELDS, PROXY_CONFIG_FIELDS, parseDuration } from "../../mesh/mesh.js";
+import { isObject, type JsonObject } from "../../config/values.js";
+import { DURATION_FIELDS, PROXY_CONFIG_FIELDS, parseDuration } from "../../config/mesh.js";
 
 const KNOWN = new Set(PROXY_CONFIG_FIELDS);
 const PORTS = ["proxyAdminPort", "statusPort"];

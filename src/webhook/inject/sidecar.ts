@@ -1,6 +1,6 @@
 // The `sidecar` template: the partial Pod Istio 1.30.3's injection-template.yaml renders, built as objects.
-import { isObject, str, truthy, type JsonObject } from "../../mesh/values.js";
-import { proxyConfigJson } from "../../mesh/mesh.js";
+import { isObject, str, truthy, type JsonObject } from "../../config/values.js";
+import { proxyConfigJson } from "../../config/mesh.js";
 import { A } from "./annotations.js";
 import { ann, appContainers, cniEnabled, interceptionMode, statusPort, val, type TemplateContext } from "./context.js";
 import { dropNulls } from "./merge.js";

@@ -1,33 +1,7 @@
-import type { JsonObject } from "../../mesh/values.js";
 
 export type Obj = Record<string, any>;
 
-export interface LabelSelector {
-  matchLabels?: Record<string, string>;
-  matchExpressions?: { key: string; operator: string; values?: string[] }[];
-}
-
-/** The non-template part of the injector's `config` (policy, selectors, default templates). */
-export interface InjectorConfig {
-  policy: string;
-  alwaysInjectSelector: LabelSelector[];
-  neverInjectSelector: LabelSelector[];
-  injectedAnnotations: Record<string, string>;
-  defaultTemplates: string[];
-}
-
-/** Everything the injector needs, read once from ConfigMaps or files/flags, then handed to the pure core. */
-export interface InjectionSettings {
-  values: JsonObject;
-  mesh: JsonObject;
-  config: InjectorConfig;
-  /** Istio's ENABLE_NATIVE_SIDECARS after resolving `auto` against the cluster's kubelets. */
-  nativeSidecars: boolean;
-  /** COMPLIANCE_POLICY of istiod's environment. */
-  compliancePolicy?: string;
-  /** PLATFORM=openshift turns on the OpenShift UID range logic (webhook only). */
-  platform?: string;
-}
+export type { LabelSelector, InjectorConfig, InjectionSettings } from "../../config/injection-types.js";
 
 export interface TypeMeta {
   apiVersion?: string;

@@ -1,6 +1,6 @@
 // Rules shared by several kinds: hosts, durations, ports, selectors, exportTo, regexes, header names.
 import { isCIDR, isIPv4, isIPv6 } from "../inject/annotations.js";
-import { Problems, at } from "./problems.js";
+import { Problems, at } from "../../schema/problems.js";
 
 export type Obj = Record<string, any>;
 export const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);

@@ -5,7 +5,7 @@
 // unknown fields (`x-kubernetes-preserve-unknown-fields`) and enums are left to the webhook on purpose: the API
 // server would prune a misspelt field in silence or answer "Unsupported value" without a suggestion, while
 // pilotfish's validating webhook rejects both with the field path and "did you mean ...?".
-import type { Schema } from "./schema.js";
+import type { Schema } from "../../schema/schema.js";
 import { KINDS } from "./index.js";
 
 type Json = Record<string, unknown>;
@@ -109,7 +109,7 @@ export function istioCrds(): Json[] {
   return out;
 }
 
-export const CRDS_FILE = "charts/pilotfish/crds/istio.yaml";
+export { CRDS_FILE } from "../../config/profiles.js";
 
 /** The CRDs as one multi-document YAML file, with a header saying where it comes from. */
 export function renderCrdsYaml(dump: (o: unknown) => string): string {

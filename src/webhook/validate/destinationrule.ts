@@ -1,6 +1,6 @@
 // DestinationRule (networking.istio.io): traffic policy, load balancing, outlier detection, client TLS.
-import { S, type Schema } from "./schema.js";
-import { Problems, at } from "./problems.js";
+import { S, type Schema } from "../../schema/schema.js";
+import { Problems, at } from "../../schema/problems.js";
 import { checkDuration, checkExportTo, checkLabels, checkPort, checkSelector, isDnsLabel, isIP, isObj, list, wildcardDomainError, type Obj } from "./common.js";
 
 const CLIENT_TLS: Schema = S.obj({

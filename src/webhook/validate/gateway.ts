@@ -1,6 +1,6 @@
 // Gateway (networking.istio.io) and the server TLS settings it shares with Sidecar ingress.
-import { S, type Schema } from "./schema.js";
-import { Problems, at } from "./problems.js";
+import { S, type Schema } from "../../schema/schema.js";
+import { Problems, at } from "../../schema/problems.js";
 import { checkPort, checkSelector, gatewayDomainError, isDnsLabel, isIP, isObj, isProtocol, list, type Obj } from "./common.js";
 
 export const SERVER_TLS: Schema = S.obj({

@@ -1,7 +1,7 @@
 // Validation of Istio resources: the CRD schema's part (types, enums, required fields, unknown fields with a
 // suggestion) and Istio's webhook rules, per kind. Pure: an object in, field-path errors and warnings out.
-import { checkSchema, type Schema } from "./schema.js";
-import { Problems, closest, type FieldError } from "./problems.js";
+import { checkSchema, type Schema } from "../../schema/schema.js";
+import { Problems, closest, type FieldError } from "../../schema/problems.js";
 import { isObj, type Obj } from "./common.js";
 import { GATEWAY_SPEC, validateGateway } from "./gateway.js";
 import { VIRTUAL_SERVICE_SPEC, validateVirtualService } from "./virtualservice.js";
@@ -14,7 +14,7 @@ import {
   AUTHORIZATION_POLICY_SPEC, PEER_AUTHENTICATION_SPEC, REQUEST_AUTHENTICATION_SPEC, validateAuthorizationPolicy, validatePeerAuthentication, validateRequestAuthentication,
 } from "./security.js";
 import { TELEMETRY_SPEC, WASM_PLUGIN_SPEC, validateTelemetry, validateWasmPlugin } from "./telemetry.js";
-import { IOP_SPEC, validateIstioOperatorSpec } from "../../operator/schema.js";
+import { IOP_SPEC, validateIstioOperatorSpec } from "../../config/iop-schema.js";
 
 export type { FieldError };
 

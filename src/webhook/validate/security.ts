@@ -1,6 +1,6 @@
 // PeerAuthentication, RequestAuthentication, AuthorizationPolicy (security.istio.io).
-import { S, type Schema } from "./schema.js";
-import { Problems, at } from "./problems.js";
+import { S, type Schema } from "../../schema/schema.js";
+import { Problems, at } from "../../schema/problems.js";
 import { checkDuration, checkSelector, checkTargetRefs, isCIDR, isIP, isObj, list, type Obj } from "./common.js";
 
 const SELECTOR: Schema = S.obj({ matchLabels: S.map() });

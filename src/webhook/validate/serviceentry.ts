@@ -1,6 +1,6 @@
 // ServiceEntry, Sidecar, WorkloadEntry, WorkloadGroup, EnvoyFilter, ProxyConfig (networking.istio.io).
-import { S, type Schema } from "./schema.js";
-import { Problems, at } from "./problems.js";
+import { S, type Schema } from "../../schema/schema.js";
+import { Problems, at } from "../../schema/problems.js";
 import { SERVER_TLS, checkServerTLS } from "./gateway.js";
 import {
   checkDuration, checkExportTo, checkLabels, checkPort, checkSelector, isCIDR, isDnsLabel, isFQDN, isIP, isObj, isProtocol, list, regexError, wildcardDomainError, type Obj,

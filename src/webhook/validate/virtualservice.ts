@@ -1,6 +1,6 @@
 // VirtualService (networking.istio.io).
-import { S, type Schema } from "./schema.js";
-import { Problems, at } from "./problems.js";
+import { S, type Schema } from "../../schema/schema.js";
+import { Problems, at } from "../../schema/problems.js";
 import {
   checkDuration, checkExportTo, checkLabels, checkPort, headerNameError, isCIDR, isDnsLabel, isIP, isObj, list, regexError, wildcardDomainError, type Obj,
 } from "./common.js";

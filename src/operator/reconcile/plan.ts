@@ -2,8 +2,8 @@
 // a resync skip unchanged objects, which live objects to prune, readiness of applied objects, and the
 // IstioOperator status.
 import { createHash } from "node:crypto";
-import { isObject, type JsonObject } from "../mesh/values.js";
-import type { ComponentName, K8sObject, RenderedComponent } from "./render/meta.js";
+import { isObject, type JsonObject } from "../../config/values.js";
+import type { ComponentName, K8sObject, RenderedComponent } from "../render/meta.js";
 
 export const FINALIZER = "istio-finalizer.install.istio.io";
 export const HASH_ANNOTATION = "operator.pilotfish.io/applied-hash";

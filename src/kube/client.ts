@@ -4,7 +4,7 @@
 import https from "node:https";
 import http from "node:http";
 import type * as k8s from "@kubernetes/client-node";
-import type { JsonObject } from "../mesh/values.js";
+import type { JsonObject } from "../config/values.js";
 
 export class KubeError extends Error {
   constructor(readonly status: number, readonly body: string, what: string) {

@@ -1,10 +1,10 @@
 // Applying a rendered installation to a cluster, shared by the reconciler and `pilotfish install`:
 // namespaces, owned objects, server-side apply of a component (skipping objects whose content hash is already
 // live), readiness, and prune.
-import { isObject, type JsonObject } from "../mesh/values.js";
-import type { Kube } from "./kube.js";
+import { isObject, type JsonObject } from "../../config/values.js";
+import type { Kube } from "../../kube/client.js";
 import { PRUNE_KINDS, notReady, objectKey, ownerSelector, toPrune, upToDate, type DesiredComponent, type Owner } from "./plan.js";
-import type { K8sObject } from "./render/meta.js";
+import type { K8sObject } from "../render/meta.js";
 
 const CRD: [string, string] = ["apiextensions.k8s.io/v1", "CustomResourceDefinition"];
 

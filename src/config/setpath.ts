@@ -1,7 +1,7 @@
 // IstioOperator `--set PATH=VALUE` paths (pure): istioctl's value typing, path splitting (`a.b[0]`, `[key:value]`,
 // `\.` escapes) and setting a value inside a spec. Used by the operator core, its overlays and the CLI.
-import { isObject, type Json, type JsonObject } from "../mesh/values.js";
-import { closest } from "../webhook/validate/problems.js";
+import { isObject, type Json, type JsonObject } from "./values.js";
+import { closest } from "../schema/problems.js";
 
 export const SPEC_FIELDS = [
   "profile", "installPackagePath", "hub", "tag", "namespace", "revision", "compatibilityVersion", "meshConfig",

@@ -1,8 +1,8 @@
 // Reads injection settings once into typed objects: the injector values (Helm values tree), the mesh config
 // and the injector config, from an IstioOperator-shaped overlay (files and --set paths, or the ConfigMaps).
-import { applyMeshConfig, defaultMeshConfig } from "../../mesh/mesh.js";
-import { defaultInjectionValues, getPath, isObject, mergeValues, str, type JsonObject } from "../../mesh/values.js";
-import type { InjectionSettings, InjectorConfig, LabelSelector } from "./types.js";
+import { applyMeshConfig, defaultMeshConfig } from "./mesh.js";
+import { defaultInjectionValues, getPath, isObject, mergeValues, str, type JsonObject } from "./values.js";
+import type { InjectionSettings, InjectorConfig, LabelSelector } from "./injection-types.js";
 
 /** Istio's ENABLE_NATIVE_SIDECARS: true/false, or "auto" (decided from the nodes' kubelet versions). */
 export type NativeMode = boolean | "auto";

@@ -4,15 +4,15 @@
 // finalizer that removes everything on delete, status, Events, retries with backoff. A resync that finds
 // nothing to change makes no write call (content hashes on applied objects; status written only on change).
 import * as k8s from "@kubernetes/client-node";
-import { isObject, type JsonObject } from "../mesh/values.js";
-import type { Logger } from "../telemetry/logger.js";
-import type { Metrics } from "../telemetry/metrics.js";
-import { Kube } from "./kube.js";
+import { isObject, type JsonObject } from "../../config/values.js";
+import type { Logger } from "../../telemetry/logger.js";
+import type { Metrics } from "../../telemetry/metrics.js";
+import { Kube } from "../../kube/client.js";
 import { FINALIZER, buildStatus, desiredComponents, driftedSinceApply, statusChanged, type ComponentStatus, type DesiredComponent, type IopStatus, type Owner } from "./plan.js";
 import { applyComponent, deleteOwned, ensureNamespaces, listOwned, pendingReadiness, pruneOwned } from "./apply.js";
-import { render } from "./render/index.js";
-import { COMPONENT_PARENTS } from "./render/meta.js";
-import { IopError, resolveIop } from "./resolve.js";
+import { render } from "../render/index.js";
+import { COMPONENT_PARENTS } from "../render/meta.js";
+import { IopError, resolveIop } from "../../config/resolve.js";
 
 const GROUP = "install.istio.io";
 const VERSION = "v1alpha1";

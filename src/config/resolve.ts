@@ -3,11 +3,11 @@
 // values) and validation. The result is everything rendering needs.
 import { loadAll } from "js-yaml";
 import { applySetFlag } from "./setpath.js";
-import { clone, isObject, mergeValues, type Json, type JsonObject } from "../mesh/values.js";
-import { Problems } from "../webhook/validate/problems.js";
-import { checkSchema } from "../webhook/validate/schema.js";
+import { clone, isObject, mergeValues, type Json, type JsonObject } from "./values.js";
+import { Problems } from "../schema/problems.js";
+import { checkSchema } from "../schema/schema.js";
 import { chartValues, readProfile } from "./profiles.js";
-import { IOP_SPEC, validateIstioOperatorSpec } from "./schema.js";
+import { IOP_SPEC, validateIstioOperatorSpec } from "./iop-schema.js";
 
 export interface IopInput {
   /** IstioOperator documents (already parsed), in order. */

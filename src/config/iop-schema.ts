@@ -1,9 +1,9 @@
 // The IstioOperator (install.istio.io/v1alpha1) spec: its structural schema (unknown fields are errors with
 // a suggestion) and istioctl's semantic checks (revision, hub, tag, gateway names, CIDRs, quantities, ports).
 // Used by `manifest generate`, `install`, the reconciler and the validating webhook alike.
-import { S, type Schema } from "../webhook/validate/schema.js";
-import type { Problems } from "../webhook/validate/problems.js";
-import { isObject, type JsonObject } from "../mesh/values.js";
+import { S, type Schema } from "../schema/schema.js";
+import type { Problems } from "../schema/problems.js";
+import { isObject, type JsonObject } from "./values.js";
 
 const any = S.any;
 const QUANTITY = /^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$/;

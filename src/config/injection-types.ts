@@ -1,0 +1,30 @@
+// What the injector is configured with, resolved once (from an IstioOperator, or Istio's ConfigMaps) and
+// handed to the pure injection core.
+import type { JsonObject } from "./values.js";
+
+export interface LabelSelector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: { key: string; operator: string; values?: string[] }[];
+}
+
+/** The non-template part of the injector's `config` (policy, selectors, default templates). */
+export interface InjectorConfig {
+  policy: string;
+  alwaysInjectSelector: LabelSelector[];
+  neverInjectSelector: LabelSelector[];
+  injectedAnnotations: Record<string, string>;
+  defaultTemplates: string[];
+}
+
+/** Everything the injector needs, read once from ConfigMaps or files/flags, then handed to the pure core. */
+export interface InjectionSettings {
+  values: JsonObject;
+  mesh: JsonObject;
+  config: InjectorConfig;
+  /** Istio's ENABLE_NATIVE_SIDECARS after resolving `auto` against the cluster's kubelets. */
+  nativeSidecars: boolean;
+  /** COMPLIANCE_POLICY of istiod's environment. */
+  compliancePolicy?: string;
+  /** PLATFORM=openshift turns on the OpenShift UID range logic (webhook only). */
+  platform?: string;
+}
