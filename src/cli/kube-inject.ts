@@ -4,9 +4,12 @@ import type { Command } from "commander";
 import { load, dump } from "js-yaml";
 import type { CliIO, ExitCode } from "./io.js";
 import { injectWorkload } from "../webhook/inject/workload.js";
-import { settingsFromIstioOperator, parseNativeSidecarsEnv } from "../config/injection.js";
-import { isObject, mergeValues, type JsonObject } from "../config/values.js";
-import { applySetFlag, readOperatorFile } from "./overlay.js";
+import { injectionSettings } from "../config/injection.js";
+import { IopError } from "../config/resolve.js";
+import { readEnv } from "../config/env.js";
+import { applyMeshConfig, defaultMeshConfig } from "../config/mesh.js";
+import { isObject, type JsonObject } from "../config/values.js";
+import { reportIopError, resolveFromFlags } from "./iop-input.js";
 import { splitYamlDocuments, YamlInputError } from "./yamldocs.js";
 
 interface Opts {
@@ -26,37 +29,36 @@ export function registerKubeInject(program: Command, io: CliIO, exit: ExitCode):
     .description("inject the Istio sidecar into Kubernetes workload manifests (offline, as istioctl kube-inject)")
     .requiredOption("-f, --filename <file>", "input manifest file, or - for stdin")
     .option("-o, --output <file>", "write the result to a file instead of stdout")
-    .option("--set <path=value>", "IstioOperator path, e.g. values.global.proxy.image=proxyTest (repeatable)", collect, [])
-    .option("--operator-file <file>", "IstioOperator file whose spec adjusts the injection settings (repeatable)", collect, [])
-    .option("--mesh-config <file>", "MeshConfig YAML applied over the defaults")
-    .option("--revision <rev>", "control-plane revision to record on the pod", "")
+    .option("--set <path=value>", "IstioOperator path, e.g. profile=demo or values.global.proxy.image=proxyTest (repeatable)", collect, [])
+    .option("--operator-file <file>", "IstioOperator file, resolved as `manifest generate -f` resolves it (repeatable)", collect, [])
+    .option("--mesh-config <file>", "MeshConfig YAML used instead of the IstioOperator's (over Istio's defaults), as istioctl's --meshConfigFile")
+    .option("--revision <rev>", "control-plane revision (as --set revision=REV): the pod is injected for that revision's istiod", "")
     .action(async (opts: Opts) => {
       exit.code = await runKubeInject(opts, io);
     });
 }
 
-export async function runKubeInject(opts: Opts, io: CliIO): Promise<number> {
-  let spec: JsonObject = {};
+export async function runKubeInject(opts: Opts, io: CliIO, env = readEnv(process.env)): Promise<number> {
+  // The same resolution as `manifest generate` (profile, files, --set, validation), then the settings the
+  // injector would read from the ConfigMaps that resolution renders.
+  let settings;
   try {
-    for (const f of opts.operatorFile) spec = mergeValues(spec, readOperatorFile(f)) as JsonObject;
-    for (const s of opts.set) spec = applySetFlag(spec, s);
+    const resolved = await resolveFromFlags({ filename: opts.operatorFile, set: opts.set, revision: opts.revision || undefined }, io);
+    for (const w of resolved.warnings) io.stderr(`Warning: ${w}\n`);
+    let mesh: JsonObject | undefined;
     if (opts.meshConfig) {
-      const text = readText(opts.meshConfig);
-      const mc = load(text);
+      const mc = load(readText(opts.meshConfig));
       if (mc !== undefined && mc !== null && !isObject(mc)) throw new Error(`${opts.meshConfig}: mesh config must be a YAML map`);
-      spec = mergeValues(spec, { meshConfig: (mc ?? {}) as JsonObject }) as JsonObject;
+      mesh = applyMeshConfig(defaultMeshConfig(), (mc ?? {}) as JsonObject);
     }
+    // Without a cluster to ask, `auto` means classic sidecars (istioctl's rule).
+    settings = injectionSettings(resolved, env, mesh);
   } catch (e) {
-    io.stderr(`Error: ${(e as Error).message}\n`);
+    if (e instanceof IopError) reportIopError(e, io);
+    else io.stderr(`Error: ${(e as Error).message}\n`);
     return 2;
   }
-  const native = parseNativeSidecarsEnv(process.env.ENABLE_NATIVE_SIDECARS);
-  const settings = settingsFromIstioOperator(spec, {
-    // Without a cluster to ask, `auto` means classic sidecars (istioctl's rule).
-    nativeSidecars: native === true,
-    compliancePolicy: process.env.COMPLIANCE_POLICY || undefined,
-    platform: process.env.PLATFORM || undefined,
-  });
+  const revision = settings.values.revision;
 
   let text: string;
   try {
@@ -70,7 +72,7 @@ export async function runKubeInject(opts: Opts, io: CliIO): Promise<number> {
   try {
     for (const doc of splitYamlDocuments(text, source)) {
       if (doc.value === null || doc.value === undefined) continue;
-      const r = injectWorkload(doc.value as JsonObject, settings, opts.revision);
+      const r = injectWorkload(doc.value as JsonObject, settings, typeof revision === "string" ? revision : "");
       for (const w of r.warnings) io.stderr(w + "\n");
       out += r.passthrough ? doc.text.replace(/\s+$/, "") + "\n---\n" : toYaml(r.object) + "---\n";
     }

@@ -9,12 +9,15 @@ import type { CertController } from "../kube/cert-controller.js";
 import type { LeaderElector } from "../kube/leader.js";
 import type { ClusterSettings } from "../webhook/cluster-settings.js";
 import { StaticSettings, startWebhookServer, type SettingsSource, type ValidateHandler, type WebhookServer } from "../webhook/server.js";
-import { parseNativeSidecarsEnv, settingsFromIstioOperator } from "../config/injection.js";
+import { injectionSettings } from "../config/injection.js";
+import { readEnv, type PilotfishEnv } from "../config/env.js";
+import { durationFlag } from "../config/duration.js";
+import { IopError } from "../config/resolve.js";
 import { createLogger } from "../telemetry/logger.js";
 import { createMetrics } from "../telemetry/metrics.js";
-import { mergeValues, type JsonObject } from "../config/values.js";
-import { applySetFlag, readOperatorFile } from "./overlay.js";
-import { leaseOptions } from "./iop-input.js";
+import { leaseOptions, reportIopError, resolveFromFlags } from "./iop-input.js";
+import { admissionValidate } from "../webhook/validate/index.js";
+import { makeValidateHandler } from "../webhook/validate-review.js";
 
 interface ServeOpts {
   port: string;
@@ -101,11 +104,31 @@ async function loadKubeConfig(file: string | undefined): Promise<k8sTypes.KubeCo
   return kc;
 }
 
-async function runServe(opts: ServeOpts, io: CliIO): Promise<number> {
+async function runServe(opts: ServeOpts, io: CliIO, env: PilotfishEnv = readEnv(process.env)): Promise<number> {
+  // Every flag is checked before anything starts: a bad one exits 2 at once, naming the flag.
+  let durations: { certValidity: number; caValidity: number; leaseDuration: number; renewDeadline: number; retryPeriod: number; drainTimeout: number; drainGrace: number };
+  try {
+    durations = {
+      certValidity: durationFlag("--cert-validity", opts.certValidity),
+      caValidity: durationFlag("--ca-validity", opts.caValidity),
+      leaseDuration: durationFlag("--lease-duration", opts.leaseDuration),
+      renewDeadline: durationFlag("--renew-deadline", opts.renewDeadline),
+      retryPeriod: durationFlag("--retry-period", opts.retryPeriod),
+      drainTimeout: durationFlag("--drain-timeout", opts.drainTimeout, { allowZero: true }),
+      drainGrace: durationFlag("--drain-grace", opts.drainGrace, { allowZero: true }),
+    };
+    const port = Number(opts.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port ${JSON.stringify(opts.port)}: not a port number (0-65535)`);
+    if (opts.failurePolicy !== "Fail" && opts.failurePolicy !== "Ignore") throw new Error(`--failure-policy ${JSON.stringify(opts.failurePolicy)}: must be Fail or Ignore`);
+    if (opts.configSource !== "cluster" && opts.configSource !== "local") throw new Error(`--config-source must be "cluster" or "local", got "${opts.configSource}"`);
+    if (opts.configSource === "cluster" && (opts.set.length || opts.operatorFile.length)) throw new Error("--set and --operator-file configure --config-source local; with --config-source cluster the settings come from Istio's ConfigMaps");
+  } catch (e) {
+    io.stderr(`Error: ${(e as Error).message}\n`);
+    return 2;
+  }
 
   const logger = createLogger({ level: opts.logLevel });
   const metrics = createMetrics();
-  const nativeMode = parseNativeSidecarsEnv(process.env.ENABLE_NATIVE_SIDECARS);
   let settings: SettingsSource;
   let cluster: ClusterSettings | undefined;
   try {
@@ -116,50 +139,26 @@ async function runServe(opts: ServeOpts, io: CliIO): Promise<number> {
         kc,
         istioNamespace: opts.istioNamespace,
         revision: opts.revision,
-        nativeMode,
-        compliancePolicy: process.env.COMPLIANCE_POLICY || undefined,
-        platform: process.env.PLATFORM || undefined,
+        nativeMode: env.nativeSidecars,
+        compliancePolicy: env.compliancePolicy,
+        platform: env.platform,
         logger,
       });
       settings = cluster;
-    } else if (opts.configSource === "local") {
-      let spec: JsonObject = {};
-      for (const f of opts.operatorFile) spec = mergeValues(spec, readOperatorFile(f)) as JsonObject;
-      for (const s of opts.set) spec = applySetFlag(spec, s);
-      settings = new StaticSettings(
-        settingsFromIstioOperator(spec, {
-          nativeSidecars: nativeMode === true,
-          compliancePolicy: process.env.COMPLIANCE_POLICY || undefined,
-          platform: process.env.PLATFORM || undefined,
-        }),
-      );
     } else {
-      io.stderr(`Error: --config-source must be "cluster" or "local", got "${opts.configSource}"\n`);
-      return 2;
+      // The same resolution as kube-inject and manifest generate: profile, files, --set, revision.
+      const resolved = await resolveFromFlags({ filename: opts.operatorFile, set: opts.set, revision: opts.revision || undefined }, io);
+      for (const w of resolved.warnings) logger.warn({ warning: w }, "IstioOperator input");
+      settings = new StaticSettings(injectionSettings(resolved, env));
     }
   } catch (e) {
-    io.stderr(`Error: ${(e as Error).message}\n`);
+    if (e instanceof IopError) reportIopError(e, io);
+    else io.stderr(`Error: ${(e as Error).message}\n`);
     return 2;
   }
 
-  let durations: { certValidity: number; caValidity: number; leaseDuration: number; renewDeadline: number; retryPeriod: number; drainTimeout: number; drainGrace: number };
-  try {
-    const { parseDuration } = await import("../kube/cert-controller.js");
-    durations = {
-      certValidity: parseDuration(opts.certValidity),
-      caValidity: parseDuration(opts.caValidity),
-      leaseDuration: parseDuration(opts.leaseDuration),
-      renewDeadline: parseDuration(opts.renewDeadline),
-      retryPeriod: parseDuration(opts.retryPeriod),
-      drainTimeout: parseDuration(opts.drainTimeout),
-      drainGrace: parseDuration(opts.drainGrace),
-    };
-  } catch (e) {
-    io.stderr(`Error: ${(e as Error).message}\n`);
-    return 2;
-  }
-  const namespace = opts.namespace || process.env.POD_NAMESPACE || opts.serviceNamespace;
-  const identity = opts.identity || process.env.POD_NAME || `${os.hostname()}-${process.pid}`;
+  const namespace = opts.namespace || env.podNamespace || opts.serviceNamespace;
+  const identity = opts.identity || env.podName || `${os.hostname()}-${process.pid}`;
 
   let tls: TlsMaterial;
   let stopWatching: (() => void) | undefined;
@@ -228,7 +227,7 @@ async function runServe(opts: ServeOpts, io: CliIO): Promise<number> {
   }
   if (certs && opts.caOut) fs.writeFileSync(opts.caOut, tls!.ca);
 
-  const validate: ValidateHandler | undefined = opts.validation ? await loadValidator() : undefined;
+  const validate: ValidateHandler | undefined = opts.validation ? makeValidateHandler(admissionValidate) : undefined;
   server = await startWebhookServer({
     port: Number(opts.port),
     host: opts.host,
@@ -253,12 +252,12 @@ async function runServe(opts: ServeOpts, io: CliIO): Promise<number> {
       const name = await registerInjectionWebhook(kc, {
         revision: opts.revision,
         clientConfig: { url: opts.registerWebhook, caBundle: tls!.ca },
-        failurePolicy: opts.failurePolicy === "Ignore" ? "Ignore" : "Fail",
+        failurePolicy: opts.failurePolicy as "Fail" | "Ignore",
       });
       logger.info({ name, url: opts.registerWebhook }, "registered the injection webhook");
       if (validate) {
         const { registerValidationWebhook } = await import("../webhook/register.js");
-        const vname = await registerValidationWebhook(kc, { clientConfig: { url: opts.registerWebhook, caBundle: tls!.ca }, failurePolicy: opts.failurePolicy === "Ignore" ? "Ignore" : "Fail" });
+        const vname = await registerValidationWebhook(kc, { clientConfig: { url: opts.registerWebhook, caBundle: tls!.ca }, failurePolicy: opts.failurePolicy as "Fail" | "Ignore" });
         logger.info({ name: vname, url: opts.registerWebhook }, "registered the validation webhook");
       }
     } catch (e) {
@@ -303,16 +302,4 @@ async function runServe(opts: ServeOpts, io: CliIO): Promise<number> {
     process.once("SIGTERM", () => void shutdown("SIGTERM"));
     process.once("SIGINT", () => void shutdown("SIGINT"));
   });
-}
-
-/** The validation core, when this build has it. */
-async function loadValidator(): Promise<ValidateHandler | undefined> {
-  const { makeValidateHandler } = await import("../webhook/validate-review.js");
-  const modulePath = "../webhook/validate/index.js";
-  try {
-    const mod = (await import(modulePath)) as { admissionValidate?: (review: unknown) => Record<string, unknown> };
-    return mod.admissionValidate ? makeValidateHandler(mod.admissionValidate) : undefined;
-  } catch {
-    return undefined;
-  }
 }

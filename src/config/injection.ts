@@ -1,16 +1,13 @@
-// Reads injection settings once into typed objects: the injector values (Helm values tree), the mesh config
-// and the injector config, from an IstioOperator-shaped overlay (files and --set paths, or the ConfigMaps).
-import { applyMeshConfig, defaultMeshConfig } from "./mesh.js";
-import { defaultInjectionValues, getPath, isObject, mergeValues, str, type JsonObject } from "./values.js";
-import type { InjectionSettings, InjectorConfig, LabelSelector } from "./injection-types.js";
-
-/** Istio's ENABLE_NATIVE_SIDECARS: true/false, or "auto" (decided from the nodes' kubelet versions). */
-export type NativeMode = boolean | "auto";
-
-export function parseNativeSidecarsEnv(v: string | undefined): NativeMode {
-  if (v === undefined || v === "" || v === "auto") return "auto";
-  return v === "true";
-}
+// Injection settings, resolved once into the typed object the injection core takes. Two sources, one path:
+// a resolved IstioOperator (kube-inject, `serve --config-source local`) is first turned into the ConfigMap data
+// the operator would write, and both it and a cluster's ConfigMaps are read by `settingsFromConfigMaps`.
+import { defaultMeshConfig } from "./mesh.js";
+import { defaultInjectionValues, mergeValues, type JsonObject } from "./values.js";
+import type { InjectionSettings, InjectorConfig } from "./injection-types.js";
+import type { ResolvedIop } from "./resolve.js";
+import { injectionConfigMapData, injectorConfigOf, parseInjectorConfigMap, parseMeshConfigMap } from "./configmaps.js";
+import type { PilotfishEnv } from "./env.js";
+import { resolveIop } from "./resolve.js";
 
 /** Native sidecars when every kubelet is at least 1.33 (Istio's `auto` rule). */
 export function nativeFromKubeletVersions(versions: string[]): boolean {
@@ -21,56 +18,63 @@ export function nativeFromKubeletVersions(versions: string[]): boolean {
   });
 }
 
-/**
- * Turns an IstioOperator spec (already merged from files and --set) into injection settings, the way
- * Istio's chart renders the istio-sidecar-injector and istio ConfigMaps from it.
- */
-export function settingsFromIstioOperator(spec: JsonObject, env: { nativeSidecars: boolean; compliancePolicy?: string; platform?: string }): InjectionSettings {
-  let values = defaultInjectionValues();
-  const userValues = isObject(spec.values) ? spec.values : {};
-  values = mergeValues(values, userValues) as JsonObject;
-  const global = values.global as JsonObject;
-  if (spec.hub !== undefined) global.hub = spec.hub;
-  if (spec.tag !== undefined) global.tag = spec.tag;
-  // The istiod chart reads CNI settings from values.pilot.cni, which the operator fills from components.cni
-  // and values.cni.
-  const pilot = (isObject(values.pilot) ? values.pilot : (values.pilot = {})) as JsonObject;
-  const cni = (isObject(pilot.cni) ? pilot.cni : (pilot.cni = {})) as JsonObject;
-  const cniEnabled = getPath(spec, "components.cni.enabled");
-  if (cniEnabled !== undefined) cni.enabled = cniEnabled;
-  const userCni = getPath(userValues, "cni");
-  if (isObject(userCni) && userCni.provider !== undefined) cni.provider = userCni.provider;
-  if (isObject(userCni) && userCni.enabled !== undefined && cniEnabled === undefined) cni.enabled = userCni.enabled;
-  // User spec.values are applied once more at the end, as Istio does.
-  values = mergeValues(values, isObject(userValues.pilot) ? { pilot: userValues.pilot } : {}) as JsonObject;
-
-  let mesh = defaultMeshConfig();
-  const valuesMesh = getPath(values, "meshConfig");
-  if (isObject(valuesMesh)) mesh = applyMeshConfig(mesh, valuesMesh);
-  if (isObject(spec.meshConfig)) mesh = applyMeshConfig(mesh, spec.meshConfig);
-
-  return {
-    values,
-    mesh,
-    config: injectorConfigFromValues(values),
-    nativeSidecars: env.nativeSidecars,
-    compliancePolicy: env.compliancePolicy,
-    platform: env.platform,
-  };
+/** The injector's view of its ConfigMaps: values over Istio's defaults, config over the values' defaults. */
+export interface InjectorState {
+  values: JsonObject;
+  config: InjectorConfig;
+  mesh: JsonObject;
 }
 
-export function injectorConfigFromValues(values: JsonObject): InjectorConfig {
-  const sel = (p: string) => {
-    const v = getPath(values, p);
-    return (Array.isArray(v) ? v.filter(isObject) : []) as unknown as LabelSelector[];
-  };
-  const injected = getPath(values, "sidecarInjectorWebhook.injectedAnnotations");
-  const templates = getPath(values, "sidecarInjectorWebhook.defaultTemplates");
-  return {
-    policy: str(getPath(values, "global.proxy.autoInject") ?? "enabled") || "enabled",
-    neverInjectSelector: sel("sidecarInjectorWebhook.neverInjectSelector"),
-    alwaysInjectSelector: sel("sidecarInjectorWebhook.alwaysInjectSelector"),
-    injectedAnnotations: (isObject(injected) ? injected : {}) as Record<string, string>,
-    defaultTemplates: Array.isArray(templates) && templates.length ? templates.map(String) : ["sidecar"],
-  };
+export function defaultInjectorState(): InjectorState {
+  const values = defaultInjectionValues();
+  return { values, config: injectorConfigOf(values), mesh: defaultMeshConfig() };
+}
+
+/**
+ * Applies the `istio-sidecar-injector` ConfigMap's data to the previous state. A key that fails to parse keeps
+ * its previous value (and is reported); an absent ConfigMap means Istio's defaults.
+ */
+export function applyInjectorConfigMap(prev: InjectorState, data: Record<string, string> | undefined): { state: InjectorState; errors: string[] } {
+  if (!data) {
+    const d = defaultInjectorState();
+    return { state: { ...prev, values: d.values, config: d.config }, errors: [] };
+  }
+  const p = parseInjectorConfigMap(data);
+  const valuesBroken = p.errors.some((e) => e.startsWith("values:"));
+  const configBroken = p.errors.some((e) => e.startsWith("config:"));
+  const values = valuesBroken ? prev.values : p.values ? (mergeValues(defaultInjectionValues(), p.values) as JsonObject) : defaultInjectionValues();
+  const config = configBroken ? prev.config : { ...injectorConfigOf(values), ...(p.config ?? {}) };
+  return { state: { ...prev, values, config }, errors: p.errors };
+}
+
+/** Applies the `istio` ConfigMap's data; a broken `mesh` key keeps the previous mesh config. */
+export function applyMeshConfigMap(prev: InjectorState, data: Record<string, string> | undefined): { state: InjectorState; error?: string } {
+  const p = parseMeshConfigMap(data);
+  if (p.error) return { state: prev, error: p.error };
+  return { state: { ...prev, mesh: p.mesh ?? defaultMeshConfig() } };
+}
+
+/** The settings the core takes, from the injector state and pilotfish's environment. */
+export function settingsOf(state: InjectorState, env: Pick<PilotfishEnv, "compliancePolicy" | "platform">, nativeSidecars: boolean): InjectionSettings {
+  return { values: state.values, mesh: state.mesh, config: state.config, nativeSidecars, compliancePolicy: env.compliancePolicy, platform: env.platform };
+}
+
+/**
+ * Injection settings for a resolved IstioOperator: exactly what the injector would read from the ConfigMaps the
+ * operator renders for it. Without a cluster to ask, native-sidecar mode `auto` means classic sidecars
+ * (istioctl's rule for kube-inject).
+ */
+export function injectionSettings(r: ResolvedIop, env: Pick<PilotfishEnv, "nativeSidecars" | "compliancePolicy" | "platform">, mesh?: JsonObject): InjectionSettings {
+  const data = injectionConfigMapData(r);
+  let { state, errors } = applyInjectorConfigMap(defaultInjectorState(), data.injector);
+  const m = applyMeshConfigMap(state, data.mesh);
+  if (errors.length || m.error) throw new Error(`internal: rendered injection ConfigMaps do not parse: ${[...errors, m.error].join("; ")}`);
+  state = mesh ? { ...m.state, mesh } : m.state;
+  return settingsOf(state, env, env.nativeSidecars === true);
+}
+
+/** Injection settings for an IstioOperator spec given as an object (tests, benchmarks): resolved like a `-f` file. */
+export function settingsFromIstioOperator(spec: JsonObject, env: Pick<PilotfishEnv, "nativeSidecars" | "compliancePolicy" | "platform">): InjectionSettings {
+  const r = resolveIop({ docs: [{ source: "<spec>", doc: { apiVersion: "install.istio.io/v1alpha1", kind: "IstioOperator", spec } }], sets: [] });
+  return injectionSettings(r, env);
 }

@@ -60,6 +60,13 @@ const GLOBAL_KEYS = [
   "resourceScope", "sds", "sts", "tag", "variant", "waypoint", "platform", "ipFamilies", "ipFamilyPolicy", "jwtPolicy",
   "defaultNodeSelector", "defaultTolerations", "tracer", "autoscalingv2API", "enableProxyDecorators",
 ];
+/** `values.global.proxy` (Istio 1.30.3's values_types.proto ProxyConfig): a misspelt key is refused, as istioctl does. */
+const PROXY_KEYS = [
+  "autoInject", "clusterDomain", "componentLogLevel", "enableCoreDump", "excludeInboundPorts", "excludeIPRanges", "image",
+  "includeIPRanges", "logLevel", "outlierLogPath", "privileged", "readinessInitialDelaySeconds", "readinessPeriodSeconds",
+  "readinessFailureThreshold", "seccompProfile", "startupProbe", "statusPort", "resources", "tracer", "excludeOutboundPorts",
+  "lifecycle", "holdApplicationUntilProxyStarts", "includeInboundPorts", "includeOutboundPorts",
+];
 const obj = (keys: string[], overrides: Record<string, Schema> = {}) => S.obj({ ...Object.fromEntries(keys.map((k) => [k, any])), ...overrides });
 
 export const VALUES_SPEC = S.obj({
@@ -74,7 +81,7 @@ export const VALUES_SPEC = S.obj({
     hub: S.str(),
     tag: any,
     istioNamespace: S.str(),
-    proxy: any,
+    proxy: obj(PROXY_KEYS),
   }),
   istio_cni: any,
   istiodRemote: any,

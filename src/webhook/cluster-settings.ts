@@ -1,63 +1,11 @@
 // Injection settings from Istio's own ConfigMaps (`istio-sidecar-injector[-rev]`: values + config;
 // `istio[-rev]`: mesh), watched and hot-reloaded; native-sidecar mode from the nodes' kubelet versions.
 import * as k8s from "@kubernetes/client-node";
-import { load } from "js-yaml";
-import { applyMeshConfig, defaultMeshConfig } from "../config/mesh.js";
-import { defaultInjectionValues, isObject, mergeValues, type JsonObject } from "../config/values.js";
 import type { Logger } from "../telemetry/logger.js";
-import { injectorConfigFromValues, nativeFromKubeletVersions, type NativeMode } from "../config/injection.js";
-import type { InjectionSettings, InjectorConfig, LabelSelector } from "./inject/types.js";
+import { applyInjectorConfigMap, applyMeshConfigMap, defaultInjectorState, nativeFromKubeletVersions, settingsOf, type InjectorState } from "../config/injection.js";
+import type { NativeMode } from "../config/env.js";
+import type { InjectionSettings } from "./inject/types.js";
 import type { SettingsSource } from "./server.js";
-
-export interface ParsedInjectorConfigMap {
-  values?: JsonObject;
-  config?: Partial<InjectorConfig>;
-  errors: string[];
-}
-
-/** Parses the `istio-sidecar-injector` ConfigMap data; a broken key is reported and left out. */
-export function parseInjectorConfigMap(data: Record<string, string> | undefined): ParsedInjectorConfigMap {
-  const out: ParsedInjectorConfigMap = { errors: [] };
-  if (!data) return out;
-  if (data.values !== undefined) {
-    try {
-      const v = JSON.parse(data.values);
-      if (isObject(v)) out.values = v;
-      else out.errors.push("values: not a JSON object");
-    } catch (e) {
-      out.errors.push(`values: invalid JSON: ${(e as Error).message}`);
-    }
-  }
-  if (data.config !== undefined) {
-    try {
-      const c = load(data.config);
-      if (isObject(c)) {
-        const cfg: Partial<InjectorConfig> = {};
-        if (typeof c.policy === "string") cfg.policy = c.policy;
-        if (Array.isArray(c.alwaysInjectSelector)) cfg.alwaysInjectSelector = c.alwaysInjectSelector.filter(isObject) as unknown as LabelSelector[];
-        if (Array.isArray(c.neverInjectSelector)) cfg.neverInjectSelector = c.neverInjectSelector.filter(isObject) as unknown as LabelSelector[];
-        if (isObject(c.injectedAnnotations)) cfg.injectedAnnotations = c.injectedAnnotations as Record<string, string>;
-        if (Array.isArray(c.defaultTemplates)) cfg.defaultTemplates = c.defaultTemplates.map(String);
-        out.config = cfg;
-      } else out.errors.push("config: not a YAML map");
-    } catch (e) {
-      out.errors.push(`config: invalid YAML: ${(e as Error).message.split("\n")[0]}`);
-    }
-  }
-  return out;
-}
-
-export function parseMeshConfigMap(data: Record<string, string> | undefined): { mesh?: JsonObject; error?: string } {
-  if (!data?.mesh) return {};
-  try {
-    const m = load(data.mesh);
-    if (m === null || m === undefined) return { mesh: defaultMeshConfig() };
-    if (!isObject(m)) return { error: "mesh: not a YAML map" };
-    return { mesh: applyMeshConfig(defaultMeshConfig(), m) };
-  } catch (e) {
-    return { error: `mesh: invalid YAML: ${(e as Error).message.split("\n")[0]}` };
-  }
-}
 
 export interface ClusterSettingsOptions {
   kc: k8s.KubeConfig;
@@ -73,9 +21,7 @@ export interface ClusterSettingsOptions {
 
 /** Keeps injection settings in sync with the cluster. Starts from Istio's defaults; `synced()` once both ConfigMaps were read (or found absent). */
 export class ClusterSettings implements SettingsSource {
-  private values: JsonObject = defaultInjectionValues();
-  private config: InjectorConfig = injectorConfigFromValues(defaultInjectionValues());
-  private mesh: JsonObject = defaultMeshConfig();
+  private state: InjectorState = defaultInjectorState();
   private native = false;
   private injectorSeen = false;
   private meshSeen = false;
@@ -89,14 +35,7 @@ export class ClusterSettings implements SettingsSource {
   }
 
   current(): InjectionSettings {
-    this.cached ??= {
-      values: this.values,
-      mesh: this.mesh,
-      config: this.config,
-      nativeSidecars: this.native,
-      compliancePolicy: this.o.compliancePolicy,
-      platform: this.o.platform,
-    };
+    this.cached ??= settingsOf(this.state, this.o, this.native);
     return this.cached;
   }
 
@@ -113,20 +52,14 @@ export class ClusterSettings implements SettingsSource {
     const log = this.o.logger;
     if (which === "injector") {
       this.injectorSeen = true;
-      const p = parseInjectorConfigMap(cm?.data);
-      for (const e of p.errors) log.error({ configMap: cm?.metadata?.name, error: e }, "injector ConfigMap problem; keeping the previous value of that key");
-      if (p.values) this.values = mergeValues(defaultInjectionValues(), p.values) as JsonObject;
-      const base = injectorConfigFromValues(this.values);
-      this.config = { ...base, ...(p.config ?? {}) };
-      if (!cm) {
-        this.values = defaultInjectionValues();
-        this.config = injectorConfigFromValues(this.values);
-      }
+      const r = applyInjectorConfigMap(this.state, cm?.data);
+      for (const e of r.errors) log.error({ configMap: cm?.metadata?.name, error: e }, "injector ConfigMap problem; keeping the previous value of that key");
+      this.state = r.state;
     } else {
       this.meshSeen = true;
-      const p = parseMeshConfigMap(cm?.data);
-      if (p.error) log.error({ configMap: cm?.metadata?.name, error: p.error }, "mesh ConfigMap problem; keeping the previous mesh config");
-      else this.mesh = p.mesh ?? defaultMeshConfig();
+      const r = applyMeshConfigMap(this.state, cm?.data);
+      if (r.error) log.error({ configMap: cm?.metadata?.name, error: r.error }, "mesh ConfigMap problem; keeping the previous mesh config");
+      this.state = r.state;
     }
     this.cached = undefined;
     log.info({ which, configMap: cm?.metadata?.name ?? "(absent: defaults)" }, "injection settings reloaded");

@@ -1,9 +1,12 @@
 // Injection settings: Istio's ConfigMaps and IstioOperator overlays read into typed settings.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { parseInjectorConfigMap, parseMeshConfigMap } from "../../src/webhook/cluster-settings.js";
-import { injectorConfigFromValues, nativeFromKubeletVersions, parseNativeSidecarsEnv, settingsFromIstioOperator } from "../../src/config/injection.js";
-import { applySetFlag, parseSetValue, splitPath } from "../../src/cli/overlay.js";
+import { injectorConfigOf as injectorConfigFromValues, parseInjectorConfigMap, parseMeshConfigMap } from "../../src/config/configmaps.js";
+import { applyInjectorConfigMap, defaultInjectorState, injectionSettings, nativeFromKubeletVersions, settingsFromIstioOperator } from "../../src/config/injection.js";
+import { parseNativeSidecarsEnv } from "../../src/config/env.js";
+import { applySetFlag, parseSetValue, splitPath } from "../../src/config/setpath.js";
+import { resolveIop } from "../../src/config/resolve.js";
+import { render } from "../../src/operator/render/index.js";
 import { buildMutatingWebhookConfiguration } from "../../src/webhook/webhook-config.js";
 import { selectorMatches } from "../../src/webhook/inject/decide.js";
 
@@ -33,6 +36,53 @@ describe("Istio ConfigMaps", () => {
     assert.equal((m.mesh as any).defaultConfig.holdApplicationUntilProxyStarts, true);
     assert.equal((m.mesh as any).defaultConfig.statusPort, 15020, "defaults kept");
     assert.match(parseMeshConfigMap({ mesh: "- a list" }).error ?? "", /not a YAML map/);
+  });
+});
+
+describe("a broken ConfigMap key keeps its previous value", () => {
+  const good = { values: JSON.stringify({ global: { proxy: { autoInject: "disabled" } } }), config: "policy: disabled\nneverInjectSelector:\n- matchLabels: {job: batch}\n" };
+  it("config broken: policy and selectors stay as they were, values move on", () => {
+    const first = applyInjectorConfigMap(defaultInjectorState(), good).state;
+    assert.equal(first.config.policy, "disabled");
+    const r = applyInjectorConfigMap(first, { values: JSON.stringify({ global: { hub: "new.example" } }), config: "policy: [unclosed" });
+    assert.match(r.errors[0], /^config: invalid YAML/);
+    assert.equal(r.state.config.policy, "disabled", "the previous policy is kept, not reset to the default");
+    assert.deepEqual(r.state.config.neverInjectSelector, [{ matchLabels: { job: "batch" } }]);
+    assert.equal((r.state.values as any).global.hub, "new.example");
+  });
+  it("values broken: the previous values stay", () => {
+    const first = applyInjectorConfigMap(defaultInjectorState(), good).state;
+    const r = applyInjectorConfigMap(first, { values: "{nope", config: "policy: enabled\n" });
+    assert.equal((r.state.values as any).global.proxy.autoInject, "disabled");
+    assert.equal(r.state.config.policy, "enabled");
+  });
+  it("an absent ConfigMap means Istio's defaults", () => {
+    const first = applyInjectorConfigMap(defaultInjectorState(), good).state;
+    assert.equal(applyInjectorConfigMap(first, undefined).state.config.policy, "enabled");
+  });
+});
+
+describe("one resolution for every path", () => {
+  const demo = () => resolveIop({ docs: [{ source: "demo.yaml", doc: { kind: "IstioOperator", spec: { profile: "demo" } } }], sets: [] });
+  it("an IstioOperator with spec.profile demo gives the injector demo's proxy requests, as the rendered ConfigMap says", () => {
+    const r = demo();
+    const s = injectionSettings(r, { nativeSidecars: false });
+    const rendered = render(r).components.flatMap((c) => c.objects).find((o) => o.kind === "ConfigMap" && o.metadata.name === "istio-sidecar-injector")!;
+    const cmValues = JSON.parse((rendered.data as any).values);
+    assert.deepEqual((s.values as any).global.proxy.resources, cmValues.global.proxy.resources);
+    assert.deepEqual((s.values as any).global.proxy.resources.requests, { cpu: "10m", memory: "40Mi" });
+  });
+  it("--set profile=demo and a file with spec.profile demo give the same settings", () => {
+    const viaSet = injectionSettings(resolveIop({ docs: [], sets: ["profile=demo"] }), { nativeSidecars: false });
+    assert.deepEqual(viaSet, injectionSettings(demo(), { nativeSidecars: false }));
+  });
+  it("a revision sets the values' revision and the discovery address of that revision's istiod", () => {
+    const s = injectionSettings(resolveIop({ docs: [], sets: ["revision=canary"] }), { nativeSidecars: false });
+    assert.equal((s.values as any).revision, "canary");
+    assert.equal((s.mesh as any).defaultConfig.discoveryAddress, "istiod-canary.istio-system.svc:15012");
+  });
+  it("a misspelt values path is refused, as manifest generate refuses it", () => {
+    assert.throws(() => resolveIop({ docs: [], sets: ["values.pilot.autoscalMin=2"] }), /did you mean "autoscaleMin"/);
   });
 });
 

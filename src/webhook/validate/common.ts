@@ -1,6 +1,7 @@
 // Rules shared by several kinds: hosts, durations, ports, selectors, exportTo, regexes, header names.
 import { isCIDR, isIPv4, isIPv6 } from "../inject/annotations.js";
 import { Problems, at } from "../../schema/problems.js";
+import { parseGoDuration } from "../../config/duration.js";
 
 export type Obj = Record<string, any>;
 export const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -40,19 +41,6 @@ export function wildcardDomainError(host: string): string | undefined {
 export function gatewayDomainError(host: string): string | undefined {
   if (/^\*[^.]/.test(host)) return `domain name "${host}" invalid (partial wildcard "${host.split(".")[0]}" not allowed)`;
   return wildcardDomainError(host);
-}
-
-const DURATION_RE = /^(?:(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h))+$/;
-export function parseGoDuration(s: string): number | undefined {
-  if (s === "0") return 0;
-  if (!DURATION_RE.test(s)) return undefined;
-  let ms = 0;
-  for (const m of s.matchAll(/(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)/g)) {
-    const n = Number(m[1]);
-    const mult: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-    ms += n * mult[m[2]];
-  }
-  return ms;
 }
 
 /** Durations: at least 1ms and whole milliseconds (the webhook's rule on top of the schema's). */

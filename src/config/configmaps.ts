@@ -1,0 +1,142 @@
+// Istio's injection ConfigMaps as data: what the Pilot component writes into `istio-sidecar-injector[-rev]`
+// (keys `values`, `config`) and `istio[-rev]` (key `mesh`), and how the injector reads them back. Every way
+// pilotfish gets injection settings (a cluster's ConfigMaps, an IstioOperator file for kube-inject or
+// `serve --config-source local`) goes through these functions, so the paths cannot disagree.
+import { dump, load } from "js-yaml";
+import { applyMeshConfig, defaultMeshConfig } from "./mesh.js";
+import { getPath, isObject, mergeValues, str, type JsonObject } from "./values.js";
+import type { ResolvedIop } from "./resolve.js";
+import type { InjectorConfig, LabelSelector } from "./injection-types.js";
+
+const obj0 = (v: unknown): JsonObject => (isObject(v) ? v : {});
+const revSuffix = (r: ResolvedIop) => (r.revision ? `-${r.revision}` : "");
+
+/** The istio namespace the control plane lives in (`values.global.istioNamespace`, else the IstioOperator's). */
+export function istioNamespaceOf(r: ResolvedIop): string {
+  return str(getPath(r.values, "global.istioNamespace")) || r.namespace;
+}
+
+/** The mesh config istiod and the injector read (`istio` ConfigMap, key `mesh`), as Istio's chart renders it. */
+export function meshConfigOf(r: ResolvedIop, pilotNamespace = r.namespace): JsonObject {
+  const base: JsonObject = {
+    defaultConfig: { discoveryAddress: `istiod${revSuffix(r)}.${pilotNamespace}.svc:15012` },
+    defaultProviders: { metrics: ["prometheus"] },
+    enablePrometheusMerge: true,
+    rootNamespace: istioNamespaceOf(r),
+    trustDomain: "cluster.local",
+  };
+  const tracer = str(getPath(r.values, "global.proxy.tracer"));
+  if (tracer && tracer !== "none") (base.defaultConfig as JsonObject).tracing = {};
+  return mergeValues(base, obj0(r.values.meshConfig)) as JsonObject;
+}
+
+/** The injection values (`istio-sidecar-injector` ConfigMap, key `values`). */
+export function injectionValuesOf(r: ResolvedIop): JsonObject {
+  const v = r.values;
+  return {
+    global: obj0(v.global),
+    pilot: { cni: injectorCni(r), env: obj0(getPath(v, "pilot.env")) },
+    gateways: { seccompProfile: obj0(getPath(v, "gateways.seccompProfile")), securityContext: obj0(getPath(v, "gateways.securityContext")) },
+    revision: r.revision,
+    sidecarInjectorWebhook: obj0(v.sidecarInjectorWebhook),
+  };
+}
+
+/**
+ * `pilot.cni` as the istiod chart sees it: istioctl roots the chart's values at `values` and lays `values.pilot`
+ * over them, so the user's `values.cni` (e.g. provider: multus) shows through unless `values.pilot.cni` sets it.
+ */
+function injectorCni(r: ResolvedIop): JsonObject {
+  const cni = { ...obj0(getPath(r.values, "pilot.cni")) };
+  const userCni = obj0(r.userValues.cni);
+  const userPilotCni = obj0(getPath(r.userValues, "pilot.cni"));
+  if (userCni.provider !== undefined && userPilotCni.provider === undefined) cni.provider = userCni.provider;
+  return cni;
+}
+
+/** The injector's `config` (policy, selectors, annotations, default templates) from the values. */
+export function injectorConfigOf(values: JsonObject): InjectorConfig {
+  const sel = (p: string) => {
+    const v = getPath(values, p);
+    return (Array.isArray(v) ? v.filter(isObject) : []) as unknown as LabelSelector[];
+  };
+  const injected = getPath(values, "sidecarInjectorWebhook.injectedAnnotations");
+  const templates = getPath(values, "sidecarInjectorWebhook.defaultTemplates");
+  return {
+    policy: str(getPath(values, "global.proxy.autoInject") ?? "enabled") || "enabled",
+    alwaysInjectSelector: sel("sidecarInjectorWebhook.alwaysInjectSelector"),
+    neverInjectSelector: sel("sidecarInjectorWebhook.neverInjectSelector"),
+    injectedAnnotations: (isObject(injected) ? injected : {}) as Record<string, string>,
+    defaultTemplates: Array.isArray(templates) && templates.length ? templates.map(String) : ["sidecar"],
+  };
+}
+
+/** The `data` of `istio-sidecar-injector[-rev]` and `istio[-rev]` for a resolved IstioOperator. */
+export function injectionConfigMapData(r: ResolvedIop, pilotNamespace = r.namespace): { injector: Record<string, string>; mesh: Record<string, string> } {
+  const values = injectionValuesOf(r);
+  const config = injectorConfigOf(r.values);
+  return {
+    injector: {
+      config: "# Injection policy; the sidecar, gateway and grpc templates are built into pilotfish's injector.\n" + dump(config, { sortKeys: true, lineWidth: -1 }),
+      values: JSON.stringify(values, null, 2),
+    },
+    mesh: {
+      mesh: dump(meshConfigOf(r, pilotNamespace), { sortKeys: true, lineWidth: -1, seqNoIndent: true }).trimEnd(),
+      meshNetworks: dump({ networks: obj0(getPath(r.values, "global.meshNetworks")) }, { flowLevel: 1 }).trimEnd(),
+    },
+  };
+}
+
+export interface ParsedInjectorConfigMap {
+  values?: JsonObject;
+  config?: Partial<InjectorConfig>;
+  errors: string[];
+}
+
+/** Parses the `istio-sidecar-injector` ConfigMap data; a broken key is reported and left out (undefined). */
+export function parseInjectorConfigMap(data: Record<string, string> | undefined): ParsedInjectorConfigMap {
+  const out: ParsedInjectorConfigMap = { errors: [] };
+  if (!data) return out;
+  if (data.values !== undefined) {
+    try {
+      const v = JSON.parse(data.values);
+      if (isObject(v)) out.values = v;
+      else out.errors.push("values: not a JSON object");
+    } catch (e) {
+      out.errors.push(`values: invalid JSON: ${(e as Error).message}`);
+    }
+  }
+  if (data.config !== undefined) {
+    try {
+      const c = load(data.config);
+      if (isObject(c)) out.config = parseInjectorConfig(c);
+      else out.errors.push("config: not a YAML map");
+    } catch (e) {
+      out.errors.push(`config: invalid YAML: ${(e as Error).message.split("\n")[0]}`);
+    }
+  }
+  return out;
+}
+
+function parseInjectorConfig(c: JsonObject): Partial<InjectorConfig> {
+  const cfg: Partial<InjectorConfig> = {};
+  if (typeof c.policy === "string") cfg.policy = c.policy;
+  if (Array.isArray(c.alwaysInjectSelector)) cfg.alwaysInjectSelector = c.alwaysInjectSelector.filter(isObject) as unknown as LabelSelector[];
+  if (Array.isArray(c.neverInjectSelector)) cfg.neverInjectSelector = c.neverInjectSelector.filter(isObject) as unknown as LabelSelector[];
+  if (isObject(c.injectedAnnotations)) cfg.injectedAnnotations = c.injectedAnnotations as Record<string, string>;
+  if (Array.isArray(c.defaultTemplates)) cfg.defaultTemplates = c.defaultTemplates.map(String);
+  return cfg;
+}
+
+/** Parses the `istio` ConfigMap's `mesh` key over Istio's defaults; an absent key means the defaults. */
+export function parseMeshConfigMap(data: Record<string, string> | undefined): { mesh?: JsonObject; error?: string } {
+  if (!data?.mesh) return {};
+  try {
+    const m = load(data.mesh);
+    if (m === null || m === undefined) return { mesh: defaultMeshConfig() };
+    if (!isObject(m)) return { error: "mesh: not a YAML map" };
+    return { mesh: applyMeshConfig(defaultMeshConfig(), m) };
+  } catch (e) {
+    return { error: `mesh: invalid YAML: ${(e as Error).message.split("\n")[0]}` };
+  }
+}
