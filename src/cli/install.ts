@@ -1,40 +1,33 @@
 // `pilotfish install` / `uninstall`: apply a rendered installation straight to the cluster, as istioctl
 // install does (server-side apply in component order, per-component progress, bounded readiness waits,
-// prune), and remove it again.
+// prune), and remove it again. It runs the reconciler's plan (installStep) step after step until every
+// component is ready or --readiness-timeout passes.
 import type { Command } from "commander";
-import * as k8s from "@kubernetes/client-node";
 import type { CliIO, ExitCode } from "./io.js";
 import { collect, iopOptions, reportIopError, resolveFromFlags, type IopFlags } from "./iop-input.js";
 import { render } from "../operator/render/index.js";
 import { Kube } from "../kube/client.js";
-import { PRUNE_KINDS, desiredComponents, driftedSinceApply, L_COMPONENT, type Owner } from "../operator/reconcile/plan.js";
-import { applyComponent, ensureNamespaces, listOwned, pendingReadiness, pruneOwned } from "../operator/reconcile/apply.js";
+import { loadKubeConfig } from "../kube/kubeconfig.js";
+import { durationFlag } from "../config/duration.js";
+import { PRUNE_KINDS, desiredComponents, L_COMPONENT, type Owner } from "../operator/reconcile/plan.js";
+import { installStep, type ComponentStep } from "../operator/reconcile/apply.js";
 
 interface InstallOpts extends IopFlags {
   dryRun: boolean;
   readinessTimeout: string;
   kubeconfig?: string;
+  context?: string;
 }
 
-export function kubeConfig(path?: string): k8s.KubeConfig {
-  const kc = new k8s.KubeConfig();
-  if (path) kc.loadFromFile(path);
-  else kc.loadFromDefault();
-  return kc;
-}
-
-export function seconds(s: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(s.trim());
-  if (!m) throw new Error(`--readiness-timeout ${s}: expected a duration such as 300s or 5m`);
-  const n = Number(m[1]);
-  return m[2] === "ms" ? n / 1000 : m[2] === "m" ? n * 60 : n;
-}
+/** How often `install` looks again while components are not ready. */
+const INSTALL_POLL_MS = 2000;
 
 export function registerInstall(program: Command, io: CliIO, exit: ExitCode): void {
   iopOptions(program.command("install").description("install Istio from a profile / IstioOperator straight into the cluster (as istioctl install)"), "install even if validation fails")
     .option("--dry-run", "render and print progress; change nothing", false)
     .option("--readiness-timeout <duration>", "how long to wait for each component to become ready", "300s")
     .option("--kubeconfig <file>", "kubeconfig (default: $KUBECONFIG, ~/.kube/config, in-cluster)")
+    .option("--context <name>", "kubeconfig context (default: its current context)")
     .action(async (opts: InstallOpts) => {
       exit.code = await runInstall(opts, io);
     });
@@ -46,12 +39,20 @@ export function registerInstall(program: Command, io: CliIO, exit: ExitCode): vo
     .option("--purge", "remove every Istio component pilotfish installed, whatever its owner or revision", false)
     .option("--dry-run", "print what would be removed", false)
     .option("--kubeconfig <file>", "kubeconfig")
-    .action(async (opts: { filename: string[]; revision?: string; purge: boolean; dryRun: boolean; kubeconfig?: string }) => {
+    .option("--context <name>", "kubeconfig context")
+    .action(async (opts: UninstallOpts) => {
       exit.code = await runUninstall(opts, io);
     });
 }
 
 export async function runInstall(opts: InstallOpts, io: CliIO): Promise<number> {
+  let timeoutMs: number;
+  try {
+    timeoutMs = durationFlag("--readiness-timeout", opts.readinessTimeout, { allowZero: true });
+  } catch (e) {
+    io.stderr(`Error: ${(e as Error).message}\n`);
+    return 1;
+  }
   let r;
   try {
     r = await resolveFromFlags(opts, io);
@@ -68,37 +69,42 @@ export async function runInstall(opts: InstallOpts, io: CliIO): Promise<number> 
     return 0;
   }
   let kube: Kube;
-  let timeoutMs: number;
   try {
-    kube = new Kube(kubeConfig(opts.kubeconfig), "pilotfish-install");
-    timeoutMs = seconds(opts.readinessTimeout) * 1000;
+    kube = new Kube(await loadKubeConfig(opts), "pilotfish-install");
   } catch (e) {
     io.stderr(`Error: ${(e as Error).message}\n`);
     return 1;
   }
   const errors: string[] = [];
   try {
-    await ensureNamespaces(kube, desired);
-    const live = await listOwned(kube, owner);
-    for (const c of desired) {
-      io.stderr(`- Processing resources for ${c.title}.\n`);
-      const compErrors = (await applyComponent(kube, c, live, (_k, l) => driftedSinceApply(l, kube.fieldManager))).errors;
-      const deadline = Date.now() + timeoutMs;
-      let waits = await pendingReadiness(kube, c);
-      while (waits.length && Date.now() + 2000 <= deadline) {
-        io.stderr(`- Processing resources for ${c.title}. Waiting for ${waits.join(", ")}\n`);
-        await new Promise((res) => setTimeout(res, 2000));
-        waits = await pendingReadiness(kube, c);
+    // The reconciler's plan, step after step; the waiting between steps happens here, never inside a step.
+    const deadline = Date.now() + timeoutMs;
+    const done = new Set<string>();
+    const lastWait = new Map<string, string>();
+    let step = await installStep(kube, desired, owner, (c) => void io.stderr(`- Processing resources for ${c.title}.\n`));
+    if (step.pruned.length) io.stderr("- Pruning removed resources\n");
+    for (const id of step.pruned) io.stdout(`  Removed ${id}.\n`);
+    for (;;) {
+      for (const c of step.components) {
+        if (done.has(c.component) || c.errors.length) continue;
+        if (!c.waits.length) {
+          done.add(c.component);
+          io.stderr(`✔ ${c.title} installed\n`);
+        } else if (lastWait.get(c.component) !== c.waits.join(", ")) {
+          lastWait.set(c.component, c.waits.join(", "));
+          io.stderr(`- Processing resources for ${c.title}. Waiting for ${c.waits.join(", ")}\n`);
+        }
       }
-      if (waits.length) compErrors.push(`resources not ready after ${opts.readinessTimeout}: ${waits.join(", ")}`);
-      if (compErrors.length) {
-        io.stderr(`✘ ${c.title} encountered an error: ${compErrors.join("; ")}\n`);
-        errors.push(...compErrors);
-      } else io.stderr(`✔ ${c.title} installed\n`);
+      const pending = step.components.filter((c) => c.waits.length && !done.has(c.component));
+      if (!pending.length || Date.now() + INSTALL_POLL_MS > deadline) break;
+      await new Promise((res) => setTimeout(res, INSTALL_POLL_MS));
+      step = await installStep(kube, desired, owner);
     }
-    const removed = await pruneOwned(kube, live, desired);
-    if (removed.length) io.stderr("- Pruning removed resources\n");
-    for (const id of removed) io.stdout(`  Removed ${id}.\n`);
+    for (const c of step.components.filter((x: ComponentStep) => !done.has(x.component))) {
+      const compErrors = [...c.errors, ...(c.waits.length ? [`resources not ready after ${opts.readinessTimeout}: ${c.waits.join(", ")}`] : [])];
+      io.stderr(`✘ ${c.title} encountered an error: ${compErrors.join("; ")}\n`);
+      errors.push(...compErrors);
+    }
   } catch (e) {
     errors.push((e as Error).message);
   }
@@ -110,7 +116,16 @@ export async function runInstall(opts: InstallOpts, io: CliIO): Promise<number> 
   return 0;
 }
 
-export async function runUninstall(opts: { filename: string[]; revision?: string; purge: boolean; dryRun: boolean; kubeconfig?: string }, io: CliIO): Promise<number> {
+interface UninstallOpts {
+  filename: string[];
+  revision?: string;
+  purge: boolean;
+  dryRun: boolean;
+  kubeconfig?: string;
+  context?: string;
+}
+
+export async function runUninstall(opts: UninstallOpts, io: CliIO): Promise<number> {
   if (!opts.purge && !opts.filename.length && !opts.revision) {
     io.stderr("Error: at least one of --revision, --filename or --purge must be set\n");
     return 1;
@@ -129,7 +144,7 @@ export async function runUninstall(opts: { filename: string[]; revision?: string
     }
   }
   try {
-    const kube = new Kube(kubeConfig(opts.kubeconfig), "pilotfish-install");
+    const kube = new Kube(await loadKubeConfig(opts), "pilotfish-install");
     const kinds = opts.purge ? [...PRUNE_KINDS, ["apiextensions.k8s.io/v1", "CustomResourceDefinition"] as [string, string]] : PRUNE_KINDS;
     let n = 0;
     for (const [av, kind] of kinds) {

@@ -5,9 +5,9 @@ import { createServer, type Server } from "node:http";
 import type { Command } from "commander";
 import type { CliIO, ExitCode } from "./io.js";
 import { leaseOptions } from "./iop-input.js";
-import { kubeConfig, seconds } from "./install.js";
-import { IopController } from "../operator/reconcile/controller.js";
-import { LeaderElector } from "../kube/leader.js";
+import { durationFlag } from "../config/duration.js";
+import { loadKubeConfig } from "../kube/kubeconfig.js";
+import type { LeaderElector } from "../kube/leader.js";
 import { createLogger, type Logger } from "../telemetry/logger.js";
 import { createMetrics, type Metrics } from "../telemetry/metrics.js";
 
@@ -28,28 +28,75 @@ async function serveMetrics(metrics: Metrics, port: number, logger: Logger): Pro
   return server;
 }
 
-export function registerOperator(program: Command, _io: CliIO, exit: ExitCode): void {
+interface OperatorFlags {
+  metricsPort: string;
+  namespace?: string;
+  leaderElect: boolean;
+  leaseNamespace: string;
+  leaseDuration: string;
+  renewDeadline: string;
+  retryPeriod: string;
+  recheck: string;
+  resync: string;
+  workers: string;
+  kubeconfig?: string;
+  context?: string;
+  logLevel: string;
+}
+
+/** Every flag checked before anything starts, so a typo fails at once, naming the flag. */
+export function operatorSettings(o: OperatorFlags) {
+  const int = (flag: string, v: string, min: number, max: number) => {
+    const n = Number(v);
+    if (!/^\d+$/.test(String(v).trim()) || n < min || n > max) throw new Error(`${flag} ${JSON.stringify(v)}: expected a whole number from ${min} to ${max}`);
+    return n;
+  };
+  return {
+    leaseDurationMs: durationFlag("--lease-duration", o.leaseDuration),
+    renewDeadlineMs: durationFlag("--renew-deadline", o.renewDeadline),
+    retryPeriodMs: durationFlag("--retry-period", o.retryPeriod),
+    recheckMs: durationFlag("--recheck", o.recheck),
+    resyncMs: durationFlag("--resync", o.resync),
+    workers: int("--workers", o.workers, 1, 64),
+    metricsPort: int("--metrics-port", o.metricsPort, 0, 65535),
+  };
+}
+
+export function registerOperator(program: Command, io: CliIO, exit: ExitCode): void {
   leaseOptions(program.command("operator"))
     .description("run the IstioOperator controller (reconciles install.istio.io/v1alpha1 IstioOperator resources)")
     .option("--namespace <ns>", "watch only this namespace (default: all)")
     .option("--leader-elect", "take a coordination.k8s.io Lease so that only one replica reconciles", false)
     .option("--lease-namespace <ns>", "namespace of the Lease", "istio-system")
-    .option("--readiness-timeout <duration>", "how long one reconcile waits for readiness before reporting what it waits for", "60s")
+    .option("--recheck <duration>", "while components are not ready, look again at most this long later", "30s")
     .option("--resync <duration>", "periodic resync of every IstioOperator", "300s")
+    .option("--workers <n>", "IstioOperators reconciled at the same time", "1")
     .option("--kubeconfig <file>", "kubeconfig")
+    .option("--context <name>", "kubeconfig context")
     .option("--log-level <level>", "log level", "info")
     .option("--metrics-port <port>", "serve /metrics and /healthz on this port (0: off)", "15014")
-    .action(async (opts: { metricsPort: string; namespace?: string; leaderElect: boolean; leaseNamespace: string; leaseDuration: string; renewDeadline: string; retryPeriod: string; readinessTimeout: string; resync: string; kubeconfig?: string; logLevel: string }) => {
+    .action(async (opts: OperatorFlags) => {
+      let settings: ReturnType<typeof operatorSettings>;
+      let kc;
+      try {
+        settings = operatorSettings(opts);
+        kc = await loadKubeConfig(opts);
+      } catch (e) {
+        io.stderr(`Error: ${(e as Error).message}\n`);
+        exit.code = 2;
+        return;
+      }
       const logger = createLogger({ level: opts.logLevel });
-      const kc = kubeConfig(opts.kubeconfig);
       const metrics = createMetrics();
-      const port = Number(opts.metricsPort);
+      const port = settings.metricsPort;
       const http = port > 0 ? await serveMetrics(metrics, port, logger).catch((e) => void logger.warn({ port, err: (e as Error).message }, "metrics endpoint not started")) : undefined;
-      const controller = new IopController({ kc, logger, metrics, namespace: opts.namespace, readinessTimeoutMs: seconds(opts.readinessTimeout) * 1000, resyncMs: seconds(opts.resync) * 1000 });
+      const { IopController } = await import("../operator/reconcile/controller.js");
+      const controller = new IopController({ kc, logger, metrics, namespace: opts.namespace, recheckMs: settings.recheckMs, resyncMs: settings.resyncMs, workers: settings.workers });
       let elector: LeaderElector | undefined;
       if (opts.leaderElect) {
+        const { LeaderElector } = await import("../kube/leader.js");
         elector = new LeaderElector({ kc, namespace: opts.leaseNamespace, name: "pilotfish-operator", identity: `${os.hostname()}-${process.pid}`, logger,
-          leaseDurationMs: seconds(opts.leaseDuration) * 1000, renewDeadlineMs: seconds(opts.renewDeadline) * 1000, retryPeriodMs: seconds(opts.retryPeriod) * 1000 });
+          leaseDurationMs: settings.leaseDurationMs, renewDeadlineMs: settings.renewDeadlineMs, retryPeriodMs: settings.retryPeriodMs });
         elector.onStartedLeading((signal) => void controller.start(signal));
         await elector.start();
       } else await controller.start();
@@ -59,7 +106,7 @@ export function registerOperator(program: Command, _io: CliIO, exit: ExitCode): 
         process.once("SIGINT", stop);
       });
       await controller.stop();
-      await elector?.stop?.();
+      await elector?.stop();
       http?.close();
       exit.code = 0;
     });

@@ -97,11 +97,7 @@ export function registerServe(program: Command, io: CliIO, exit: ExitCode): void
 
 // The Kubernetes client costs ~0.6 s to load: only `serve` pays for it, and only when it talks to a cluster.
 async function loadKubeConfig(file: string | undefined): Promise<k8sTypes.KubeConfig> {
-  const k8s = await import("@kubernetes/client-node");
-  const kc = new k8s.KubeConfig();
-  if (file) kc.loadFromFile(file);
-  else kc.loadFromDefault();
-  return kc;
+  return (await import("../kube/kubeconfig.js")).loadKubeConfig({ kubeconfig: file });
 }
 
 async function runServe(opts: ServeOpts, io: CliIO, env: PilotfishEnv = readEnv(process.env)): Promise<number> {

@@ -1,6 +1,8 @@
 // A thin raw REST client for the operator: server-side apply, get, list, delete and status patches with the
 // exact JSON we rendered (client-node's typed APIs drop fields they do not know on built-in kinds). Every write
-// is counted, so tests and metrics can tell that a resync with no change wrote nothing.
+// is counted, so tests and metrics can tell that a resync with no change wrote nothing. Like client-go's rest
+// client it retries 429 (after Retry-After) on every call and 5xx / broken connections on idempotent ones, with
+// jittered backoff, and lists page by page (limit/continue).
 import https from "node:https";
 import http from "node:http";
 import type * as k8s from "@kubernetes/client-node";
@@ -59,21 +61,90 @@ export interface WriteCounts {
   create: number;
   patch: number;
 }
+export type WriteVerb = keyof WriteCounts;
 
-export class Kube {
+/** What the operator needs from the API server; `Kube` is the real one, tests pass a fake. */
+export interface KubeClient {
+  /** The server-side apply field manager (drift detection reads managedFields by it). */
+  readonly fieldManager: string;
+  get(apiVersion: string, kind: string, namespace: string | undefined, name: string): Promise<JsonObject | undefined>;
+  list(apiVersion: string, kind: string, labelSelector?: string): Promise<JsonObject[]>;
+  /** Server-side apply, forced: pilotfish owns the fields it renders. */
+  apply(obj: JsonObject & { apiVersion: string; kind: string; metadata: JsonObject }): Promise<JsonObject>;
+  /** POST; `created: false` when it already exists. Events go through here. */
+  create(apiVersion: string, kind: string, namespace: string | undefined, obj: JsonObject): Promise<{ created: boolean }>;
+  /** False when it was already gone. */
+  delete(apiVersion: string, kind: string, namespace: string | undefined, name: string): Promise<boolean>;
+  /** JSON merge patch, of the object or of a subresource ("status"). */
+  mergePatch(apiVersion: string, kind: string, namespace: string | undefined, name: string, patch: unknown, subresource?: string): Promise<JsonObject | undefined>;
+  jsonPatch(apiVersion: string, kind: string, namespace: string | undefined, name: string, ops: unknown[]): Promise<JsonObject | undefined>;
+}
+
+export interface RetryOptions {
+  /** Attempts per call, the first included (default 5). */
+  attempts?: number;
+  /** First backoff on 5xx / connection errors; doubles per attempt (default 200 ms, at most maxDelayMs). */
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  /** A Retry-After longer than this is cut to it (default 30 s). */
+  maxRetryAfterMs?: number;
+  random?: () => number;
+}
+
+export interface KubeOptions {
+  fieldManager?: string;
+  retry?: RetryOptions;
+  /** Page size of lists (default 500). */
+  pageSize?: number;
+  /** Called on every write call (metrics). */
+  onWrite?: (verb: WriteVerb) => void;
+}
+
+type Response = { status: number; body: string; headers: http.IncomingHttpHeaders };
+
+/** Safe to send twice: reads, deletes, PUTs and server-side applies (same content, same result). */
+function idempotent(method: string, contentType: string): boolean {
+  return ["GET", "HEAD", "PUT", "DELETE"].includes(method) || (method === "PATCH" && contentType === "application/apply-patch+yaml");
+}
+
+/** Retry-After in ms (seconds or an HTTP date), or undefined. */
+export function retryAfterMs(header: string | string[] | undefined, now = Date.now()): number | undefined {
+  const v = Array.isArray(header) ? header[0] : header;
+  if (!v) return undefined;
+  if (/^\d+$/.test(v.trim())) return Number(v.trim()) * 1000;
+  const at = Date.parse(v);
+  return Number.isFinite(at) ? Math.max(0, at - now) : undefined;
+}
+
+export class Kube implements KubeClient {
   readonly writes: WriteCounts = { apply: 0, delete: 0, create: 0, patch: 0 };
+  readonly fieldManager: string;
   private readonly server: URL;
-  constructor(private readonly kc: k8s.KubeConfig, readonly fieldManager = "pilotfish-operator") {
+  private readonly retry: Required<RetryOptions>;
+  private readonly pageSize: number;
+  private readonly onWrite?: (verb: WriteVerb) => void;
+
+  constructor(private readonly kc: k8s.KubeConfig, fieldManagerOrOptions: string | KubeOptions = {}) {
+    const o = typeof fieldManagerOrOptions === "string" ? { fieldManager: fieldManagerOrOptions } : fieldManagerOrOptions;
     const cluster = kc.getCurrentCluster();
     if (!cluster) throw new Error("kubeconfig has no current cluster");
     this.server = new URL(cluster.server);
+    this.fieldManager = o.fieldManager ?? "pilotfish-operator";
+    this.retry = { attempts: 5, baseDelayMs: 200, maxDelayMs: 5_000, maxRetryAfterMs: 30_000, random: Math.random, ...o.retry };
+    this.pageSize = o.pageSize ?? 500;
+    this.onWrite = o.onWrite;
   }
 
   totalWrites(): number {
     return this.writes.apply + this.writes.delete + this.writes.create + this.writes.patch;
   }
 
-  async request(method: string, path: string, body?: unknown, contentType = "application/json"): Promise<{ status: number; body: string }> {
+  private count(verb: WriteVerb): void {
+    this.writes[verb]++;
+    this.onWrite?.(verb);
+  }
+
+  private async send(method: string, path: string, body: unknown, contentType: string): Promise<Response> {
     const opts: https.RequestOptions = {
       method,
       hostname: this.server.hostname,
@@ -88,7 +159,7 @@ export class Kube {
       const req = mod.request(opts, (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8"), headers: res.headers }));
         res.on("error", reject);
       });
       req.on("timeout", () => req.destroy(new Error(`${method} ${path}: timed out`)));
@@ -96,6 +167,35 @@ export class Kube {
       if (body !== undefined) req.end(typeof body === "string" ? body : JSON.stringify(body));
       else req.end();
     });
+  }
+
+  /** One call, retried: 429 always (the server did not act on it), 5xx and connection errors when idempotent. */
+  async request(method: string, path: string, body?: unknown, contentType = "application/json"): Promise<Response> {
+    const r = this.retry;
+    for (let attempt = 1; ; attempt++) {
+      let res: Response | undefined;
+      let err: Error | undefined;
+      try {
+        res = await this.send(method, path, body, contentType);
+      } catch (e) {
+        err = e as Error;
+      }
+      const last = attempt >= r.attempts;
+      const backoff = () => {
+        const d = Math.min(r.maxDelayMs, r.baseDelayMs * 2 ** (attempt - 1));
+        return d / 2 + (r.random() * d) / 2;
+      };
+      let delay: number | undefined;
+      if (res?.status === 429) delay = Math.min(retryAfterMs(res.headers["retry-after"]) ?? backoff(), r.maxRetryAfterMs);
+      else if (idempotent(method, contentType) && (err || (res && res.status >= 500))) {
+        delay = res ? Math.min(retryAfterMs(res.headers["retry-after"]) ?? backoff(), r.maxRetryAfterMs) : backoff();
+      }
+      if (delay === undefined || last) {
+        if (err) throw err;
+        return res!;
+      }
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
   }
 
   private async json(method: string, path: string, what: string, body?: unknown, contentType?: string, okMissing = false): Promise<JsonObject | undefined> {
@@ -109,22 +209,36 @@ export class Kube {
     return this.json("GET", resourcePath(apiVersion, kind, namespace, name), `get ${kind} ${namespace ?? ""}/${name}`, undefined, undefined, true);
   }
 
+  /** Every item, page by page; a continue token that expired (410) restarts the list once, unpaged. */
   async list(apiVersion: string, kind: string, labelSelector?: string): Promise<JsonObject[]> {
-    const q = labelSelector ? `?labelSelector=${encodeURIComponent(labelSelector)}` : "";
-    const r = await this.json("GET", resourcePath(apiVersion, kind) + q, `list ${kind}`);
-    return ((r?.items as JsonObject[] | undefined) ?? []).map((o) => ({ apiVersion, kind, ...o }));
+    const items: JsonObject[] = [];
+    const base = resourcePath(apiVersion, kind);
+    const sel = labelSelector ? `&labelSelector=${encodeURIComponent(labelSelector)}` : "";
+    let cont: string | undefined;
+    do {
+      const q = `?limit=${this.pageSize}${sel}${cont ? `&continue=${encodeURIComponent(cont)}` : ""}`;
+      const r = await this.request("GET", base + q);
+      if (r.status === 410 && cont) {
+        const all = await this.json("GET", `${base}${sel ? `?${sel.slice(1)}` : ""}`, `list ${kind}`);
+        return ((all?.items as JsonObject[] | undefined) ?? []).map((o) => ({ apiVersion, kind, ...o }));
+      }
+      if (r.status < 200 || r.status >= 300) throw new KubeError(r.status, r.body, `list ${kind}`);
+      const page = JSON.parse(r.body) as { items?: JsonObject[]; metadata?: { continue?: string } };
+      items.push(...(page.items ?? []));
+      cont = page.metadata?.continue || undefined;
+    } while (cont);
+    return items.map((o) => ({ apiVersion, kind, ...o }));
   }
 
-  /** Server-side apply (force: pilotfish owns the fields it renders). */
   async apply(obj: JsonObject & { apiVersion: string; kind: string; metadata: JsonObject }): Promise<JsonObject> {
     const m = obj.metadata as { name: string; namespace?: string };
-    this.writes.apply++;
+    this.count("apply");
     const path = `${resourcePath(obj.apiVersion, obj.kind, m.namespace, m.name)}?fieldManager=${encodeURIComponent(this.fieldManager)}&force=true`;
     return (await this.json("PATCH", path, `apply ${obj.kind} ${m.namespace ?? ""}/${m.name}`, obj, "application/apply-patch+yaml"))!;
   }
 
   async create(apiVersion: string, kind: string, namespace: string | undefined, obj: JsonObject): Promise<{ created: boolean }> {
-    this.writes.create++;
+    this.count("create");
     const r = await this.request("POST", resourcePath(apiVersion, kind, namespace), obj);
     if (r.status === 409) return { created: false };
     if (r.status < 200 || r.status >= 300) throw new KubeError(r.status, r.body, `create ${kind}`);
@@ -132,7 +246,7 @@ export class Kube {
   }
 
   async delete(apiVersion: string, kind: string, namespace: string | undefined, name: string): Promise<boolean> {
-    this.writes.delete++;
+    this.count("delete");
     const r = await this.request("DELETE", resourcePath(apiVersion, kind, namespace, name), { propagationPolicy: "Background" });
     if (r.status === 404) return false;
     if (r.status < 200 || r.status >= 300) throw new KubeError(r.status, r.body, `delete ${kind} ${namespace ?? ""}/${name}`);
@@ -140,13 +254,13 @@ export class Kube {
   }
 
   async mergePatch(apiVersion: string, kind: string, namespace: string | undefined, name: string, patch: unknown, subresource = ""): Promise<JsonObject | undefined> {
-    this.writes.patch++;
+    this.count("patch");
     const path = resourcePath(apiVersion, kind, namespace, name) + (subresource ? `/${subresource}` : "");
     return this.json("PATCH", path, `patch ${kind} ${namespace ?? ""}/${name}${subresource ? "/" + subresource : ""}`, patch, "application/merge-patch+json", true);
   }
 
   async jsonPatch(apiVersion: string, kind: string, namespace: string | undefined, name: string, ops: unknown[]): Promise<JsonObject | undefined> {
-    this.writes.patch++;
+    this.count("patch");
     return this.json("PATCH", resourcePath(apiVersion, kind, namespace, name), `patch ${kind} ${namespace ?? ""}/${name}`, ops, "application/json-patch+json", true);
   }
 }

@@ -4,8 +4,10 @@
 // leadership is lost or the process stops.
 //
 // Same rules as client-go's leaderelection: a holder renews every retryPeriod; it gives up leadership when it
-// could not renew within renewDeadline; others take an unrenewed Lease once leaseDuration has passed since
-// its renewTime; every write carries the resourceVersion read, so two candidates never both win.
+// could not renew within renewDeadline; every write carries the resourceVersion read, so two candidates never
+// both win. Expiry is judged on the candidate's own clock, never on the holder's renewTime: a candidate notes
+// when it last saw the Lease change (holder, renewTime or resourceVersion) and takes it only once leaseDuration
+// has passed on its clock since then. Replicas whose clocks disagree therefore never steal a renewed Lease.
 import type * as k8s from "@kubernetes/client-node";
 import type { Logger } from "../telemetry/logger.js";
 
@@ -19,13 +21,27 @@ export interface LeaseRecord {
 
 export type LeaseDecision = { action: "renew" } | { action: "acquire"; transitions: number } | { action: "wait"; holder: string; expiresAt: number };
 
-/** Pure: what a candidate does with the Lease it read at `now`. */
-export function decideLease(lease: LeaseRecord | undefined, identity: string, now: number): LeaseDecision {
+/** What a candidate last saw of a Lease, and when by its own clock. */
+export interface LeaseObservation {
+  key: string;
+  observedAt: number;
+}
+
+/** Pure: a fresh observation when the Lease changed since `prev` (holder, renewTime, resourceVersion), else `prev`. */
+export function observeLease(prev: LeaseObservation | undefined, lease: LeaseRecord | undefined, resourceVersion: string | undefined, now: number): LeaseObservation {
+  const key = JSON.stringify([lease?.holderIdentity ?? "", lease?.renewTime ?? "", resourceVersion ?? ""]);
+  return prev && prev.key === key ? prev : { key, observedAt: now };
+}
+
+/**
+ * Pure: what a candidate does with the Lease it read at local time `now`, given when (local time) it last saw
+ * the Lease change. The holder's renewTime is another machine's clock and is never compared with `now`.
+ */
+export function decideLease(lease: LeaseRecord | undefined, identity: string, now: number, observedAt: number): LeaseDecision {
   if (!lease || !lease.holderIdentity) return { action: "acquire", transitions: (lease?.leaseTransitions ?? 0) + (lease ? 1 : 0) };
   if (lease.holderIdentity === identity) return { action: "renew" };
-  const renewed = lease.renewTime ? new Date(lease.renewTime).getTime() : 0;
-  const expiresAt = renewed + (lease.leaseDurationSeconds ?? 15) * 1000;
-  if (!Number.isFinite(expiresAt) || now >= expiresAt) return { action: "acquire", transitions: (lease.leaseTransitions ?? 0) + 1 };
+  const expiresAt = observedAt + (lease.leaseDurationSeconds ?? 15) * 1000;
+  if (now > expiresAt) return { action: "acquire", transitions: (lease.leaseTransitions ?? 0) + 1 };
   return { action: "wait", holder: lease.holderIdentity, expiresAt };
 }
 
@@ -35,7 +51,8 @@ export function microTime(ms: number): string {
 }
 
 export interface LeaderElectorOptions {
-  kc: k8s.KubeConfig;
+  /** Where the Lease lives; unused when `api` is given. */
+  kc?: k8s.KubeConfig;
   namespace: string;
   name: string;
   identity: string;
@@ -43,7 +60,13 @@ export interface LeaderElectorOptions {
   renewDeadlineMs?: number;
   retryPeriodMs?: number;
   logger: Logger;
+  /** The Lease API (tests pass a fake); made from `kc` when unset. */
+  api?: LeaseApi;
+  /** The local clock (tests pass a fake). */
+  now?: () => number;
 }
+
+export type LeaseApi = Pick<k8s.CoordinationV1Api, "readNamespacedLease" | "replaceNamespacedLease" | "createNamespacedLease">;
 
 type LeadingFn = (signal: AbortSignal) => void | Promise<void>;
 
@@ -55,7 +78,9 @@ export class LeaderElector {
   private abort: AbortController | undefined;
   private readonly started: LeadingFn[] = [];
   private readonly stoppedFns: (() => void)[] = [];
-  private api!: k8s.CoordinationV1Api;
+  private api!: LeaseApi;
+  private observed: LeaseObservation | undefined;
+  private readonly now: () => number;
   private loop: Promise<void> | undefined;
   readonly leaseDurationMs: number;
   readonly renewDeadlineMs: number;
@@ -67,6 +92,8 @@ export class LeaderElector {
     this.leaseDurationMs = o.leaseDurationMs ?? 15_000;
     this.renewDeadlineMs = o.renewDeadlineMs ?? 10_000;
     this.retryPeriodMs = o.retryPeriodMs ?? 2_000;
+    this.now = o.now ?? Date.now;
+    if (o.api) this.api = o.api;
     if (!(this.leaseDurationMs > this.renewDeadlineMs && this.renewDeadlineMs > this.retryPeriodMs)) {
       throw new Error(`leader election needs lease duration > renew deadline > retry period, got ${this.leaseDurationMs} / ${this.renewDeadlineMs} / ${this.retryPeriodMs} ms`);
     }
@@ -87,20 +114,28 @@ export class LeaderElector {
   }
 
   async start(): Promise<void> {
-    const k8s = await import("@kubernetes/client-node");
-    this.api = this.o.kc.makeApiClient(k8s.CoordinationV1Api);
+    if (!this.api) {
+      if (!this.o.kc) throw new Error("leader election needs a kubeconfig or a Lease API");
+      const k8s = await import("@kubernetes/client-node");
+      this.api = this.o.kc.makeApiClient(k8s.CoordinationV1Api);
+    }
     const tick = async () => {
       if (this.stopped) return;
-      await this.tryAcquireOrRenew().catch((e) => this.o.logger.warn({ error: (e as Error).message }, "leader election pass failed"));
-      if (this.leading && Date.now() - this.lastRenew > this.renewDeadlineMs) this.lose("could not renew the lease within the renew deadline");
+      await this.pass();
       if (!this.stopped) this.timer = setTimeout(() => (this.loop = tick()), this.retryPeriodMs);
     };
     this.loop = tick();
     await this.loop;
   }
 
+  /** One election pass: read the Lease, then acquire, renew or wait. Public for tests. */
+  async pass(): Promise<void> {
+    await this.tryAcquireOrRenew().catch((e) => this.o.logger.warn({ error: (e as Error).message }, "leader election pass failed"));
+    if (this.leading && this.now() - this.lastRenew > this.renewDeadlineMs) this.lose("could not renew the lease within the renew deadline");
+  }
+
   private async tryAcquireOrRenew(): Promise<void> {
-    const now = Date.now();
+    const now = this.now();
     let existing: k8s.V1Lease | undefined;
     try {
       existing = await this.api.readNamespacedLease({ name: this.o.name, namespace: this.o.namespace });
@@ -117,7 +152,8 @@ export class LeaderElector {
           leaseTransitions: spec.leaseTransitions,
         }
       : undefined;
-    const d = decideLease(record, this.o.identity, now);
+    this.observed = observeLease(this.observed, record, existing?.metadata?.resourceVersion, now);
+    const d = decideLease(record, this.o.identity, now, this.observed.observedAt);
     if (d.action === "wait") {
       if (this.leading) this.lose(`the lease is held by ${d.holder}`);
       return;
@@ -149,7 +185,7 @@ export class LeaderElector {
 
   private win(): void {
     this.leading = true;
-    this.acquiredAt = Date.now();
+    this.acquiredAt = this.now();
     this.abort = new AbortController();
     this.o.logger.info({ lease: `${this.o.namespace}/${this.o.name}`, identity: this.o.identity }, "became leader");
     for (const fn of this.started) void this.run(fn, this.abort.signal);

@@ -1,15 +1,16 @@
 // Applying a rendered installation to a cluster, shared by the reconciler and `pilotfish install`:
 // namespaces, owned objects, server-side apply of a component (skipping objects whose content hash is already
-// live), readiness, and prune.
+// live), readiness, and prune. `installStep` is the one plan both run: it never waits; callers that want to
+// wait for readiness (the CLI) call it again, the reconciler asks to be requeued.
 import { isObject, type JsonObject } from "../../config/values.js";
-import type { Kube } from "../../kube/client.js";
-import { PRUNE_KINDS, notReady, objectKey, ownerSelector, toPrune, upToDate, type DesiredComponent, type Owner } from "./plan.js";
+import type { KubeClient } from "../../kube/client.js";
+import { PRUNE_KINDS, driftedSinceApply, notReady, objectKey, ownerSelector, toPrune, upToDate, type DesiredComponent, type Owner } from "./plan.js";
 import type { K8sObject } from "../render/meta.js";
 
 const CRD: [string, string] = ["apiextensions.k8s.io/v1", "CustomResourceDefinition"];
 
 /** Creates the namespaces the objects live in (never pruned). */
-export async function ensureNamespaces(kube: Kube, desired: DesiredComponent[]): Promise<void> {
+export async function ensureNamespaces(kube: KubeClient, desired: DesiredComponent[]): Promise<void> {
   const namespaces = new Set(desired.flatMap((c) => c.objects.map((o) => o.metadata.namespace).filter((n): n is string => !!n)));
   for (const ns of namespaces) {
     if (!(await kube.get("v1", "Namespace", undefined, ns))) await kube.create("v1", "Namespace", undefined, { metadata: { name: ns } });
@@ -17,7 +18,7 @@ export async function ensureNamespaces(kube: Kube, desired: DesiredComponent[]):
 }
 
 /** Every live object carrying this owner's labels (CRDs included), by kind/namespace/name. */
-export async function listOwned(kube: Kube, owner: Owner): Promise<Map<string, JsonObject>> {
+export async function listOwned(kube: KubeClient, owner: Owner): Promise<Map<string, JsonObject>> {
   const out = new Map<string, JsonObject>();
   for (const [apiVersion, kind] of [...PRUNE_KINDS, CRD]) {
     for (const o of await kube.list(apiVersion, kind, ownerSelector(owner))) out.set(objectKey(o as { kind: string; metadata: unknown }), o);
@@ -35,7 +36,7 @@ export interface ApplyOutcome {
  * Server-side applies a component's objects, CRDs first. An object whose live copy carries the same content
  * hash is skipped, unless `stale(key, live)` says it drifted.
  */
-export async function applyComponent(kube: Kube, c: DesiredComponent, live: Map<string, JsonObject>, stale?: (key: string, live: JsonObject | undefined) => boolean, onApplied?: (key: string, result: JsonObject) => void): Promise<ApplyOutcome> {
+export async function applyComponent(kube: KubeClient, c: DesiredComponent, live: Map<string, JsonObject>, stale?: (key: string, live: JsonObject | undefined) => boolean, onApplied?: (key: string, result: JsonObject) => void): Promise<ApplyOutcome> {
   const out: ApplyOutcome = { applied: 0, skipped: 0, errors: [] };
   const ordered = [...c.objects.filter((o) => o.kind === "CustomResourceDefinition"), ...c.objects.filter((o) => o.kind !== "CustomResourceDefinition")];
   for (const o of ordered) {
@@ -57,7 +58,7 @@ export async function applyComponent(kube: Kube, c: DesiredComponent, live: Map<
 }
 
 /** What a component still waits for (Deployments, DaemonSets, CRDs); empty when ready. */
-export async function pendingReadiness(kube: Kube, c: DesiredComponent): Promise<string[]> {
+export async function pendingReadiness(kube: KubeClient, c: DesiredComponent): Promise<string[]> {
   const waits: string[] = [];
   for (const o of c.objects) {
     if (!["Deployment", "DaemonSet", "CustomResourceDefinition"].includes(o.kind)) continue;
@@ -68,7 +69,7 @@ export async function pendingReadiness(kube: Kube, c: DesiredComponent): Promise
 }
 
 /** Deletes owned objects the desired set no longer has (never CRDs); returns kind/ns/name of each removed. */
-export async function pruneOwned(kube: Kube, live: Map<string, JsonObject>, desired: DesiredComponent[]): Promise<string[]> {
+export async function pruneOwned(kube: KubeClient, live: Map<string, JsonObject>, desired: DesiredComponent[]): Promise<string[]> {
   const removed: string[] = [];
   const prune = toPrune([...live.values()], desired.flatMap((c) => c.objects)).filter((o) => o.kind !== "CustomResourceDefinition");
   for (const o of prune) {
@@ -79,7 +80,7 @@ export async function pruneOwned(kube: Kube, live: Map<string, JsonObject>, desi
 }
 
 /** Deletes every owned object (never CRDs): the IstioOperator's finalizer and `uninstall`. */
-export async function deleteOwned(kube: Kube, owner: Owner): Promise<number> {
+export async function deleteOwned(kube: KubeClient, owner: Owner): Promise<number> {
   let n = 0;
   for (const [apiVersion, kind] of PRUNE_KINDS) {
     for (const o of await kube.list(apiVersion, kind, ownerSelector(owner))) {
@@ -88,4 +89,37 @@ export async function deleteOwned(kube: Kube, owner: Owner): Promise<number> {
     }
   }
   return n;
+}
+
+export interface ComponentStep extends ApplyOutcome {
+  component: DesiredComponent["component"];
+  title: string;
+  /** What the component still waits for (empty: ready); not checked when it failed to apply. */
+  waits: string[];
+}
+
+export interface StepResult {
+  components: ComponentStep[];
+  /** kind/ns/name of each object removed because the spec no longer renders it. */
+  pruned: string[];
+}
+
+/**
+ * One pass of the install plan: namespaces, then server-side apply component by component in render order
+ * (objects already live with the same content hash and not edited by anyone else are skipped), prune of what
+ * the spec no longer renders, then readiness of every component. Makes no write when nothing changed.
+ */
+export async function installStep(kube: KubeClient, desired: DesiredComponent[], owner: Owner, onComponent?: (c: ComponentStep) => void | Promise<void>): Promise<StepResult> {
+  await ensureNamespaces(kube, desired);
+  const live = await listOwned(kube, owner);
+  const drifted = (_key: string, l: JsonObject | undefined) => driftedSinceApply(l, kube.fieldManager);
+  const components: ComponentStep[] = [];
+  for (const c of desired) {
+    const step: ComponentStep = { component: c.component, title: c.title, ...(await applyComponent(kube, c, live, drifted)), waits: [] };
+    components.push(step);
+    await onComponent?.(step);
+  }
+  const pruned = await pruneOwned(kube, live, desired);
+  for (const [i, c] of desired.entries()) if (!components[i].errors.length) components[i].waits = await pendingReadiness(kube, c);
+  return { components, pruned };
 }
