@@ -145,12 +145,14 @@ export class Kube implements KubeClient {
   }
 
   private async send(method: string, path: string, body: unknown, contentType: string): Promise<Response> {
+    // Content-Length always: node sends a DELETE body neither chunked nor with a length otherwise.
+    const payload = body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body);
     const opts: https.RequestOptions = {
       method,
       hostname: this.server.hostname,
       port: this.server.port || (this.server.protocol === "https:" ? 443 : 80),
       path: this.server.pathname.replace(/\/$/, "") + path,
-      headers: { Accept: "application/json", ...(body !== undefined ? { "Content-Type": contentType } : {}) },
+      headers: { Accept: "application/json", ...(payload !== undefined ? { "Content-Type": contentType, "Content-Length": Buffer.byteLength(payload) } : {}) },
       timeout: 30_000,
     };
     await this.kc.applyToHTTPSOptions(opts);
@@ -164,8 +166,7 @@ export class Kube implements KubeClient {
       });
       req.on("timeout", () => req.destroy(new Error(`${method} ${path}: timed out`)));
       req.on("error", reject);
-      if (body !== undefined) req.end(typeof body === "string" ? body : JSON.stringify(body));
-      else req.end();
+      req.end(payload);
     });
   }
 
