@@ -11,8 +11,8 @@ help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
 
 .PHONY: build
-build: node_modules ## compile TypeScript to dist/
-	npx tsc -p tsconfig.json
+build: node_modules ## bundle the CLI to dist/ (esbuild; bin/pilotfish.mjs runs only dist/)
+	node scripts/build.mjs
 
 .PHONY: typecheck
 typecheck: node_modules ## type-check without emitting
@@ -31,7 +31,7 @@ helm: ## build helm from Go modules (cached), for the chart tests
 	bash test/kind/build-helm.sh
 
 .PHONY: up
-up: node_modules controlplane ## main job: local control plane + pilotfish + an injected Deployment
+up: node_modules controlplane build ## main job: local control plane + pilotfish + an injected Deployment
 	bash test/kind/up
 
 .PHONY: down
@@ -43,7 +43,7 @@ test-unit: node_modules ## unit tests only (no Kubernetes)
 	bash test/run-tests.sh unit
 
 .PHONY: test
-test: node_modules controlplane helm ## all tests: unit, CLI, webhook over HTTPS, end-to-end on a local API server
+test: node_modules controlplane helm build ## all tests: unit, CLI, webhook over HTTPS, end-to-end on a local API server
 	npx tsc -p tsconfig.json --noEmit
 	bash test/run-tests.sh all
 

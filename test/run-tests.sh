@@ -12,4 +12,7 @@ case "$which" in
   *) echo "usage: $0 [unit|e2e|all]" >&2; exit 2 ;;
 esac
 if [ ${#files[@]} -eq 0 ]; then echo "no test files found" >&2; exit 1; fi
+# The CLI tests, the conformance runners and the e2e suites spawn bin/pilotfish.mjs, which runs only the
+# bundle in dist/: build it from the current sources first (well under a second; the swap is atomic).
+node scripts/build.mjs
 exec node --import tsx --test --test-concurrency=1 "${files[@]}"

@@ -1,37 +1,157 @@
-// The pilotfish command line. Each subcommand lives in its own module and registers itself here;
-// subcommands return their exit code instead of calling process.exit, so tests can call main() directly.
-import { Command, CommanderError } from "commander";
-import { registerKubeInject } from "./kube-inject.js";
-import { registerValidate } from "./validate.js";
-import { registerManifest } from "./manifest.js";
-import { registerServe } from "./serve.js";
-import { registerProfile } from "./profile.js";
-import { registerInstall } from "./install.js";
-import { registerOperator } from "./operator.js";
-
+// The pilotfish command line. Each subcommand lives in its own module with a `register*` function; this file
+// only knows the commands' names and one-line descriptions (for `pilotfish --help`) and imports the module of
+// the command being run, so `validate` or `kube-inject` never load the Kubernetes client or express.
+// Subcommands return their exit code instead of calling process.exit, so tests can call main() directly.
+import { Command, CommanderError, Help } from "commander";
 import { processIO, type CliIO, type ExitCode } from "./io.js";
 
 export type { CliIO, ExitCode } from "./io.js";
 
-export function buildProgram(io: CliIO, exit: ExitCode): Command {
+/** What a command module exports: adds its command (and subcommands) to the program. */
+export type RegisterCommand = (program: Command, io: CliIO, exit: ExitCode) => void;
+
+export interface CommandInfo {
+  name: string;
+  /** The command's line in `pilotfish --help` (what commander prints for the real command, e.g. "validate [options]"). */
+  term: string;
+  description: string;
+}
+
+/** A command module: the commands its register function adds, in the order it adds them, and how to load it. */
+export interface CommandModule {
+  commands: readonly CommandInfo[];
+  load: () => Promise<RegisterCommand>;
+}
+
+// Kept in step with the modules by test/unit/cli-loading.test.ts (names, terms, descriptions and order).
+export const COMMANDS: readonly CommandModule[] = [
+  {
+    commands: [
+      {
+        name: "kube-inject",
+        term: "kube-inject [options]",
+        description: "inject the Istio sidecar into Kubernetes workload manifests (offline, as istioctl kube-inject)",
+      },
+    ],
+    load: async () => (await import("./kube-inject.js")).registerKubeInject,
+  },
+  {
+    commands: [
+      {
+        name: "validate",
+        term: "validate [options]",
+        description: "validate Istio resources (VirtualService, DestinationRule, Gateway, ...) from files, directories or stdin",
+      },
+    ],
+    load: async () => (await import("./validate.js")).registerValidate,
+  },
+  {
+    commands: [{ name: "manifest", term: "manifest", description: "render Istio installation manifests from an IstioOperator" }],
+    load: async () => (await import("./manifest.js")).registerManifest,
+  },
+  {
+    commands: [{ name: "profile", term: "profile", description: "list, show and compare installation profiles" }],
+    load: async () => (await import("./profile.js")).registerProfile,
+  },
+  {
+    commands: [
+      {
+        name: "install",
+        term: "install [options]",
+        description: "install Istio from a profile / IstioOperator straight into the cluster (as istioctl install)",
+      },
+      { name: "uninstall", term: "uninstall [options]", description: "remove what `pilotfish install` (or the operator) installed" },
+    ],
+    load: async () => (await import("./install.js")).registerInstall,
+  },
+  {
+    commands: [
+      {
+        name: "operator",
+        term: "operator [options]",
+        description: "run the IstioOperator controller (reconciles install.istio.io/v1alpha1 IstioOperator resources)",
+      },
+    ],
+    load: async () => (await import("./operator.js")).registerOperator,
+  },
+  {
+    commands: [
+      {
+        name: "serve",
+        term: "serve [options]",
+        description: "run the HTTPS admission webhook: /inject (sidecar injection), /validate, /healthz, /readyz, /metrics",
+      },
+    ],
+    load: async () => (await import("./serve.js")).registerServe,
+  },
+];
+
+/** The command argv names (the first word that is not an option; `help <cmd>` names <cmd>). */
+export function invokedCommand(argv: string[]): string | undefined {
+  const i = argv.findIndex((a) => !a.startsWith("-"));
+  if (i < 0) return undefined;
+  if (argv[i] === "help") return argv.slice(i + 1).find((a) => !a.startsWith("-"));
+  return argv[i];
+}
+
+/**
+ * The program with every command: the ones in `loaded` fully registered, the others as placeholders that only
+ * carry their name and description (enough for `pilotfish --help` and for suggesting a misspelt command).
+ */
+export function buildProgram(
+  io: CliIO,
+  exit: ExitCode,
+  loaded: ReadonlyMap<CommandModule, RegisterCommand>,
+  modules: readonly CommandModule[] = COMMANDS,
+): Command {
+  const placeholders = new Map<Command, string>();
   const program = new Command("pilotfish")
     .description("Istio-compatible sidecar injector, validator and IstioOperator controller")
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .configureHelp({
+      subcommandTerm(this: Help, cmd: Command) {
+        return placeholders.get(cmd) ?? Help.prototype.subcommandTerm.call(this, cmd);
+      },
+    })
     .showHelpAfterError(false);
-  registerKubeInject(program, io, exit);
-  registerValidate(program, io, exit);
-  registerManifest(program, io, exit);
-  registerProfile(program, io, exit);
-  registerInstall(program, io, exit);
-  registerOperator(program, io, exit);
-  registerServe(program, io, exit);
+  for (const m of modules) {
+    const register = loaded.get(m);
+    if (register) {
+      register(program, io, exit);
+      continue;
+    }
+    for (const c of m.commands) {
+      const stub = program
+        .command(c.name)
+        .description(c.description)
+        .allowUnknownOption()
+        .allowExcessArguments()
+        .action(() => {
+          throw new Error(`command ${c.name} was not loaded`);
+        });
+      placeholders.set(stub, c.term);
+    }
+  }
   return program;
 }
 
-export async function main(argv: string[], io: CliIO = processIO): Promise<number> {
+export async function main(argv: string[], io: CliIO = processIO, modules: readonly CommandModule[] = COMMANDS): Promise<number> {
   const exit: ExitCode = { code: 0 };
-  const program = buildProgram(io, exit);
+  const name = invokedCommand(argv);
+  const module = modules.find((m) => m.commands.some((c) => c.name === name));
+  const loaded = new Map<CommandModule, RegisterCommand>();
+  if (module) {
+    try {
+      loaded.set(module, await module.load());
+    } catch (e) {
+      // A command whose module does not load is broken, not absent: say why and fail.
+      const err = e as Error;
+      io.stderr(`Error: cannot load the ${name} command: ${err?.stack ?? String(e)}\n`);
+      return 1;
+    }
+  }
+  const program = buildProgram(io, exit, loaded, modules);
   try {
     await program.parseAsync(argv, { from: "user" });
   } catch (e) {
