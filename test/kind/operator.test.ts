@@ -26,6 +26,9 @@ import { createLogger } from "../../src/telemetry/logger.js";
 import { createMetrics } from "../../src/telemetry/metrics.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+// The CLI from the TypeScript sources (what this checkout says), not whatever dist/ was last built.
+const CLI = ["--import", "tsx", "--input-type=module", "-e", `const { main } = await import(${JSON.stringify(path.join(root, "src/cli/main.ts"))}); process.exitCode = await main(process.argv.slice(1));`];
+const pilotfish = (args: string[], opts: Parameters<typeof spawn>[2] = {}) => spawn(process.execPath, [...CLI, ...args], { cwd: root, ...opts });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const NS = "istio-system";
 
@@ -81,7 +84,7 @@ describe("IstioOperator controller on a real API server", { timeout: 900_000 }, 
     return out.sort();
   };
   const startController = async () => {
-    controller = new IopController({ kc: cluster.kc, logger: createLogger({ level: "silent" }), readinessTimeoutMs: 1500, readinessPollMs: 500, recheckMs: 3_600_000, resyncMs: 3_600_000 });
+    controller = new IopController({ kc: cluster.kc, logger: createLogger({ level: "silent" }), readinessPollMs: 500, recheckMs: 3_600_000, resyncMs: 3_600_000 });
     await controller.start();
   };
 
@@ -170,7 +173,7 @@ describe("IstioOperator controller on a real API server", { timeout: 900_000 }, 
     const r = await cluster.kubectl(["set", "image", "deployment/istiod", "-n", NS, "discovery=example.com/not-istio:1"]);
     assert.equal(r.code, 0, r.stderr);
     // A fresh controller (as after a restart) knows nothing but what the API server says.
-    const fresh = new IopController({ kc: cluster.kc, logger: createLogger({ level: "silent" }), readinessTimeoutMs: 500, readinessPollMs: 250 });
+    const fresh = new IopController({ kc: cluster.kc, logger: createLogger({ level: "silent" }) });
     await fresh.reconcile(NS, "demo");
     assert.equal(fresh.kube.writes.apply, 1, "only the edited Deployment is applied again");
     const img = await cluster.kubectl(["get", "deploy", "istiod", "-n", NS, "-o", "jsonpath={.spec.template.spec.containers[0].image}"]);
@@ -218,7 +221,7 @@ describe("IstioOperator controller on a real API server", { timeout: 900_000 }, 
     controller = undefined;
     const r = await cluster.kubectl(["apply", "-f", "-"], iop("crash", { profile: "demo" }));
     assert.equal(r.code, 0, r.stderr);
-    child = spawn(process.execPath, [path.join(root, "bin/pilotfish.mjs"), "operator", "--kubeconfig", cluster.kubeconfigPath, "--readiness-timeout", "1s", "--log-level", "warn", "--metrics-port", "0"], { stdio: "ignore" });
+    child = pilotfish(["operator", "--kubeconfig", cluster.kubeconfigPath, "--recheck", "1s", "--log-level", "warn", "--metrics-port", "0"], { stdio: "ignore" });
     // Kill it as soon as Base's ServiceAccount (right after the CRDs) exists, long before the demo's ~60 objects are done.
     const lister = new Kube(cluster.kc);
     const tstart = Date.now();
@@ -251,9 +254,9 @@ describe("IstioOperator controller on a real API server", { timeout: 900_000 }, 
   it("two operators with --leader-elect: one leader reconciles; when it dies the other takes over within the lease", async () => {
     await controller?.stop();
     controller = undefined;
-    const args = ["operator", "--kubeconfig", cluster.kubeconfigPath, "--leader-elect", "--lease-namespace", NS, "--lease-duration", "4s", "--renew-deadline", "3s", "--retry-period", "1s", "--readiness-timeout", "1s", "--log-level", "warn"];
+    const args = ["operator", "--kubeconfig", cluster.kubeconfigPath, "--leader-elect", "--lease-namespace", NS, "--lease-duration", "4s", "--renew-deadline", "3s", "--retry-period", "1s", "--recheck", "1s", "--log-level", "warn"];
     const ports = [await freePort(), await freePort()];
-    const procs = ports.map((port) => spawn(process.execPath, [path.join(root, "bin/pilotfish.mjs"), ...args, "--metrics-port", String(port)], { stdio: "ignore" }));
+    const procs = ports.map((port) => pilotfish([...args, "--metrics-port", String(port)], { stdio: "ignore" }));
     try {
       const holder = async () => {
         const r = await cluster.kubectl(["get", "lease", "pilotfish-operator", "-n", NS, "-o", "jsonpath={.spec.holderIdentity}"]);
@@ -280,7 +283,7 @@ describe("IstioOperator controller on a real API server", { timeout: 900_000 }, 
         const d = await cluster.kubectl(["get", "deploy", "istiod", "-n", NS, "-o", "jsonpath={.spec.replicas}"]);
         return d.stdout.trim() === "3";
       }, 60_000);
-      // Counted when the reconcile (its bounded readiness wait included) ends.
+      // Counted when the reconcile ends (it never waits for readiness: it asks to be requeued).
       await until("the new leader's metrics", async () => {
         const metrics = await (await fetch(`http://127.0.0.1:${ports[1 - leaderIdx]}/metrics`)).text();
         return /pilotfish_operator_reconciles_total\{result="reconciling"\} [1-9]/.test(metrics) && /pilotfish_operator_writes_total\{verb="apply"\} [1-9]/.test(metrics);
@@ -307,7 +310,7 @@ describe("IstioOperator controller on a real API server", { timeout: 900_000 }, 
       contexts: [{ name: "c", cluster: "c", user: "sa" }],
       currentContext: "c",
     });
-    const asSa = new IopController({ kc: saKc, logger: createLogger({ level: "silent" }), readinessTimeoutMs: 1000, readinessPollMs: 500, recheckMs: 3_600_000, resyncMs: 3_600_000 });
+    const asSa = new IopController({ kc: saKc, logger: createLogger({ level: "silent" }), readinessPollMs: 500, recheckMs: 3_600_000, resyncMs: 3_600_000 });
     await asSa.start();
     try {
       assert.equal((await cluster.kubectl(["apply", "-f", "-"], iop("rbac", { profile: "demo" }))).code, 0);
@@ -339,7 +342,7 @@ describe("IstioOperator controller on a real API server", { timeout: 900_000 }, 
 
   it("pilotfish install applies component by component with progress, reports what is not ready, and uninstall removes it", async () => {
     const run = (args: string[]) => new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-      const p = spawn(process.execPath, [path.join(root, "bin/pilotfish.mjs"), ...args, "--kubeconfig", cluster.kubeconfigPath]);
+      const p = pilotfish([...args, "--kubeconfig", cluster.kubeconfigPath]);
       let stdout = "", stderr = "";
       p.stdout.on("data", (d) => (stdout += d));
       p.stderr.on("data", (d) => (stderr += d));

@@ -8,6 +8,7 @@ import { applyOverlayPatch } from "../../src/operator/render/k8s.js";
 import { buildStatus, contentHash, desiredObject, driftedSinceApply, notReady, statusChanged, toPrune, upToDate } from "../../src/operator/reconcile/plan.js";
 import { listProfiles } from "../../src/config/profiles.js";
 import type { K8sObject } from "../../src/operator/render/meta.js";
+import { main } from "../../src/cli/main.js";
 
 const gen = (sets: string[], docs: object[] = []) => {
   const r = resolveIop({ docs: docs.map((doc, i) => ({ source: `f${i}`, doc: doc as never })), sets });
@@ -192,5 +193,37 @@ describe("reconcile planning", () => {
     assert.ok(!driftedSinceApply(mf(ours, edit("2026-12-01T10:00:05Z", { "f:status": {} }, { subresource: "status" })), "pilotfish-operator"));
     assert.ok(!driftedSinceApply(mf(ours, edit("2026-12-01T10:00:05Z", { "f:spec": { "f:replicas": {} } }, { subresource: "scale" })), "pilotfish-operator"));
     assert.ok(!driftedSinceApply(mf(edit("2026-12-01T10:00:05Z", { "f:spec": {} })), "pilotfish-operator"), "never applied by us: the content hash decides");
+  });
+});
+
+describe("operator and install flags", () => {
+  const run = async (args: string[]) => {
+    let out = "";
+    let err = "";
+    const code = await main(args, { stdout: (x) => void (out += x), stderr: (x) => void (err += x), readStdin: async () => "" });
+    return { code, out, err };
+  };
+
+  it("a bad duration flag stops `operator` at once, naming the flag, before any cluster is touched", async () => {
+    for (const flag of ["--resync", "--recheck", "--lease-duration", "--renew-deadline", "--retry-period"]) {
+      const r = await run(["operator", "--kubeconfig", "/nonexistent/kubeconfig", flag, "banana"]);
+      assert.notEqual(r.code, 0, flag);
+      assert.match(r.err, new RegExp(`^Error: ${flag} "banana": not a duration`), flag);
+    }
+    const port = await run(["operator", "--kubeconfig", "/nonexistent/kubeconfig", "--metrics-port", "http"]);
+    assert.notEqual(port.code, 0);
+    assert.match(port.err, /--metrics-port "http": expected a whole number from 0 to 65535/);
+    const kc = await run(["operator", "--kubeconfig", "/nonexistent/kubeconfig", "--resync", "1m30s"]);
+    assert.notEqual(kc.code, 0);
+    assert.match(kc.err, /cannot load kubeconfig \/nonexistent\/kubeconfig/, "good flags: on to the kubeconfig");
+  });
+
+  it("install takes Go durations for --readiness-timeout and names the flag when it is not one", async () => {
+    const ok = await run(["install", "--dry-run", "--set", "profile=minimal", "--readiness-timeout", "1m30s"]);
+    assert.equal(ok.code, 0, ok.err);
+    assert.match(ok.err, /Installation complete \(dry run\)/);
+    const bad = await run(["install", "--dry-run", "--set", "profile=minimal", "--readiness-timeout", "90 seconds"]);
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.err, /--readiness-timeout "90 seconds": not a duration/);
   });
 });

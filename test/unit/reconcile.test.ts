@@ -152,6 +152,19 @@ describe("IstioOperator reconciler", () => {
     assert.ok(kube.events.some((e) => e.reason === "Uninstalled"));
   });
 
+  it("an aborted reconcile (leadership lost, too slow) stops before the next component", async () => {
+    const { kube, rec } = setup({ profile: "minimal" });
+    const abort = new AbortController();
+    const apply = kube.apply.bind(kube);
+    kube.apply = async (o) => {
+      if (o.kind === "CustomResourceDefinition") abort.abort(new Error("lost the lease"));
+      return apply(o);
+    };
+    await assert.rejects(rec.reconcile(KEY, abort.signal), /lost the lease/);
+    const components = new Set(kube.writesOf("apply").map((w) => (kube.obj(w.kind, w.id.split("/")[1] || undefined, w.id.split("/")[2])!.metadata.labels as any)[L_COMPONENT]));
+    assert.deepEqual([...components], ["Base"], "Pilot was not started");
+  });
+
   it("an IstioOperator that does not exist (any more) is a no-op", async () => {
     const { kube, rec } = setup({ profile: "minimal" });
     const r = await rec.reconcile(`${NS}/other`);

@@ -54,7 +54,7 @@ export class IopController {
     this.queue = new Controller({
       workers: opts.workers ?? 1,
       timeoutMs: opts.reconcileTimeoutMs,
-      reconcile: async (key) => this.reconcileKey(key),
+      reconcile: async (key, signal) => this.reconcileKey(key, signal),
       onOutcome: (o) => this.outcome(o),
     });
   }
@@ -64,8 +64,8 @@ export class IopController {
     return this.queue.busyKeys()[0];
   }
 
-  private async reconcileKey(key: string): Promise<IopReconcileResult> {
-    const r = await this.reconciler.reconcile(key);
+  private async reconcileKey(key: string, signal: AbortSignal): Promise<IopReconcileResult> {
+    const r = await this.reconciler.reconcile(key, signal);
     if (r.generation !== undefined && !r.deleted) this.generations.set(key, r.generation);
     else this.generations.delete(key);
     const m = this.opts.metrics;

@@ -93,8 +93,8 @@ export class IstioOperatorReconciler {
     return Math.min(this.o.maxRecheckMs ?? 30_000, (this.o.firstRecheckMs ?? 1_000) * 2 ** (n - 1));
   }
 
-  /** One reconcile of the IstioOperator `namespace/name`. */
-  async reconcile(key: string): Promise<IopReconcileResult> {
+  /** One reconcile of the IstioOperator `namespace/name`; `signal` (leadership lost, timeout) stops it between components. */
+  async reconcile(key: string, signal?: AbortSignal): Promise<IopReconcileResult> {
     const [namespace, name] = key.split("/");
     const result: IopReconcileResult = { applied: 0, skipped: 0, pruned: 0 };
     const cr = await this.client.get(IOP_API, "IstioOperator", namespace, name);
@@ -139,6 +139,7 @@ export class IstioOperatorReconciler {
 
     const failed = new Set<string>();
     const onComponent = async (c: ComponentStep) => {
+      signal?.throwIfAborted();
       result.applied += c.applied;
       result.skipped += c.skipped;
       const parentFailed = COMPONENT_PARENTS[c.component].filter((p) => failed.has(p));
