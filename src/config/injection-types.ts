@@ -1,6 +1,7 @@
 // What the injector is configured with, resolved once (from an IstioOperator, or Istio's ConfigMaps) and
 // handed to the pure injection core.
-import type { JsonObject } from "./values.js";
+import type { InjectionValues } from "./values-types.js";
+import type { MeshConfig } from "./mesh-types.js";
 
 export interface LabelSelector {
   matchLabels?: Record<string, string>;
@@ -18,8 +19,8 @@ export interface InjectorConfig {
 
 /** Everything the injector needs, read once from ConfigMaps or files/flags, then handed to the pure core. */
 export interface InjectionSettings {
-  values: JsonObject;
-  mesh: JsonObject;
+  values: InjectionValues;
+  mesh: MeshConfig;
   config: InjectorConfig;
   /** Istio's ENABLE_NATIVE_SIDECARS after resolving `auto` against the cluster's kubelets. */
   nativeSidecars: boolean;

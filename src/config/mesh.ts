@@ -1,6 +1,15 @@
 // MeshConfig and ProxyConfig: Istio's defaults, the ApplyMeshConfig overlay rules, and the protobuf-JSON
 // rendering of the effective proxy config that the injector puts into PROXY_CONFIG.
-import { clone, isObject, type Json, type JsonObject } from "./values.js";
+import { clone, isObject, rawJson, type Json, type JsonObject } from "./values.js";
+import type { MeshConfig, ProxyConfig } from "./mesh-types.js";
+
+/** The typed views of a mesh config and a proxy config tree (no copy: the trees stay open, see `rawJson`). */
+export function toMeshConfig(json: JsonObject): MeshConfig {
+  return json as MeshConfig;
+}
+export function toProxyConfig(json: JsonObject): ProxyConfig {
+  return json as ProxyConfig;
+}
 
 export const DEFAULT_PROXY_CONFIG: JsonObject = {
   configPath: "./etc/istio/proxy",
@@ -41,7 +50,7 @@ export function applyMeshConfig(base: JsonObject, over: JsonObject): JsonObject 
   const out = clone(base);
   for (const [k, v] of Object.entries(over)) {
     if (k === "defaultConfig" && isObject(v)) {
-      out.defaultConfig = applyProxyConfig(isObject(out.defaultConfig) ? out.defaultConfig : {}, v);
+      out.defaultConfig = rawJson(applyProxyConfig(isObject(out.defaultConfig) ? out.defaultConfig : {}, v));
     } else if (k === "extensionProviders" && Array.isArray(v)) {
       const list = Array.isArray(out.extensionProviders) ? [...out.extensionProviders] : [];
       for (const p of v) {
@@ -59,9 +68,9 @@ export function applyMeshConfig(base: JsonObject, over: JsonObject): JsonObject 
 }
 
 /** ProxyConfig overlay (annotation over mesh default): fields replace, proxyMetadata merges by key. */
-export function applyProxyConfig(base: JsonObject, over: JsonObject): JsonObject {
-  const out = clone(base);
-  for (const [k, v] of Object.entries(over)) {
+export function applyProxyConfig(base: ProxyConfig, over: ProxyConfig): ProxyConfig {
+  const out = clone(rawJson(base));
+  for (const [k, v] of Object.entries(rawJson(over))) {
     if (k === "proxyMetadata" && isObject(v) && isObject(out.proxyMetadata)) {
       out.proxyMetadata = { ...out.proxyMetadata, ...clone(v) };
     } else {
@@ -133,7 +142,8 @@ function sameJson(a: unknown, b: unknown): boolean {
  * PROXY_CONFIG as Istio renders it: the effective proxy config minus fields equal to the mesh defaults,
  * protobuf-JSON in field order, followed by a newline.
  */
-export function proxyConfigJson(pc: JsonObject): string {
+export function proxyConfigJson(config: ProxyConfig): string {
+  const pc = rawJson(config);
   const out: JsonObject = {};
   const seen = new Set<string>();
   const emit = (k: string) => {

@@ -1,9 +1,22 @@
 // Injection values: the `values` key of Istio's `istio-sidecar-injector` ConfigMap, i.e. the Helm values the
-// sidecar template reads. Kept as a plain JSON tree (users may --set any path), with typed accessors for what
-// the injector reads. Defaults are Istio 1.30.3's default profile with release images.
+// sidecar template reads. Kept as a plain JSON tree (users may --set any path); the cores read it through the
+// typed view `InjectionValues` (values-types.ts). Defaults are Istio 1.30.3's default profile with release images.
+import type { InjectionValues } from "./values-types.js";
 
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 export type JsonObject = { [k: string]: Json };
+/** A Kubernetes object being built or patched (pods, containers, rendered manifests): any shape. */
+export type Obj = Record<string, any>;
+
+/** The typed view of a values tree (no copy, no check: every typed key is optional, so any tree is one). */
+export function toInjectionValues(json: JsonObject): InjectionValues {
+  return json as InjectionValues;
+}
+
+/** The escape hatch from a typed view back to the whole JSON tree, keys the types do not name included. */
+export function rawJson(typed: object): JsonObject {
+  return typed as JsonObject;
+}
 
 export const DEFAULT_HUB = "docker.io/istio";
 export const DEFAULT_TAG = "1.30.3";

@@ -1,7 +1,9 @@
 // The data every template reads, computed once per pod (Istio's SidecarTemplateData plus derived flags).
-import { getPath, isObject, str, truthy, type JsonObject } from "../../config/values.js";
+import { isObject, str, truthy, type Obj } from "../../config/values.js";
+import type { GlobalValues, InjectionValues, ProxyValues } from "../../config/values-types.js";
+import type { MeshConfig, ProxyConfig } from "../../config/mesh-types.js";
 import { A } from "./annotations.js";
-import type { DeployMeta, Obj, TypeMeta } from "./types.js";
+import type { DeployMeta, TypeMeta } from "./types.js";
 
 export interface TemplateContext {
   pod: Obj;
@@ -9,9 +11,9 @@ export interface TemplateContext {
   labels: Record<string, string>;
   typeMeta: TypeMeta;
   deployMeta: DeployMeta;
-  proxyConfig: JsonObject;
-  mesh: JsonObject;
-  values: JsonObject;
+  proxyConfig: ProxyConfig;
+  mesh: MeshConfig;
+  values: InjectionValues;
   revision: string;
   /** What the template sees as native: the annotation (anything but "false") or the global flag. */
   native: boolean;
@@ -26,8 +28,14 @@ export function ann(t: TemplateContext, key: string, dflt: unknown): string {
   return Object.prototype.hasOwnProperty.call(t.annotations, key) ? t.annotations[key] : str(dflt);
 }
 
-export function val(t: TemplateContext, path: string): unknown {
-  return getPath(t.values, path);
+/** `.Values.global` ({} when absent). */
+export function globalValues(t: TemplateContext): GlobalValues {
+  return t.values.global ?? {};
+}
+
+/** `.Values.global.proxy` ({} when absent), what most template lines read. */
+export function proxyValues(t: TemplateContext): ProxyValues {
+  return t.values.global?.proxy ?? {};
 }
 
 export function interceptionMode(t: TemplateContext): string {
@@ -35,11 +43,11 @@ export function interceptionMode(t: TemplateContext): string {
 }
 
 export function statusPort(t: TemplateContext): string {
-  return ann(t, A.statusPort, val(t, "global.proxy.statusPort"));
+  return ann(t, A.statusPort, proxyValues(t).statusPort);
 }
 
 export function cniEnabled(t: TemplateContext): boolean {
-  return truthy(val(t, "pilot.cni.enabled"));
+  return truthy(t.values.pilot?.cni?.enabled);
 }
 
 /** Names of the pod's containers other than istio-proxy, in order. */
@@ -49,12 +57,11 @@ export function appContainers(t: TemplateContext): string[] {
 }
 
 /** `<hub>/<image>:<tag>[-variant]` as Istio's ProxyImage computes it. */
-export function proxyImage(values: JsonObject, proxyConfig: JsonObject, annotations: Record<string, string>): string {
-  const g = (p: string) => getPath(values, p);
-  const image = str(g("global.proxy.image")) || "proxyv2";
-  const hub = str(g("global.hub"));
-  let tag = str(g("global.tag"));
-  let variant = str(g("global.variant"));
+export function proxyImage(values: InjectionValues, proxyConfig: ProxyConfig, annotations: Record<string, string>): string {
+  const image = str(values.global?.proxy?.image) || "proxyv2";
+  const hub = str(values.global?.hub);
+  let tag = str(values.global?.tag);
+  let variant = str(values.global?.variant);
   const pcType = isObject(proxyConfig.image) ? str(proxyConfig.image.imageType) : "";
   if (pcType) variant = pcType;
   if (annotations[A.proxyImageType]) variant = annotations[A.proxyImageType];

@@ -1,7 +1,7 @@
 // The `gateway` template (inject.istio.io/templates: gateway): a standalone Envoy for gateway Deployments.
 import { isObject, str, truthy } from "../../config/values.js";
 import { A } from "./annotations.js";
-import { ann, appContainers, val, type TemplateContext } from "./context.js";
+import { ann, appContainers, globalValues, proxyValues, type TemplateContext } from "./context.js";
 import { dropNulls } from "./merge.js";
 import {
   commonProxyEnvHead, defaultContainerAnnotations, proxyAgentArgs, imagePullSecrets, meshIdentityEnv, ownerEnv, proxyVolumeMounts, proxyVolumes,
@@ -9,6 +9,8 @@ import {
 import type { Obj } from "./types.js";
 
 export function renderGatewayTemplate(t: TemplateContext): Obj {
+  const g = globalValues(t);
+  const p = proxyValues(t);
   const l = t.labels;
   const labels: Obj = {
     "service.istio.io/canonical-name": l["service.istio.io/canonical-name"] ?? l["app.kubernetes.io/name"] ?? l["app"] ?? t.deployMeta.name,
@@ -26,11 +28,11 @@ export function renderGatewayTemplate(t: TemplateContext): Obj {
   if (t.compliancePolicy) env.push({ name: "COMPLIANCE_POLICY", value: t.compliancePolicy });
   env.push(
     { name: "ISTIO_META_APP_CONTAINERS", value: appContainers(t).join(",") },
-    { name: "ISTIO_META_CLUSTER_ID", value: str(val(t, "global.multiCluster.clusterName")) || "Kubernetes" },
+    { name: "ISTIO_META_CLUSTER_ID", value: str(g.multiCluster?.clusterName) || "Kubernetes" },
     { name: "ISTIO_META_NODE_NAME", valueFrom: { fieldRef: { fieldPath: "spec.nodeName" } } },
     { name: "ISTIO_META_INTERCEPTION_MODE", value: str(t.proxyConfig.interceptionMode || "REDIRECT") },
   );
-  const network = str(val(t, "global.network"));
+  const network = str(g.network);
   if (network) env.push({ name: "ISTIO_META_NETWORK", value: network });
   env.push(...ownerEnv({ ...t, labels: {} }), ...meshIdentityEnv(t));
   const md = t.proxyConfig.proxyMetadata;
@@ -39,30 +41,30 @@ export function renderGatewayTemplate(t: TemplateContext): Obj {
   const proxy: Obj = {
     name: "istio-proxy",
     image: (() => {
-      const c = ann(t, A.proxyImage, val(t, "global.proxy.image"));
+      const c = ann(t, A.proxyImage, p.image);
       return c.includes("/") ? c : t.proxyImage;
     })(),
     ports: [{ containerPort: 15090, protocol: "TCP", name: "http-envoy-prom" }],
     args,
   };
-  const lifecycle = val(t, "global.proxy.lifecycle");
+  const lifecycle = p.lifecycle;
   if (truthy(lifecycle)) proxy.lifecycle = lifecycle;
   proxy.securityContext = { runAsUser: t.proxyUID, runAsGroup: t.proxyGID };
   proxy.env = env;
-  const pullPolicy = str(val(t, "global.imagePullPolicy"));
+  const pullPolicy = str(g.imagePullPolicy);
   if (pullPolicy) proxy.imagePullPolicy = pullPolicy;
   proxy.readinessProbe = {
     httpGet: { path: "/healthz/ready", port: 15021 },
     ...nonZero({
-      initialDelaySeconds: Number(val(t, "global.proxy.readinessInitialDelaySeconds") ?? 0),
-      periodSeconds: Number(val(t, "global.proxy.readinessPeriodSeconds") ?? 0),
+      initialDelaySeconds: Number(p.readinessInitialDelaySeconds ?? 0),
+      periodSeconds: Number(p.readinessPeriodSeconds ?? 0),
       timeoutSeconds: 3,
-      failureThreshold: Number(val(t, "global.proxy.readinessFailureThreshold") ?? 0),
+      failureThreshold: Number(p.readinessFailureThreshold ?? 0),
     }),
   };
   proxy.volumeMounts = proxyVolumeMounts(t, { crl: false });
 
-  const gwSc = val(t, "gateways.securityContext");
+  const gwSc = t.values.gateways?.securityContext;
   const securityContext = truthy(gwSc) ? gwSc : { sysctls: [{ name: "net.ipv4.ip_unprivileged_port_start", value: "0" }] };
   const spec: Obj = { securityContext, containers: [proxy], volumes: proxyVolumes(t, { gateway: true }) };
   const pullSecrets = imagePullSecrets(t);

@@ -1,7 +1,9 @@
 // The injection pipeline for one pod: decide, strip a previous injection, render the selected templates,
 // merge them onto the pod, re-apply user overrides, then Istio's post-processing steps in Istio's order.
 import { applyProxyConfig } from "../../config/mesh.js";
-import { getPath, isObject, str, truthy, type JsonObject } from "../../config/values.js";
+import type { MeshConfig, ProxyConfig } from "../../config/mesh-types.js";
+import { isObject, str, truthy, type Obj } from "../../config/values.js";
+import type { InjectionValues } from "../../config/values-types.js";
 import { A, parseGoBool, validateAnnotations } from "./annotations.js";
 import { proxyImage, type TemplateContext } from "./context.js";
 import { injectRequired, type Decision } from "./decide.js";
@@ -11,7 +13,7 @@ import { collectProbers, rewriteProbes } from "./probes.js";
 import { parseProxyConfigAnnotation } from "./proxyconfig.js";
 import { canonicalQuantity } from "./quantity.js";
 import { renderSidecarTemplate } from "./sidecar.js";
-import { InjectionError, type InjectInput, type InjectionSettings, type Obj } from "./types.js";
+import { InjectionError, type InjectInput, type InjectionSettings } from "./types.js";
 
 export const PROXY = "istio-proxy";
 
@@ -84,14 +86,14 @@ function openshiftIds(ns: Record<string, string> | undefined): { uid: number; gi
 function buildInjectedPod(original: Obj, input: InjectInput, settings: InjectionSettings): Obj {
   const annotations = stringMap(original.metadata.annotations);
   validateAnnotations(annotations);
-  const mesh = settings.mesh;
-  const meshDefault = isObject(mesh.defaultConfig) ? mesh.defaultConfig : {};
+  const { mesh, values } = settings;
+  const meshDefault: ProxyConfig = isObject(mesh.defaultConfig) ? mesh.defaultConfig : {};
   const proxyConfig = annotations[A.proxyConfig] ? applyProxyConfig(meshDefault, parseProxyConfigAnnotation(annotations[A.proxyConfig])) : meshDefault;
   const nativeAnn = annotations[A.nativeSidecar];
   const nativeFlag = nativeAnn === "true" ? true : nativeAnn === "false" ? false : settings.nativeSidecars;
   const nativeTemplate = nativeAnn ? nativeAnn !== "false" : settings.nativeSidecars;
   const revision = input.revision ?? "";
-  const meshStatusPort = Number(getPath(meshDefault, "statusPort") ?? 15020);
+  const meshStatusPort = Number(meshDefault.statusPort ?? 15020);
 
   let uid = 1337;
   let gid = 1337;
@@ -136,10 +138,10 @@ function buildInjectedPod(original: Obj, input: InjectInput, settings: Injection
     deployMeta: input.deployMeta,
     proxyConfig,
     mesh,
-    values: settings.values,
+    values,
     revision,
     native: nativeTemplate,
-    proxyImage: proxyImage(settings.values, proxyConfig, annotations),
+    proxyImage: proxyImage(values, proxyConfig, annotations),
     proxyUID: uid,
     proxyGID: gid,
     compliancePolicy: settings.compliancePolicy ?? "",
@@ -202,12 +204,12 @@ function buildInjectedPod(original: Obj, input: InjectInput, settings: Injection
   const ann = (merged.metadata.annotations ??= {});
   delete ann[A.status];
   ann[A.status] = JSON.stringify(status);
-  const injectedAnnotations = getPath(settings.values, "sidecarInjectorWebhook.injectedAnnotations");
+  const injectedAnnotations = values.sidecarInjectorWebhook?.injectedAnnotations;
   if (isObject(injectedAnnotations)) for (const [k, v] of Object.entries(injectedAnnotations)) ann[k] = str(v);
   for (const kind of ["containers", "initContainers"] as const) {
     for (const c of merged.spec[kind] ?? []) if (isObj(c?.resources)) c.resources = canonicalResources(c.resources);
   }
-  reorderContainers(merged, nativeFlag, holdApplication(proxyConfig, settings));
+  reorderContainers(merged, nativeFlag, holdApplication(proxyConfig, values));
   const proxy = findContainer(merged, PROXY);
   // Go omits empty strings: an env var with an empty value has no `value` key.
   if (Array.isArray(proxy?.env)) for (const e of proxy.env) if (isObj(e) && e.value === "") delete e.value;
@@ -221,7 +223,7 @@ function nullIfEmpty(a: string[]): string[] | null {
 function selectedTemplates(annotations: Record<string, string>, settings: InjectionSettings): string[] {
   const requested = annotations[A.templates];
   if (requested) return requested.split(",").map((s) => s.trim()).filter(Boolean);
-  const fromValues = getPath(settings.values, "sidecarInjectorWebhook.defaultTemplates");
+  const fromValues = settings.values.sidecarInjectorWebhook?.defaultTemplates;
   if (Array.isArray(fromValues) && fromValues.length) return fromValues.map(String);
   return settings.config.defaultTemplates.length ? settings.config.defaultTemplates : ["sidecar"];
 }
@@ -299,14 +301,14 @@ function adjustUserIds(merged: Obj, original: Obj, t: TemplateContext): void {
   }
 }
 
-function holdApplication(proxyConfig: JsonObject, settings: InjectionSettings): boolean {
-  return truthy(proxyConfig.holdApplicationUntilProxyStarts) || truthy(getPath(settings.values, "global.proxy.holdApplicationUntilProxyStarts"));
+function holdApplication(proxyConfig: ProxyConfig, values: InjectionValues): boolean {
+  return truthy(proxyConfig.holdApplicationUntilProxyStarts) || truthy(values.global?.proxy?.holdApplicationUntilProxyStarts);
 }
 
 function applyClusterNetwork(pod: Obj, input: InjectInput, settings: InjectionSettings): void {
   const env: Record<string, string> = { ...(input.urlEnv ?? {}) };
-  const cluster = env.ISTIO_META_CLUSTER_ID || str(getPath(settings.values, "global.multiCluster.clusterName"));
-  let network = env.ISTIO_META_NETWORK || str(getPath(settings.values, "global.network"));
+  const cluster = env.ISTIO_META_CLUSTER_ID || str(settings.values.global?.multiCluster?.clusterName);
+  let network = env.ISTIO_META_NETWORK || str(settings.values.global?.network);
   const labelNet = pod.metadata.labels?.["topology.istio.io/network"];
   if (labelNet) network = labelNet;
   if (cluster) env.ISTIO_META_CLUSTER_ID = cluster;
@@ -331,7 +333,7 @@ function findAnnotation(a: Record<string, string>, sanitized: string): string | 
   return undefined;
 }
 
-function applyPrometheusMerge(pod: Obj, originalAnnotations: Record<string, string>, mesh: JsonObject, meshStatusPort: number): void {
+function applyPrometheusMerge(pod: Obj, originalAnnotations: Record<string, string>, mesh: MeshConfig, meshStatusPort: number): void {
   const ann: Record<string, string> = (pod.metadata.annotations ??= {});
   const scrape = findAnnotation(ann, "prometheus_io_scrape");
   if (scrape !== undefined && parseGoBool(scrape) === false) return;
@@ -358,7 +360,7 @@ function applyProbeRewrite(pod: Obj, annotations: Record<string, string>, settin
   if (!proxy) return;
   const a = annotations[A.rewriteAppHTTPProbers];
   const parsed = a !== undefined ? parseGoBool(a) : undefined;
-  const should = parsed ?? getPath(settings.values, "sidecarInjectorWebhook.rewriteAppHTTPProbe") !== false;
+  const should = parsed ?? settings.values.sidecarInjectorWebhook?.rewriteAppHTTPProbe !== false;
   if (!should) return;
   let probers = collectProbers(pod, meshStatusPort);
   const env: Obj[] = (proxy.env ??= []);

@@ -2,7 +2,7 @@
 // lists with a patch merge key merge item by item (ordered as the API machinery orders them), every other
 // list is replaced. Istio merges its rendered sidecar template onto the pod with exactly these rules.
 
-type Obj = Record<string, any>;
+import type { Obj } from "../../config/values.js";
 
 // Lists merged by key, by field name (the Pod schema uses each name with one meaning).
 const MERGE_KEYS: Record<string, string> = {

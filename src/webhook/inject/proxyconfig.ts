@@ -1,13 +1,14 @@
 // The `proxy.istio.io/config` annotation: a ProxyConfig fragment in YAML or JSON.
 import { load } from "js-yaml";
-import { isObject, type JsonObject } from "../../config/values.js";
-import { DURATION_FIELDS, PROXY_CONFIG_FIELDS, parseDuration } from "../../config/mesh.js";
+import { isObject } from "../../config/values.js";
+import { DURATION_FIELDS, PROXY_CONFIG_FIELDS, parseDuration, toProxyConfig } from "../../config/mesh.js";
+import type { ProxyConfig } from "../../config/mesh-types.js";
 
 const KNOWN = new Set(PROXY_CONFIG_FIELDS);
 const PORTS = ["proxyAdminPort", "statusPort"];
 
 /** Parses and checks a ProxyConfig fragment; throws with the offending field named. */
-export function parseProxyConfigAnnotation(text: string): JsonObject {
+export function parseProxyConfigAnnotation(text: string): ProxyConfig {
   let doc: unknown;
   try {
     doc = load(text);
@@ -30,5 +31,5 @@ export function parseProxyConfigAnnotation(text: string): JsonObject {
     }
     if (k === "proxyMetadata" && !isObject(v)) throw new Error("proxyMetadata: must be a map of strings");
   }
-  return doc;
+  return toProxyConfig(doc);
 }

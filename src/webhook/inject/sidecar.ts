@@ -2,7 +2,7 @@
 import { isObject, str, truthy, type JsonObject } from "../../config/values.js";
 import { proxyConfigJson } from "../../config/mesh.js";
 import { A } from "./annotations.js";
-import { ann, appContainers, cniEnabled, interceptionMode, statusPort, val, type TemplateContext } from "./context.js";
+import { ann, appContainers, cniEnabled, globalValues, interceptionMode, proxyValues, statusPort, type TemplateContext } from "./context.js";
 import { dropNulls } from "./merge.js";
 import { canonicalQuantity } from "./quantity.js";
 import type { Obj } from "./types.js";
@@ -39,7 +39,7 @@ export function proxyResources(t: TemplateContext): Obj | undefined {
     if (Object.keys(requests).length) r.requests = requests;
     return r;
   }
-  const res = val(t, "global.proxy.resources");
+  const res = proxyValues(t).resources;
   if (!isObject(res)) return undefined;
   const out: Obj = {};
   for (const [k, v] of Object.entries(res)) {
@@ -60,11 +60,13 @@ function proxyMetadataEnv(t: TemplateContext): Obj[] {
 }
 
 function seccomp(t: TemplateContext): Obj {
-  const sp = val(t, "global.proxy.seccompProfile");
+  const sp = proxyValues(t).seccompProfile;
   return truthy(sp) ? { seccompProfile: sp } : {};
 }
 
 export function buildInitContainer(t: TemplateContext): Obj {
+  const g = globalValues(t);
+  const p = proxyValues(t);
   const mode = interceptionMode(t);
   const tproxy = mode === "TPROXY";
   const cni = cniEnabled(t);
@@ -75,36 +77,36 @@ export function buildInitContainer(t: TemplateContext): Obj {
     "-z", str(t.mesh.proxyInboundListenPort ?? 15006),
     "-u", tproxy ? "1337" : String(t.proxyUID),
     "-m", mode,
-    "-i", ann(t, A.includeOutboundIPRanges, val(t, "global.proxy.includeIPRanges")),
-    "-x", ann(t, A.excludeOutboundIPRanges, val(t, "global.proxy.excludeIPRanges")),
-    "-b", ann(t, A.includeInboundPorts, val(t, "global.proxy.includeInboundPorts")),
+    "-i", ann(t, A.includeOutboundIPRanges, p.includeIPRanges),
+    "-x", ann(t, A.excludeOutboundIPRanges, p.excludeIPRanges),
+    "-b", ann(t, A.includeInboundPorts, p.includeInboundPorts),
   ];
-  const excluded = excludeInboundPort(sp, ann(t, A.excludeInboundPorts, val(t, "global.proxy.excludeInboundPorts")));
+  const excluded = excludeInboundPort(sp, ann(t, A.excludeInboundPorts, p.excludeInboundPorts));
   args.push("-d", "15090,15021" + (excluded ? "," + excluded : ""));
-  if (has(t, A.includeOutboundPorts) || truthy(val(t, "global.proxy.includeOutboundPorts"))) {
-    args.push("-q", ann(t, A.includeOutboundPorts, val(t, "global.proxy.includeOutboundPorts")));
+  if (has(t, A.includeOutboundPorts) || truthy(p.includeOutboundPorts)) {
+    args.push("-q", ann(t, A.includeOutboundPorts, p.includeOutboundPorts));
   }
-  if (has(t, A.excludeOutboundPorts) || truthy(val(t, "global.proxy.excludeOutboundPorts"))) {
-    args.push("-o", ann(t, A.excludeOutboundPorts, val(t, "global.proxy.excludeOutboundPorts")));
+  if (has(t, A.excludeOutboundPorts) || truthy(p.excludeOutboundPorts)) {
+    args.push("-o", ann(t, A.excludeOutboundPorts, p.excludeOutboundPorts));
   }
   if (has(t, A.rerouteVirtualInterfaces)) args.push("-k", t.annotations[A.rerouteVirtualInterfaces]);
   else if (has(t, A.kubevirtInterfaces)) args.push("-k", t.annotations[A.kubevirtInterfaces]);
   if (has(t, A.excludeInterfaces)) args.push("-c", t.annotations[A.excludeInterfaces]);
-  args.push(`--log_output_level=${ann(t, A.agentLogLevel, val(t, "global.logging.level"))}`);
-  if (truthy(val(t, "global.logAsJson"))) args.push("--log_as_json");
+  args.push(`--log_output_level=${ann(t, A.agentLogLevel, g.logging?.level)}`);
+  if (truthy(g.logAsJson)) args.push("--log_as_json");
   if (cni) args.push("--run-validation", "--skip-rule-apply");
-  else if (truthy(val(t, "global.proxy_init.forceApplyIptables"))) args.push("--force-apply");
-  if (truthy(val(t, "global.nativeNftables"))) args.push("--native-nftables");
+  else if (truthy(g.proxy_init?.forceApplyIptables)) args.push("--force-apply");
+  if (truthy(g.nativeNftables)) args.push("--native-nftables");
 
-  const c: Obj = { name: cni ? "istio-validation" : "istio-init", image: imageFor(t, val(t, "global.proxy_init.image")) };
-  const pullPolicy = str(val(t, "global.imagePullPolicy"));
+  const c: Obj = { name: cni ? "istio-validation" : "istio-init", image: imageFor(t, g.proxy_init?.image) };
+  const pullPolicy = str(g.imagePullPolicy);
   if (pullPolicy) c.imagePullPolicy = pullPolicy;
   c.args = args;
   const env = proxyMetadataEnv(t);
   if (env.length) c.env = env;
   const resources = proxyResources(t);
   if (resources) c.resources = resources;
-  const privileged = truthy(val(t, "global.proxy.privileged"));
+  const privileged = truthy(p.privileged);
   if (cni) {
     c.securityContext = {
       allowPrivilegeEscalation: privileged,
@@ -156,10 +158,11 @@ function resourceRef(name: string, resource: string): Obj {
 }
 
 function caAddress(t: TemplateContext): string {
-  const ca = str(val(t, "global.caAddress"));
+  const g = globalValues(t);
+  const ca = str(g.caAddress);
   if (ca) return ca;
-  const rev = str(val(t, "revision"));
-  return `istiod${rev ? "-" + rev : ""}.${str(val(t, "global.istioNamespace"))}.svc:15012`;
+  const rev = str(t.values.revision);
+  return `istiod${rev ? "-" + rev : ""}.${str(g.istioNamespace)}.svc:15012`;
 }
 
 /** Env shared by the sidecar and gateway templates, up to GOMAXPROCS. */
@@ -169,7 +172,7 @@ export function commonProxyEnvHead(t: TemplateContext, localhostRewrite: boolean
     env.push({ name: "REWRITE_PROBE_LEGACY_LOCALHOST_DESTINATION", value: "true" });
   }
   env.push(
-    { name: "PILOT_CERT_PROVIDER", value: str(val(t, "global.pilotCertProvider")) },
+    { name: "PILOT_CERT_PROVIDER", value: str(globalValues(t).pilotCertProvider) },
     { name: "CA_ADDR", value: caAddress(t) },
     fieldRef("POD_NAME", "metadata.name"),
     fieldRef("POD_NAMESPACE", "metadata.namespace"),
@@ -198,10 +201,11 @@ export function ownerEnv(t: TemplateContext): Obj[] {
 }
 
 export function meshIdentityEnv(t: TemplateContext): Obj[] {
+  const g = globalValues(t);
   const env: Obj[] = [];
-  const meshId = str(val(t, "global.meshID")) || str(t.mesh.trustDomain) || str(val(t, "global.trustDomain"));
+  const meshId = str(g.meshID) || str(t.mesh.trustDomain) || str(g.trustDomain);
   if (meshId) env.push({ name: "ISTIO_META_MESH_ID", value: meshId });
-  const td = str(t.mesh.trustDomain) || str(val(t, "global.trustDomain"));
+  const td = str(t.mesh.trustDomain) || str(g.trustDomain);
   if (td) env.push({ name: "TRUST_DOMAIN", value: td });
   return env;
 }
@@ -237,7 +241,7 @@ function imageVersion(image: string): string {
 }
 
 function datadogEnv(t: TemplateContext): Obj[] {
-  if (str(val(t, "global.proxy.tracer")) !== "datadog" || !has(t, A.datadogEnv)) return [];
+  if (str(proxyValues(t).tracer) !== "datadog" || !has(t, A.datadogEnv)) return [];
   try {
     const m = JSON.parse(t.annotations[A.datadogEnv]);
     if (!isObject(m)) return [];
@@ -259,23 +263,24 @@ function nonZero(o: Obj): Obj {
 }
 
 export function proxyVolumeMounts(t: TemplateContext, opts: { crl: boolean }): Obj[] {
+  const g = globalValues(t);
   const m: Obj[] = [
     { mountPath: "/var/run/secrets/workload-spiffe-uds", name: "workload-socket" },
     { mountPath: "/var/run/secrets/credential-uds", name: "credential-socket" },
   ];
-  if (str(val(t, "global.caName")) === "GkeWorkloadCertificate") {
+  if (str(g.caName) === "GkeWorkloadCertificate") {
     m.push({ mountPath: "/var/run/secrets/workload-spiffe-credentials", name: "gke-workload-certificate", readOnly: true });
   } else {
     m.push({ mountPath: "/var/run/secrets/workload-spiffe-credentials", name: "workload-certs" });
   }
-  if (str(val(t, "global.pilotCertProvider")) === "istiod") {
+  if (str(g.pilotCertProvider) === "istiod") {
     m.push({ mountPath: "/var/run/secrets/istio", name: "istiod-ca-cert" });
     if (opts.crl) m.push({ mountPath: "/var/run/secrets/istio/crl", name: "istio-ca-crl" });
   }
   m.push({ mountPath: "/var/lib/istio/data", name: "istio-data" });
   if (has(t, A.bootstrapOverride)) m.push({ mountPath: "/etc/istio/custom-bootstrap", name: "custom-bootstrap-volume" });
   m.push({ mountPath: "/etc/istio/proxy", name: "istio-envoy" }, { mountPath: "/var/run/secrets/tokens", name: "istio-token" });
-  if (truthy(val(t, "global.mountMtlsCerts"))) m.push({ mountPath: "/etc/certs/", name: "istio-certs", readOnly: true });
+  if (truthy(g.mountMtlsCerts)) m.push({ mountPath: "/etc/certs/", name: "istio-certs", readOnly: true });
   m.push({ mountPath: "/etc/istio/pod", name: "istio-podinfo" });
   if (has(t, A.userVolumeMount)) {
     const um = parseJsonMap(t.annotations[A.userVolumeMount]);
@@ -285,9 +290,10 @@ export function proxyVolumeMounts(t: TemplateContext, opts: { crl: boolean }): O
 }
 
 export function proxyVolumes(t: TemplateContext, opts: { gateway: boolean }): Obj[] {
+  const g = globalValues(t);
   const v: Obj[] = [{ name: "workload-socket" }];
   v.push(opts.gateway ? { emptyDir: {}, name: "credential-socket" } : { name: "credential-socket" });
-  if (str(val(t, "global.caName")) === "GkeWorkloadCertificate") {
+  if (str(g.caName) === "GkeWorkloadCertificate") {
     v.push({ name: "gke-workload-certificate", csi: { driver: "workloadcertificates.security.cloud.google.com" } });
   } else {
     v.push(opts.gateway ? { emptyDir: {}, name: "workload-certs" } : { name: "workload-certs" });
@@ -310,13 +316,13 @@ export function proxyVolumes(t: TemplateContext, opts: { gateway: boolean }): Ob
     {
       name: "istio-token",
       projected: {
-        sources: [{ serviceAccountToken: { path: "istio-token", expirationSeconds: 43200, audience: str(val(t, "global.sds.token.aud")) } }],
+        sources: [{ serviceAccountToken: { path: "istio-token", expirationSeconds: 43200, audience: str(g.sds?.token?.aud) } }],
       },
     },
   );
-  if (str(val(t, "global.pilotCertProvider")) === "istiod") {
-    const bundle = str(val(t, "global.trustBundleName"));
-    if (truthy(val(t, "pilot.env.ENABLE_CLUSTER_TRUST_BUNDLE_API"))) {
+  if (str(g.pilotCertProvider) === "istiod") {
+    const bundle = str(g.trustBundleName);
+    if (truthy(t.values.pilot?.env?.ENABLE_CLUSTER_TRUST_BUNDLE_API)) {
       v.push({
         name: "istiod-ca-cert",
         projected: { sources: [{ clusterTrustBundle: { name: `istio.io:istiod-ca:${bundle || "root-cert"}`, path: "root-cert.pem" } }] },
@@ -325,10 +331,10 @@ export function proxyVolumes(t: TemplateContext, opts: { gateway: boolean }): Ob
       v.push({ name: "istiod-ca-cert", configMap: { name: bundle || "istio-ca-root-cert" } });
     }
     if (!opts.gateway) {
-      v.push({ name: "istio-ca-crl", configMap: { name: str(val(t, "pilot.crlConfigMapName")) || "istio-ca-crl", optional: true } });
+      v.push({ name: "istio-ca-crl", configMap: { name: str(t.values.pilot?.crlConfigMapName) || "istio-ca-crl", optional: true } });
     }
   }
-  if (truthy(val(t, "global.mountMtlsCerts"))) {
+  if (truthy(g.mountMtlsCerts)) {
     v.push({ name: "istio-certs", secret: { optional: true, secretName: `istio.${t.pod.spec?.serviceAccountName || "default"}` } });
   }
   if (has(t, A.userVolume)) {
@@ -349,7 +355,7 @@ function parseJsonMap(s: string): JsonObject {
 }
 
 export function imagePullSecrets(t: TemplateContext): Obj[] | undefined {
-  const s = val(t, "global.imagePullSecrets");
+  const s = globalValues(t).imagePullSecrets;
   if (!Array.isArray(s) || s.length === 0) return undefined;
   return s.map((x) => (isObject(x) ? { name: str(x.name) } : { name: str(x) }));
 }
@@ -373,27 +379,31 @@ export function defaultContainerAnnotations(t: TemplateContext): Obj {
 
 /** pilot-agent's arguments: `proxy sidecar|router --domain ...` and the log levels. */
 export function proxyAgentArgs(t: TemplateContext, role: "sidecar" | "router"): string[] {
+  const g = globalValues(t);
+  const p = proxyValues(t);
   const args = [
-    "proxy", role, "--domain", `$(POD_NAMESPACE).svc.${str(val(t, "global.proxy.clusterDomain"))}`,
-    `--proxyLogLevel=${ann(t, A.logLevel, val(t, "global.proxy.logLevel"))}`,
-    `--proxyComponentLogLevel=${ann(t, A.componentLogLevel, val(t, "global.proxy.componentLogLevel"))}`,
-    `--log_output_level=${ann(t, A.agentLogLevel, val(t, "global.logging.level"))}`,
+    "proxy", role, "--domain", `$(POD_NAMESPACE).svc.${str(p.clusterDomain)}`,
+    `--proxyLogLevel=${ann(t, A.logLevel, p.logLevel)}`,
+    `--proxyComponentLogLevel=${ann(t, A.componentLogLevel, p.componentLogLevel)}`,
+    `--log_output_level=${ann(t, A.agentLogLevel, g.logging?.level)}`,
   ];
-  const sts = Number(val(t, "global.sts.servicePort") ?? 0);
+  const sts = Number(g.sts?.servicePort ?? 0);
   if (sts) args.push(`--stsPort=${sts}`);
-  if (truthy(val(t, "global.logAsJson"))) args.push("--log_as_json");
+  if (truthy(g.logAsJson)) args.push("--log_as_json");
   return args;
 }
 
 /** The partial Pod rendered by the `sidecar` template. */
 export function renderSidecarTemplate(t: TemplateContext): Obj {
+  const g = globalValues(t);
+  const p = proxyValues(t);
   const mode = interceptionMode(t);
   const tproxy = mode === "TPROXY";
   const cni = cniEnabled(t);
   const sp = statusPort(t);
   const native = t.native;
-  const capNetBind = ann(t, A.capNetBindService, val(t, "global.proxy.capNetBindService")) === "true";
-  const hold = (truthy(t.proxyConfig.holdApplicationUntilProxyStarts) || truthy(val(t, "global.proxy.holdApplicationUntilProxyStarts"))) && !native;
+  const capNetBind = ann(t, A.capNetBindService, p.capNetBindService) === "true";
+  const hold = (truthy(t.proxyConfig.holdApplicationUntilProxyStarts) || truthy(p.holdApplicationUntilProxyStarts)) && !native;
   const noInit = mode === "NONE" && !native;
   const hbone = isObject(t.proxyConfig.proxyMetadata) && t.proxyConfig.proxyMetadata.ISTIO_META_ENABLE_HBONE === "true";
 
@@ -406,33 +416,33 @@ export function renderSidecarTemplate(t: TemplateContext): Obj {
   const annotations: Obj = { "istio.io/rev": t.revision || "default", ...defaultContainerAnnotations(t) };
   if (cni) {
     const networks = t.annotations[A.multusNetworks];
-    if (str(val(t, "pilot.cni.provider")) === "multus") annotations[A.multusNetworks] = appendMultusNetwork(networks ?? "");
+    if (str(t.values.pilot?.cni?.provider) === "multus") annotations[A.multusNetworks] = appendMultusNetwork(networks ?? "");
     annotations[A.interceptionMode] = mode;
-    const inc = ann(t, A.includeOutboundIPRanges, val(t, "global.proxy.includeIPRanges"));
+    const inc = ann(t, A.includeOutboundIPRanges, p.includeIPRanges);
     if (inc) annotations[A.includeOutboundIPRanges] = inc;
-    const exc = ann(t, A.excludeOutboundIPRanges, val(t, "global.proxy.excludeIPRanges"));
+    const exc = ann(t, A.excludeOutboundIPRanges, p.excludeIPRanges);
     if (exc) annotations[A.excludeOutboundIPRanges] = exc;
-    annotations[A.includeInboundPorts] = ann(t, A.includeInboundPorts, val(t, "global.proxy.includeInboundPorts"));
-    annotations[A.excludeInboundPorts] = excludeInboundPort(sp, ann(t, A.excludeInboundPorts, val(t, "global.proxy.excludeInboundPorts")));
-    if (has(t, A.includeOutboundPorts) || truthy(val(t, "global.proxy.includeOutboundPorts"))) {
-      annotations[A.includeOutboundPorts] = ann(t, A.includeOutboundPorts, val(t, "global.proxy.includeOutboundPorts"));
+    annotations[A.includeInboundPorts] = ann(t, A.includeInboundPorts, p.includeInboundPorts);
+    annotations[A.excludeInboundPorts] = excludeInboundPort(sp, ann(t, A.excludeInboundPorts, p.excludeInboundPorts));
+    if (has(t, A.includeOutboundPorts) || truthy(p.includeOutboundPorts)) {
+      annotations[A.includeOutboundPorts] = ann(t, A.includeOutboundPorts, p.includeOutboundPorts);
     }
-    if (has(t, A.excludeOutboundPorts) || truthy(val(t, "global.proxy.excludeOutboundPorts"))) {
-      annotations[A.excludeOutboundPorts] = ann(t, A.excludeOutboundPorts, val(t, "global.proxy.excludeOutboundPorts"));
+    if (has(t, A.excludeOutboundPorts) || truthy(p.excludeOutboundPorts)) {
+      annotations[A.excludeOutboundPorts] = ann(t, A.excludeOutboundPorts, p.excludeOutboundPorts);
     }
     for (const k of [A.kubevirtInterfaces, A.rerouteVirtualInterfaces, A.excludeInterfaces]) if (has(t, k)) annotations[k] = t.annotations[k];
   }
 
   // istio-proxy
   const args = proxyAgentArgs(t, "sidecar");
-  const outlier = str(val(t, "global.proxy.outlierLogPath"));
+  const outlier = str(p.outlierLogPath);
   if (outlier) args.push(`--outlierLogPath=${outlier}`);
 
-  const proxy: Obj = { name: "istio-proxy", image: imageFor(t, val(t, "global.proxy.image")) };
+  const proxy: Obj = { name: "istio-proxy", image: imageFor(t, p.image) };
   if (native) proxy.restartPolicy = "Always";
   proxy.ports = [{ containerPort: 15090, protocol: "TCP", name: "http-envoy-prom" }];
   proxy.args = args;
-  const lifecycle = val(t, "global.proxy.lifecycle");
+  const lifecycle = p.lifecycle;
   if (truthy(lifecycle)) proxy.lifecycle = lifecycle;
   else if (hold) proxy.lifecycle = { postStart: { exec: { command: ["pilot-agent", "wait"] } } };
   else if (native) proxy.lifecycle = { preStop: { exec: { command: ["pilot-agent", "request", `--debug-port=${sp}`, "POST", "drain"] } } };
@@ -445,33 +455,33 @@ export function renderSidecarTemplate(t: TemplateContext): Obj {
   );
   if (t.compliancePolicy) env.push({ name: "COMPLIANCE_POLICY", value: t.compliancePolicy });
   env.push(
-    { name: "ISTIO_META_CLUSTER_ID", value: str(val(t, "global.multiCluster.clusterName")) || "Kubernetes" },
+    { name: "ISTIO_META_CLUSTER_ID", value: str(g.multiCluster?.clusterName) || "Kubernetes" },
     fieldRef("ISTIO_META_NODE_NAME", "spec.nodeName"),
     { name: "ISTIO_META_INTERCEPTION_MODE", value: mode },
   );
-  const network = str(val(t, "global.network"));
+  const network = str(g.network);
   if (network) env.push({ name: "ISTIO_META_NETWORK", value: network });
   env.push(...ownerEnv(t));
   if (has(t, A.bootstrapOverride)) env.push({ name: "ISTIO_BOOTSTRAP_OVERRIDE", value: "/etc/istio/custom-bootstrap/custom_bootstrap.json" });
   env.push(...meshIdentityEnv(t), ...datadogEnv(t), ...otelEnv(t), ...proxyMetadataEnv(t));
   proxy.env = env;
 
-  const pullPolicy = str(val(t, "global.imagePullPolicy"));
+  const pullPolicy = str(g.imagePullPolicy);
   if (pullPolicy) proxy.imagePullPolicy = pullPolicy;
   if (sp !== "0") {
-    if (truthy(val(t, "global.proxy.startupProbe.enabled"))) {
-      proxy.startupProbe = healthProbe(nonZero({ initialDelaySeconds: 0, periodSeconds: 1, timeoutSeconds: 3, failureThreshold: Number(val(t, "global.proxy.startupProbe.failureThreshold")) }));
+    if (truthy(p.startupProbe?.enabled)) {
+      proxy.startupProbe = healthProbe(nonZero({ initialDelaySeconds: 0, periodSeconds: 1, timeoutSeconds: 3, failureThreshold: Number(p.startupProbe?.failureThreshold) }));
     }
     proxy.readinessProbe = healthProbe(
       nonZero({
-        initialDelaySeconds: Number(ann(t, A.readinessInitialDelay, val(t, "global.proxy.readinessInitialDelaySeconds"))),
-        periodSeconds: Number(ann(t, A.readinessPeriod, val(t, "global.proxy.readinessPeriodSeconds"))),
+        initialDelaySeconds: Number(ann(t, A.readinessInitialDelay, p.readinessInitialDelaySeconds)),
+        periodSeconds: Number(ann(t, A.readinessPeriod, p.readinessPeriodSeconds)),
         timeoutSeconds: 3,
-        failureThreshold: Number(ann(t, A.readinessFailureThreshold, val(t, "global.proxy.readinessFailureThreshold"))),
+        failureThreshold: Number(ann(t, A.readinessFailureThreshold, p.readinessFailureThreshold)),
       }),
     );
   }
-  const privileged = truthy(val(t, "global.proxy.privileged"));
+  const privileged = truthy(p.privileged);
   const md = isObject(t.proxyConfig.proxyMetadata) ? t.proxyConfig.proxyMetadata : {};
   if (md.IPTABLES_TRACE_LOGGING === "true") {
     proxy.securityContext = {

@@ -1,6 +1,6 @@
+import type { Obj } from "../../config/values.js";
 
-export type Obj = Record<string, any>;
-
+export type { Obj };
 export type { LabelSelector, InjectorConfig, InjectionSettings } from "../../config/injection-types.js";
 
 export interface TypeMeta {

@@ -1,0 +1,200 @@
+// Typed view of Istio's Helm values (Istio 1.30.3's manifests/charts/istio-control/istio-discovery/values.yaml
+// and the component charts): every key the injector and the renderer read. Everything is optional, as in a
+// values tree a user writes; the tree itself stays open (`rawJson` gives the whole of it, keys the user --set
+// included). Leaf types are Helm's; the core still coerces what it reads (str, truthy, Number) as the Go
+// templates do, since user data may carry another scalar type.
+import type { Json, JsonObject } from "./values.js";
+import type { MeshConfig } from "./mesh-types.js";
+
+/** A Kubernetes fragment the charts copy verbatim (securityContext, lifecycle, seccompProfile, ...). */
+export type Fragment = JsonObject;
+export type Scalar = string | number | boolean;
+
+export interface ResourceValues {
+  requests?: Record<string, Scalar | null>;
+  limits?: Record<string, Scalar | null>;
+}
+
+/** `hub/image:tag[-variant]` of a component; empty hub/tag/variant fall back to `global`. */
+export interface ImageValues {
+  hub?: string;
+  tag?: string;
+  variant?: string;
+  image?: string;
+}
+
+/** The Deployment knobs istiod and the gateways share (replicas, autoscaling, scheduling, pod metadata). */
+export interface DeploymentValues extends ImageValues {
+  enabled?: boolean;
+  autoscaleEnabled?: boolean;
+  autoscaleMin?: number;
+  autoscaleMax?: number;
+  autoscaleBehavior?: Fragment;
+  replicaCount?: number;
+  rollingMaxSurge?: string | number;
+  rollingMaxUnavailable?: string | number;
+  cpu?: { targetAverageUtilization?: number };
+  memory?: { targetAverageUtilization?: number };
+  resources?: ResourceValues;
+  nodeSelector?: Record<string, string>;
+  tolerations?: Fragment[];
+  podAnnotations?: Record<string, string>;
+  podLabels?: Record<string, string>;
+  /** Environment variables: name -> value, or name -> a valueFrom-style fragment. */
+  env?: Record<string, Json>;
+}
+
+export interface ProxyValues {
+  image?: string;
+  autoInject?: string;
+  clusterDomain?: string;
+  componentLogLevel?: string;
+  logLevel?: string;
+  excludeInboundPorts?: string;
+  includeInboundPorts?: string;
+  includeIPRanges?: string;
+  excludeIPRanges?: string;
+  includeOutboundPorts?: string;
+  excludeOutboundPorts?: string;
+  outlierLogPath?: string;
+  privileged?: boolean;
+  capNetBindService?: boolean;
+  holdApplicationUntilProxyStarts?: boolean;
+  lifecycle?: Fragment;
+  seccompProfile?: Fragment;
+  readinessFailureThreshold?: number;
+  readinessInitialDelaySeconds?: number;
+  readinessPeriodSeconds?: number;
+  startupProbe?: { enabled?: boolean; failureThreshold?: number };
+  resources?: ResourceValues;
+  statusPort?: number;
+  tracer?: string;
+}
+
+export interface ProxyInitValues {
+  image?: string;
+  forceApplyIptables?: boolean;
+}
+
+export interface GlobalValues extends ImageValues {
+  istioNamespace?: string;
+  imagePullPolicy?: string;
+  /** Secret names, or `{name}` references. */
+  imagePullSecrets?: (string | { name?: string })[];
+  logAsJson?: boolean;
+  logging?: { level?: string };
+  nativeNftables?: boolean;
+  proxy?: ProxyValues;
+  proxy_init?: ProxyInitValues;
+  caAddress?: string;
+  caName?: string;
+  meshID?: string;
+  meshNetworks?: Record<string, Json>;
+  mountMtlsCerts?: boolean;
+  multiCluster?: { clusterName?: string };
+  network?: string;
+  networkPolicy?: { enabled?: boolean };
+  defaultPodDisruptionBudget?: { enabled?: boolean };
+  omitSidecarInjectorConfigMap?: boolean;
+  pilotCertProvider?: string;
+  platform?: string;
+  sds?: { token?: { aud?: string } };
+  sts?: { servicePort?: number };
+  trustDomain?: string;
+  trustBundleName?: string;
+}
+
+/** `pilot.cni`: whether pods are redirected by the CNI node agent instead of an init container. */
+export interface PilotCniValues {
+  enabled?: boolean;
+  provider?: string;
+}
+
+export interface PilotValues extends DeploymentValues {
+  cni?: PilotCniValues;
+  /** istiod's feature flags (ENABLE_CLUSTER_TRUST_BUNDLE_API, ...), also read by the injection template. */
+  env?: Record<string, Json>;
+  traceSampling?: number;
+  keepaliveMaxServerConnectionAge?: string;
+  crlConfigMapName?: string;
+}
+
+/** The istio-cni chart's values (top-level `cni`). */
+export interface CniValues extends ImageValues {
+  ambient?: { enabled?: boolean };
+  excludeNamespaces?: string[];
+  cniConfDir?: string;
+  cniBinDir?: string;
+  logLevel?: string;
+  resources?: ResourceValues;
+}
+
+export interface ZtunnelValues extends ImageValues {
+  resourceName?: string;
+  logLevel?: string;
+  resources?: ResourceValues;
+}
+
+export interface GatewayPort {
+  name?: string;
+  port?: number;
+  targetPort?: number;
+  protocol?: string;
+}
+
+/** One gateway's chart values (`gateways.istio-ingressgateway`, `gateways.istio-egressgateway`). */
+export interface GatewayValues extends DeploymentValues {
+  name?: string;
+  labels?: Record<string, string>;
+  ports?: GatewayPort[];
+  type?: string;
+  serviceAnnotations?: Record<string, string>;
+  runAsRoot?: boolean;
+}
+
+export interface GatewaysValues {
+  securityContext?: Fragment;
+  seccompProfile?: Fragment;
+  "istio-ingressgateway"?: GatewayValues;
+  "istio-egressgateway"?: GatewayValues;
+}
+
+export interface SidecarInjectorWebhookValues {
+  alwaysInjectSelector?: Fragment[];
+  neverInjectSelector?: Fragment[];
+  injectedAnnotations?: Record<string, string>;
+  defaultTemplates?: string[];
+  enableNamespacesByDefault?: boolean;
+  reinvocationPolicy?: string;
+  rewriteAppHTTPProbe?: boolean;
+  templates?: Record<string, string>;
+}
+
+export interface AddonValues {
+  image?: string;
+}
+
+export interface AddonsValues {
+  kiali?: AddonValues;
+  prometheus?: AddonValues & { configReloaderImage?: string };
+  grafana?: AddonValues;
+  jaeger?: AddonValues;
+}
+
+/**
+ * The values tree: the `values` key of the istio-sidecar-injector ConfigMap (what the injector reads) and the
+ * effective chart values of a resolved IstioOperator (what the renderer reads) have this one shape.
+ */
+export interface InjectionValues {
+  global?: GlobalValues;
+  pilot?: PilotValues;
+  gateways?: GatewaysValues;
+  sidecarInjectorWebhook?: SidecarInjectorWebhookValues;
+  revision?: string;
+  cni?: CniValues;
+  ztunnel?: ZtunnelValues;
+  meshConfig?: MeshConfig;
+  base?: { excludedCRDs?: string[] };
+  istiodRemote?: { enabled?: boolean };
+  addons?: AddonsValues;
+}
