@@ -43,7 +43,7 @@ try {
   if (crds.code !== 0) throw new Error(crds.stderr);
   await cluster.kubectl(["wait", "--for=condition=Established", "--timeout=60s", "crd", "-l", "app.kubernetes.io/part-of=pilotfish"]);
   await cluster.kubectl(["create", "namespace", NS]);
-  const child = spawn(process.execPath, [path.join(root, "bin/pilotfish.mjs"), "operator", "--kubeconfig", cluster.kubeconfigPath, "--readiness-timeout", "2s", "--log-level", "warn"], { stdio: "ignore", env: { ...process.env, PILOTFISH_DIST: "1" } });
+  const child = spawn(process.execPath, [path.join(root, "bin/pilotfish.mjs"), "operator", "--kubeconfig", cluster.kubeconfigPath, "--log-level", "warn", "--metrics-port", "0"], { stdio: "ignore" });
   await sleep(3000);
   const total = manifestObjects(render(resolveIop({ docs: [], sets: ["profile=demo"] }))).length;
   const times: number[] = [];

@@ -5,12 +5,20 @@
 //     rate and unbounded; p50/p99, throughput, server RSS.
 //  3. with ISTIO_GIT_DIR set: Istio's Go /inject handler (../shared/bench/istio-go-bench.sh serve) under the
 //     same load, so the figures sit side by side from one run.
-// Results: bench/results/*.json and bench/results/summary.md. No thresholds: numbers are for reading.
+//  4. CLI cold start: the real bin (dist/), `--help`, `validate -f` (one file), `kube-inject -f` (one
+//     Deployment), 10 runs each: min/median/max wall time and peak RSS (bench/cli.ts).
+//  5. serve at rest and at a fixed 1,000 req/s from vegeta (open loop, Go, bench/vegeta.ts): p50/p99 and the
+//     server's RSS at rest and under that load, for pilotfish and (with ISTIO_GIT_DIR) Istio's Go handler.
+// Results: bench/results/*.json and bench/results/summary.md. The targets in TARGETS are benchmarks, not
+// tests: the summary says met / missed, nothing fails.
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import os from "node:os";
 import autocannon from "autocannon";
+import { coldStart, type ColdStartRow } from "./cli.js";
+import { attack, ensureVegeta, statusOf, type VegetaResult } from "./vegeta.js";
 import { handleInjectReview, parseAdmissionReview } from "../src/webhook/admission.js";
 import { settingsFromIstioOperator } from "../src/config/injection.js";
 
@@ -19,6 +27,10 @@ const inputs = path.resolve(root, process.env.BENCH_INPUTS ?? "../shared/bench/i
 const results = path.join(root, "bench", "results");
 const quick = process.argv.includes("--quick");
 fs.mkdirSync(results, { recursive: true });
+
+const TARGETS = { coldStartMs: 300, restRssMB: 80, loadRssMB: 100, p99At1000Ms: 5 };
+const vegeta = ensureVegeta();
+if (!vegeta.bin) console.error(`vegeta not available (${vegeta.why}): the 1,000 req/s open-loop figures are skipped`);
 
 const cases = [
   { name: "small pod (serve-review.json)", file: "serve-review.json" },
@@ -120,18 +132,36 @@ function serverPid(child: ChildProcess, binaryName?: string): number | undefined
   }
 }
 
-async function benchServer(name: string, start: () => ChildProcess, url: string, binaryName?: string) {
+interface ServerRun {
+  rows: (Awaited<ReturnType<typeof load>> & { server: string; rssMB?: number; peakMB?: number })[];
+  /** RSS 5 s after the first answered review, nothing else running against it. */
+  rest?: { rssMB: number; hwmMB: number };
+  /** vegeta at 1,000 req/s (after 5 s of the same load, not counted). */
+  fixed?: VegetaResult;
+}
+
+async function benchServer(name: string, start: () => ChildProcess, url: string, binaryName?: string): Promise<ServerRun> {
   const child = start();
   try {
     await waitForPort(url, child);
-    const rows = [];
+    const run: ServerRun = { rows: [] };
+    const pid = serverPid(child, binaryName);
+    await new Promise((r) => setTimeout(r, 5000));
+    if (pid) run.rest = statusOf(pid);
+    console.error(`${name}: at rest ${JSON.stringify(run.rest)}`);
+    if (vegeta.bin) {
+      const body = path.join(inputs, "serve-review.json");
+      await attack(vegeta.bin, url, body, { rate: 1000, seconds: 5 });
+      run.fixed = await attack(vegeta.bin, url, body, { rate: 1000, seconds: quick ? 5 : 15, pid });
+      console.error(`${name}: vegeta ${JSON.stringify(run.fixed)}`);
+    }
     for (const s of SCENARIOS) {
       const row = await load(url, s.file, { rate: s.rate, connections: s.connections, seconds: quick ? 3 : 15 });
-      const pid = serverPid(child, binaryName);
-      rows.push({ server: name, ...row, ...(pid ? rssOf(pid) : {}) });
-      console.error(`${name}: ${JSON.stringify(rows[rows.length - 1])}`);
+      const p = serverPid(child, binaryName);
+      run.rows.push({ server: name, ...row, ...(p ? rssOf(p) : {}) });
+      console.error(`${name}: ${JSON.stringify(run.rows[run.rows.length - 1])}`);
     }
-    return rows;
+    return run;
   } finally {
     child.kill("SIGTERM");
     await new Promise((r) => setTimeout(r, 500));
@@ -143,25 +173,37 @@ function table(header: string[], rows: (string | number)[][]): string {
   return [`| ${header.join(" | ")} |`, `|${header.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
 }
 
+// CLI cold start first, while nothing of ours runs.
+const vsFile = path.join(root, "bench", "inputs", "virtualservice.yaml");
+const deployment = path.join(root, "examples", "bookinfo-details.yaml");
+const cli: ColdStartRow[] = [
+  coldStart(root, "pilotfish --help", ["--help"]),
+  coldStart(root, "pilotfish validate -f (one VirtualService)", ["validate", "-f", vsFile]),
+  coldStart(root, "pilotfish kube-inject -f (one Deployment)", ["kube-inject", "-f", deployment]),
+  coldStart(root, "node -e 0 (the floor: Node's own start-up)", [], 10, ["-e", "0"]),
+];
+fs.writeFileSync(path.join(results, "cli.json"), JSON.stringify({ date: new Date().toISOString(), node: process.version, cli }, null, 2));
+console.error(JSON.stringify(cli));
+
 const core = benchCore();
 fs.writeFileSync(path.join(results, "core.json"), JSON.stringify({ date: new Date().toISOString(), node: process.version, core }, null, 2));
 console.error(JSON.stringify(core));
 
 const port = 18000 + Math.floor(Math.random() * 1000);
-const serverRows = await benchServer(
+const pilotfish = await benchServer(
   "pilotfish",
   () =>
     spawn(process.execPath, [path.join(root, "bin/pilotfish.mjs"), "serve", "--host", "127.0.0.1", "--port", String(port), "--no-validation"], {
-      // The compiled build, as the container image runs it (make bench builds it first).
-      env: { ...process.env, ENABLE_NATIVE_SIDECARS: "true", LOG_LEVEL: "info", PILOTFISH_DIST: fs.existsSync(path.join(root, "dist/cli/main.js")) ? "1" : "0" },
+      // The bundle in dist/, as the container image runs it (make bench builds it first).
+      env: { ...process.env, ENABLE_NATIVE_SIDECARS: "true", LOG_LEVEL: "info" },
       stdio: ["ignore", "ignore", "inherit"],
     }),
   `https://127.0.0.1:${port}/inject`,
 );
-let goRows: typeof serverRows = [];
+let go: ServerRun | undefined;
 if (process.env.ISTIO_GIT_DIR) {
   const goPort = port + 1;
-  goRows = await benchServer(
+  go = await benchServer(
     "istio (Go)",
     () =>
       spawn("bash", [path.resolve(root, "../shared/bench/istio-go-bench.sh"), process.env.ISTIO_GIT_DIR!, process.env.ISTIO_BENCH_WORK ?? "/tmp/istio-go-bench", "serve", String(goPort), "600"], {
@@ -172,17 +214,78 @@ if (process.env.ISTIO_GIT_DIR) {
     "inject\\.test",
   ).catch((e) => {
     console.error(`Go reference not measured: ${(e as Error).message}`);
-    return [];
+    return undefined;
   });
   spawn("pkill", ["-f", "TestZZServeTLS"]);
 }
-const all = [...serverRows, ...goRows];
-fs.writeFileSync(path.join(results, "webhook.json"), JSON.stringify({ date: new Date().toISOString(), node: process.version, rows: all }, null, 2));
+const all = [...pilotfish.rows, ...(go?.rows ?? [])];
+const load1 = os.loadavg()[0].toFixed(1);
+fs.writeFileSync(
+  path.join(results, "webhook.json"),
+  JSON.stringify(
+    {
+      date: new Date().toISOString(),
+      node: process.version,
+      loadavg: os.loadavg(),
+      rows: all,
+      rest: { pilotfish: pilotfish.rest, ...(go ? { "istio (Go)": go.rest } : {}) },
+      vegeta1000: { pilotfish: pilotfish.fixed, ...(go ? { "istio (Go)": go.fixed } : {}) },
+    },
+    null,
+    2,
+  ),
+);
+
+const met = (ok: boolean | undefined) => (ok === undefined ? "not measured" : ok ? "met" : "**missed**");
+const cold = (label: string) => cli.find((c) => c.command.startsWith(label));
+const targetRows: (string | number)[][] = [
+  ["CLI cold start, `validate -f`, median of 10", `<= ${TARGETS.coldStartMs} ms`, `${cold("pilotfish validate")?.medianMs} ms`, met(cold("pilotfish validate")!.medianMs <= TARGETS.coldStartMs)],
+  ["CLI cold start, `kube-inject -f`, median of 10", `<= ${TARGETS.coldStartMs} ms`, `${cold("pilotfish kube-inject")?.medianMs} ms`, met(cold("pilotfish kube-inject")!.medianMs <= TARGETS.coldStartMs)],
+  ["`serve` RSS at rest", `<= ${TARGETS.restRssMB} MB`, pilotfish.rest ? `${pilotfish.rest.rssMB} MB` : "-", met(pilotfish.rest && pilotfish.rest.rssMB <= TARGETS.restRssMB)],
+  [
+    "`serve` RSS under 1,000 req/s (largest sample)",
+    `<= ${TARGETS.loadRssMB} MB`,
+    pilotfish.fixed?.rssMaxMB ? `${pilotfish.fixed.rssMaxMB} MB` : "-",
+    met(pilotfish.fixed?.rssMaxMB === undefined ? undefined : pilotfish.fixed.rssMaxMB <= TARGETS.loadRssMB),
+  ],
+  [
+    "p99 at 1,000 req/s (vegeta, open loop, small pod)",
+    `<= ${TARGETS.p99At1000Ms} ms`,
+    pilotfish.fixed ? `${pilotfish.fixed.p99ms} ms` : "-",
+    met(pilotfish.fixed === undefined ? undefined : pilotfish.fixed.p99ms <= TARGETS.p99At1000Ms && pilotfish.fixed.success >= 0.999),
+  ],
+];
+const fixedRows = [
+  ["pilotfish", pilotfish],
+  ...(go ? [["istio (Go)", go] as const] : []),
+] as const;
 
 const md = [
-  `Measured ${new Date().toISOString().slice(0, 10)} on this machine (${process.version}); load generator (autocannon, keep-alive) on the same 2 cores.`,
+  `Measured ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC on this machine (${process.version}, ${os.cpus().length} cores shared with other work: load average ${load1} at the end); load generators (autocannon, vegeta) on the same cores.`,
+  "",
+  "Targets (benchmarks, not tests):",
+  "",
+  table(["what", "target", "measured", ""], targetRows),
+  "",
+  `CLI cold start (the real \`bin/pilotfish.mjs\` over dist/, spawned ${cli[0].runs} times after one warm-up; peak RSS from /usr/bin/time):`,
+  "",
+  table(
+    ["command", "min ms", "median ms", "max ms", "peak RSS MB (median)"],
+    cli.map((c) => [c.command, c.minMs, c.medianMs, c.maxMs, c.peakRssMB?.median ?? "-"]),
+  ),
+  "",
+  "Webhook at a fixed 1,000 req/s (vegeta, open loop, keep-alive, TLS, serve-review.json), and RSS at rest (5 s after start):",
+  "",
+  table(
+    ["server", "requests", "success", "p50 ms", "p90 ms", "p99 ms", "max ms", "RSS at rest MB", "RSS under load MB (max sampled)"],
+    fixedRows.map(([n, r]) => [n, r.fixed?.requests ?? "-", r.fixed ? `${(r.fixed.success * 100).toFixed(2)} %` : "-", r.fixed?.p50ms ?? "-", r.fixed?.p90ms ?? "-", r.fixed?.p99ms ?? "-", r.fixed?.maxMs ?? "-", r.rest?.rssMB ?? "-", r.fixed?.rssMaxMB ?? "-"]),
+  ),
+  "",
+  "In-process review pipeline (parse, inject, diff, encode):",
   "",
   table(["in-process pipeline", "ms/op", "ops/s"], core.map((c) => [c.case, c.msPerOp, c.opsPerSec])),
+  "",
+  "Webhook under autocannon (keep-alive; its fixed rate is closed loop, so a slow server slows the generator):",
   "",
   table(
     ["server", "input", "rate asked", "achieved/s", "p50 ms", "p99 ms", "errors+non2xx", "server RSS MB"],
