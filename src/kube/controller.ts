@@ -60,7 +60,8 @@ export class Controller {
   private idleWaiters: (() => void)[] = [];
 
   constructor(opts: ControllerOptions) {
-    this.o = { workers: 1, baseBackoffMs: 1000, maxBackoffMs: 300_000, timeoutMs: 300_000, clock: realClock, random: Math.random, ...opts };
+    const given = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) as ControllerOptions; // unset means default
+    this.o = { workers: 1, baseBackoffMs: 1000, maxBackoffMs: 300_000, timeoutMs: 300_000, clock: realClock, random: Math.random, ...given };
     if (!(this.o.workers >= 1)) throw new Error(`workers must be at least 1, got ${this.o.workers}`);
   }
 

@@ -200,6 +200,26 @@ describe("generic controller", () => {
     assert.deepEqual(seen, ["a", "b", "a"]);
   });
 
+  it("options given as undefined keep their defaults (no instant timeout)", async () => {
+    let signal: AbortSignal | undefined;
+    const outcomes: Outcome[] = [];
+    const c = new Controller({
+      reconcile: async (_k, s) => {
+        signal = s;
+        await new Promise((r) => setTimeout(r, 30)); // real timers here
+      },
+      timeoutMs: undefined,
+      workers: undefined,
+      onOutcome: (o) => outcomes.push(o),
+    });
+    c.start();
+    c.add("a");
+    await new Promise((r) => setTimeout(r, 10));
+    await c.whenIdle();
+    assert.equal(signal!.aborted, false);
+    assert.deepEqual(outcomes.map((o) => o.result), ["success"]);
+  });
+
   it("stop() cancels pending requeues and aborts running reconciles", async () => {
     let runs = 0;
     let signal: AbortSignal | undefined;
