@@ -166,6 +166,8 @@ describe("IstioOperator controller on a real API server", { timeout: 900_000 }, 
     assert.equal(controller!.kube.totalWrites() - before, 0, `${w0} -> ${JSON.stringify(controller!.kube.writes)}\n${JSON.stringify(s0)}\n${JSON.stringify(s1)}`);
     assert.equal(r.applied, 0);
     assert.ok(r.skipped > 50, `skipped ${r.skipped}`);
+    assert.ok(controller!.reconciles > 0);
+    assert.equal(controller!.failed, 0, "no reconcile failed or timed out");
   });
 
   it("an edit to an object it manages is put back on the next reconcile, also by a restarted operator (one write, then none)", async () => {
@@ -284,10 +286,11 @@ describe("IstioOperator controller on a real API server", { timeout: 900_000 }, 
         return d.stdout.trim() === "3";
       }, 60_000);
       // Counted when the reconcile ends (it never waits for readiness: it asks to be requeued).
-      await until("the new leader's metrics", async () => {
+      const metrics = await until("the new leader's metrics", async () => {
         const metrics = await (await fetch(`http://127.0.0.1:${ports[1 - leaderIdx]}/metrics`)).text();
-        return /pilotfish_operator_reconciles_total\{result="reconciling"\} [1-9]/.test(metrics) && /pilotfish_operator_writes_total\{verb="apply"\} [1-9]/.test(metrics);
+        return /pilotfish_operator_reconciles_total\{result="reconciling"\} [1-9]/.test(metrics) && /pilotfish_operator_writes_total\{verb="apply"\} [1-9]/.test(metrics) ? metrics : undefined;
       }, 30_000);
+      assert.doesNotMatch(metrics, /pilotfish_operator_reconciles_total\{result="failed"\} [1-9]/, "no reconcile failed or timed out");
       assert.equal((await cluster.kubectl(["delete", "istiooperator", "ha", "-n", NS, "--wait=true", "--timeout=60s"])).code, 0);
       assert.deepEqual(await owned("ha"), []);
     } finally {

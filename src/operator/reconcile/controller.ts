@@ -43,8 +43,9 @@ export class IopController {
   private resyncTimer: NodeJS.Timeout | undefined;
   private restartTimer: NodeJS.Timeout | undefined;
   private watchFailures = 0;
-  /** Reconciles completed, for tests. */
+  /** Reconciles ended, and those that failed (error or timeout), for tests. */
   reconciles = 0;
+  failed = 0;
 
   constructor(private readonly opts: OperatorOptions) {
     const m = opts.metrics;
@@ -78,6 +79,7 @@ export class IopController {
     this.reconciles++;
     this.opts.metrics?.operatorReconcileTime.observe(o.durationMs / 1000);
     if (o.result === "success") return;
+    this.failed++;
     this.opts.metrics?.operatorReconciles.inc({ result: "failed" });
     this.log.error({ err: o.error.message, iop: o.key, retryInMs: o.retryInMs, result: o.result }, "reconcile failed");
   }
