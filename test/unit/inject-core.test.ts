@@ -1,0 +1,361 @@
+// Direct tests of the injection core: the inject/skip decision, native vs classic sidecars, traffic annotations
+// into istio-init's arguments, the status annotation and probe rewriting. Expectations come from Istio 1.30.3's
+// behaviour as written down in /work/shared/spec/injection.md (sections a, c, d, e, f), not from our output.
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { settingsFromIstioOperator } from "../../src/config/injection.js";
+import { injectRequired, selectorMatches } from "../../src/webhook/inject/decide.js";
+import { injectPod } from "../../src/webhook/inject/inject.js";
+import { A } from "../../src/webhook/inject/annotations.js";
+import { InjectionError, type InjectorConfig, type Obj } from "../../src/webhook/inject/types.js";
+
+const classic = settingsFromIstioOperator({}, { nativeSidecars: false });
+const native = settingsFromIstioOperator({}, { nativeSidecars: true });
+
+function pod(opts: { labels?: Record<string, string>; annotations?: Record<string, string>; containers?: Obj[]; initContainers?: Obj[]; hostNetwork?: boolean } = {}): Obj {
+  const spec: Obj = { containers: opts.containers ?? [{ name: "app", image: "nginx", ports: [{ containerPort: 8080, name: "http" }] }] };
+  if (opts.initContainers) spec.initContainers = opts.initContainers;
+  if (opts.hostNetwork) spec.hostNetwork = true;
+  return { apiVersion: "v1", kind: "Pod", metadata: { name: "p", namespace: "shop", labels: opts.labels ?? {}, annotations: opts.annotations ?? {} }, spec };
+}
+
+function inject(p: Obj, settings = classic) {
+  return injectPod({ pod: p, typeMeta: { apiVersion: "v1", kind: "Pod" }, deployMeta: { name: "p", namespace: "shop" } }, settings);
+}
+
+const names = (list: Obj[] | undefined) => (list ?? []).map((c) => c.name);
+const container = (p: Obj, name: string): Obj => [...(p.spec.initContainers ?? []), ...p.spec.containers].find((c: Obj) => c.name === name);
+const initArgs = (p: Obj) => container(p, "istio-init").args as string[];
+const argAfter = (args: string[], flag: string) => (args.includes(flag) ? args[args.indexOf(flag) + 1] : undefined);
+const env = (c: Obj, name: string) => (c.env ?? []).find((e: Obj) => e.name === name)?.value;
+
+// ---------------------------------------------------------------------------------------------------------------
+describe("decide (injectRequired)", () => {
+  const config = (over: Partial<InjectorConfig> = {}): InjectorConfig => ({
+    policy: "enabled",
+    alwaysInjectSelector: [],
+    neverInjectSelector: [],
+    injectedAnnotations: {},
+    defaultTemplates: ["sidecar"],
+    ...over,
+  });
+  const decide = (meta: { labels?: Record<string, string>; annotations?: Record<string, string> }, over: Partial<InjectorConfig> = {}, ns = "shop", spec: Obj = {}) =>
+    injectRequired({ metadata: { labels: meta.labels ?? {}, annotations: meta.annotations ?? {} }, spec }, ns, config(over));
+
+  // [policy, label, annotation, expected]; undefined = absent.
+  const matrix: [string, string | undefined, string | undefined, boolean][] = [
+    ["enabled", undefined, undefined, true],
+    ["enabled", undefined, "false", false],
+    ["enabled", undefined, "true", true],
+    ["enabled", "false", undefined, false],
+    ["enabled", "true", undefined, true],
+    ["enabled", "false", "true", false], // the label wins even when they disagree
+    ["enabled", "true", "false", true],
+    ["enabled", "", "false", true], // an empty label is present: it is the switch, and "" means default
+    ["enabled", "yes", undefined, true], // invalid value: default policy
+    ["disabled", undefined, undefined, false],
+    ["disabled", undefined, "true", true],
+    ["disabled", "true", undefined, true],
+    ["disabled", undefined, "false", false],
+    ["disabled", "on", undefined, false],
+    ["bogus", undefined, "true", false], // any other policy skips everything
+    ["bogus", undefined, undefined, false],
+  ];
+  for (const [policy, label, annotation, want] of matrix) {
+    it(`policy ${policy}, label ${label ?? "-"}, annotation ${annotation ?? "-"} -> ${want ? "inject" : "skip"}`, () => {
+      const labels = label === undefined ? {} : { [A.inject]: label };
+      const annotations = annotation === undefined ? {} : { [A.inject]: annotation };
+      assert.equal(decide({ labels, annotations }, { policy }).inject, want);
+    });
+  }
+
+  it("warns about a value other than true/false and uses the default", () => {
+    const d = decide({ annotations: { [A.inject]: "yes" } });
+    assert.equal(d.inject, true);
+    assert.equal(d.warnings.length, 1);
+    assert.match(d.warnings[0], /yes/);
+    assert.deepEqual(decide({ annotations: { [A.inject]: "true" } }).warnings, []);
+  });
+
+  it("never skips for host networking or the system namespaces, whatever the switch says", () => {
+    assert.equal(decide({ annotations: { [A.inject]: "true" } }, {}, "shop", { hostNetwork: true }).inject, false);
+    for (const ns of ["kube-system", "kube-public", "kube-node-lease", "local-path-storage"]) {
+      assert.equal(decide({ labels: { [A.inject]: "true" } }, {}, ns).inject, false, ns);
+    }
+    assert.equal(decide({}, {}, "kube-systemx").inject, true);
+  });
+
+  it("neverInjectSelector beats alwaysInjectSelector, and both only apply when the pod does not say", () => {
+    const never = [{ matchLabels: { tier: "batch" } }];
+    const always = [{ matchExpressions: [{ key: "tier", operator: "Exists" }] }];
+    assert.equal(decide({ labels: { tier: "batch" } }, { neverInjectSelector: never, alwaysInjectSelector: always }).inject, false);
+    assert.equal(decide({ labels: { tier: "web" } }, { neverInjectSelector: never, alwaysInjectSelector: always, policy: "disabled" }).inject, true);
+    assert.equal(decide({ labels: { tier: "batch", [A.inject]: "true" } }, { neverInjectSelector: never }).inject, true);
+    assert.equal(decide({ labels: { tier: "web" }, annotations: { [A.inject]: "false" } }, { alwaysInjectSelector: always }).inject, false);
+  });
+
+  it("selector matching: an empty selector matches nothing, an unknown operator never matches", () => {
+    assert.equal(selectorMatches({}, { a: "b" }), false);
+    assert.equal(selectorMatches({ matchLabels: {} , matchExpressions: [] }, { a: "b" }), false);
+    assert.equal(selectorMatches({ matchLabels: { a: "b" } }, { a: "b", c: "d" }), true);
+    assert.equal(selectorMatches({ matchExpressions: [{ key: "a", operator: "In", values: ["x", "b"] }] }, { a: "b" }), true);
+    assert.equal(selectorMatches({ matchExpressions: [{ key: "a", operator: "NotIn", values: ["b"] }] }, { a: "b" }), false);
+    assert.equal(selectorMatches({ matchExpressions: [{ key: "a", operator: "NotIn", values: ["b"] }] }, {}), true);
+    assert.equal(selectorMatches({ matchExpressions: [{ key: "a", operator: "DoesNotExist" }] }, { a: "" }), false);
+    assert.equal(selectorMatches({ matchExpressions: [{ key: "a", operator: "Gt", values: ["1"] }] }, { a: "2" }), false);
+  });
+
+  it("a skipped pod is returned unchanged and not marked", () => {
+    const p = pod({ annotations: { [A.inject]: "false" } });
+    const out = inject(p);
+    assert.equal(out.injected, false);
+    assert.deepEqual(out.pod.spec, p.spec);
+    assert.equal(out.pod.metadata.annotations[A.status], undefined);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+describe("native vs classic sidecar", () => {
+  it("classic: istio-init first init container, istio-proxy last regular container, no restartPolicy", () => {
+    const out = inject(pod({ initContainers: [{ name: "migrate", image: "m" }], containers: [{ name: "app", image: "a" }, { name: "worker", image: "w" }] }), classic);
+    assert.deepEqual(names(out.pod.spec.initContainers), ["migrate", "istio-init"]);
+    assert.deepEqual(names(out.pod.spec.containers), ["app", "worker", "istio-proxy"]);
+    assert.equal(container(out.pod, "istio-proxy").restartPolicy, undefined);
+    assert.deepEqual(container(out.pod, "istio-proxy").args.slice(0, 2), ["proxy", "sidecar"]);
+  });
+
+  it("native: istio-init then istio-proxy (restartPolicy Always) ahead of the app's init containers", () => {
+    const out = inject(pod({ initContainers: [{ name: "migrate", image: "m" }] }), native);
+    assert.deepEqual(names(out.pod.spec.initContainers), ["istio-init", "istio-proxy", "migrate"]);
+    assert.deepEqual(names(out.pod.spec.containers), ["app"]);
+    assert.equal(container(out.pod, "istio-proxy").restartPolicy, "Always");
+    // native sidecars drain on preStop (classic ones have no lifecycle by default)
+    assert.deepEqual(container(out.pod, "istio-proxy").lifecycle.preStop.exec.command, ["pilot-agent", "request", "--debug-port=15020", "POST", "drain"]);
+  });
+
+  it("the nativeSidecar annotation overrides the global switch both ways", () => {
+    const forcedClassic = inject(pod({ annotations: { [A.nativeSidecar]: "false" } }), native).pod;
+    assert.deepEqual(names(forcedClassic.spec.containers), ["app", "istio-proxy"]);
+    assert.deepEqual(names(forcedClassic.spec.initContainers), ["istio-init"]);
+    const forcedNative = inject(pod({ annotations: { [A.nativeSidecar]: "true" } }), classic).pod;
+    assert.deepEqual(names(forcedNative.spec.initContainers), ["istio-init", "istio-proxy"]);
+    assert.equal(container(forcedNative, "istio-proxy").restartPolicy, "Always");
+  });
+
+  it("holdApplicationUntilProxyStarts puts the classic proxy first with a postStart wait", () => {
+    const out = inject(pod({ annotations: { [A.proxyConfig]: "holdApplicationUntilProxyStarts: true" } }), classic).pod;
+    assert.deepEqual(names(out.spec.containers), ["istio-proxy", "app"]);
+    assert.deepEqual(container(out, "istio-proxy").lifecycle.postStart.exec.command, ["pilot-agent", "wait"]);
+  });
+
+  it("a user-supplied istio-proxy moves to the init containers in native mode and its fields win", () => {
+    const out = inject(pod({ containers: [{ name: "app", image: "a" }, { name: "istio-proxy", image: "auto", resources: { limits: { cpu: "3" } } }] }), native).pod;
+    assert.deepEqual(names(out.spec.containers), ["app"]);
+    assert.deepEqual(names(out.spec.initContainers), ["istio-init", "istio-proxy"]);
+    const proxy = container(out, "istio-proxy");
+    assert.equal(proxy.resources.limits.cpu, "3");
+    assert.notEqual(proxy.image, "auto"); // image: auto means "the injector's image"
+    assert.match(proxy.image, /proxyv2/);
+    const overrides = JSON.parse(out.metadata.annotations[A.overrides]);
+    assert.deepEqual(Object.keys(overrides), ["initContainers"]); // recorded where the template put it
+    assert.equal(overrides.initContainers[0].name, "istio-proxy");
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+describe("traffic annotations into istio-init's arguments", () => {
+  it("defaults: -i *, -x empty, -b *, -d 15090,15021,15020, no -q/-o/-k/-c", () => {
+    const args = initArgs(inject(pod()).pod);
+    assert.equal(argAfter(args, "-p"), "15001");
+    assert.equal(argAfter(args, "-z"), "15006");
+    assert.equal(argAfter(args, "-u"), "1337");
+    assert.equal(argAfter(args, "-m"), "REDIRECT");
+    assert.equal(argAfter(args, "-i"), "*");
+    assert.equal(argAfter(args, "-x"), "");
+    assert.equal(argAfter(args, "-b"), "*");
+    assert.equal(argAfter(args, "-d"), "15090,15021,15020");
+    for (const f of ["-q", "-o", "-k", "-c"]) assert.ok(!args.includes(f), f);
+  });
+
+  it("include/exclude annotations land in their flags; the status port is added to the excluded inbound ports", () => {
+    const args = initArgs(
+      inject(
+        pod({
+          annotations: {
+            [A.includeInboundPorts]: "8080,9090",
+            [A.excludeInboundPorts]: "4,5,6",
+            [A.includeOutboundIPRanges]: "10.0.0.0/8",
+            [A.excludeOutboundIPRanges]: "10.96.0.1/32,192.168.0.0/16",
+            [A.excludeOutboundPorts]: "3306",
+            [A.includeOutboundPorts]: "443",
+            [A.excludeInterfaces]: "eth1",
+            [A.kubevirtInterfaces]: "net1",
+          },
+        }),
+      ).pod,
+    );
+    assert.equal(argAfter(args, "-b"), "8080,9090");
+    assert.equal(argAfter(args, "-d"), "15090,15021,4,5,6,15020");
+    assert.equal(argAfter(args, "-i"), "10.0.0.0/8");
+    assert.equal(argAfter(args, "-x"), "10.96.0.1/32,192.168.0.0/16");
+    assert.equal(argAfter(args, "-o"), "3306");
+    assert.equal(argAfter(args, "-q"), "443");
+    assert.equal(argAfter(args, "-k"), "net1");
+    assert.equal(argAfter(args, "-c"), "eth1");
+  });
+
+  it("status port: not added twice, not added when 0, follows the annotation", () => {
+    assert.equal(argAfter(initArgs(inject(pod({ annotations: { [A.excludeInboundPorts]: "15020,81" } })).pod), "-d"), "15090,15021,15020,81");
+    const zero = inject(pod({ annotations: { [A.statusPort]: "0", [A.excludeInboundPorts]: "81" } })).pod;
+    assert.equal(argAfter(initArgs(zero), "-d"), "15090,15021,81");
+    assert.equal(container(zero, "istio-proxy").readinessProbe, undefined); // status port 0: no readiness probe
+    assert.equal(argAfter(initArgs(inject(pod({ annotations: { [A.statusPort]: "15030" } })).pod), "-d"), "15090,15021,15030");
+  });
+
+  it("reroute-virtual-interfaces wins over kubevirtInterfaces for -k", () => {
+    const args = initArgs(inject(pod({ annotations: { [A.kubevirtInterfaces]: "net1", [A.rerouteVirtualInterfaces]: "net2" } })).pod);
+    assert.equal(argAfter(args, "-k"), "net2");
+    assert.equal(args.filter((a) => a === "-k").length, 1);
+  });
+
+  it("invalid values are denied with Istio's message, all problems listed", () => {
+    assert.throws(
+      () => inject(pod({ annotations: { [A.excludeInboundPorts]: "80,x", [A.includeOutboundIPRanges]: "10.0.0.0/33" } })),
+      (e: unknown) =>
+        e instanceof InjectionError &&
+        /invalid value '80,x' for annotation 'traffic\.sidecar\.istio\.io\/excludeInboundPorts'/.test(e.message) &&
+        /invalid value '10\.0\.0\.0\/33' for annotation 'traffic\.sidecar\.istio\.io\/includeOutboundIPRanges'/.test(e.message),
+    );
+    assert.throws(() => inject(pod({ annotations: { [A.interceptionMode]: "IPVS" } })), InjectionError);
+  });
+
+  it("TPROXY: -m TPROXY, -u 1337, the proxy runs as root with NET_ADMIN", () => {
+    const out = inject(pod({ annotations: { [A.interceptionMode]: "TPROXY" } })).pod;
+    assert.equal(argAfter(initArgs(out), "-m"), "TPROXY");
+    assert.equal(argAfter(initArgs(out), "-u"), "1337");
+    const sc = container(out, "istio-proxy").securityContext;
+    assert.equal(sc.runAsUser, 0);
+    assert.equal(sc.runAsNonRoot, false);
+    assert.deepEqual(sc.capabilities.add, ["NET_ADMIN"]);
+    assert.equal(env(container(out, "istio-proxy"), "ISTIO_META_INTERCEPTION_MODE"), "TPROXY");
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+describe("status annotation", () => {
+  const VOLUMES = ["workload-socket", "credential-socket", "workload-certs", "istio-envoy", "istio-data", "istio-podinfo", "istio-token", "istiod-ca-cert", "istio-ca-crl"];
+
+  it("classic and native list what the templates injected, in Istio's key order, revision default", () => {
+    assert.equal(
+      inject(pod(), classic).pod.metadata.annotations[A.status],
+      JSON.stringify({ initContainers: ["istio-init"], containers: ["istio-proxy"], volumes: VOLUMES, imagePullSecrets: null, revision: "default" }),
+    );
+    assert.equal(
+      inject(pod(), native).pod.metadata.annotations[A.status],
+      JSON.stringify({ initContainers: ["istio-init", "istio-proxy"], containers: null, volumes: VOLUMES, imagePullSecrets: null, revision: "default" }),
+    );
+  });
+
+  it("names the webhook's revision and overwrites a previous status", () => {
+    const out = injectPod(
+      { pod: pod({ annotations: { [A.status]: '{"containers":["old"],"version":"x"}' } }), typeMeta: { apiVersion: "v1", kind: "Pod" }, deployMeta: { name: "p", namespace: "shop" }, revision: "canary" },
+      classic,
+    );
+    const status = JSON.parse(out.pod.metadata.annotations[A.status]);
+    assert.equal(status.revision, "canary");
+    assert.deepEqual(status.containers, ["istio-proxy"]);
+    assert.equal(out.pod.metadata.annotations["istio.io/rev"], "canary");
+  });
+
+  it("the other injected metadata: labels and default-container annotations", () => {
+    const out = inject(pod({ labels: { app: "shop", version: "v2" } })).pod;
+    assert.equal(out.metadata.labels["security.istio.io/tlsMode"], "istio");
+    assert.equal(out.metadata.labels["service.istio.io/canonical-name"], "shop");
+    assert.equal(out.metadata.labels["service.istio.io/canonical-revision"], "v2");
+    assert.equal(out.metadata.annotations["kubectl.kubernetes.io/default-container"], "app");
+    assert.equal(out.metadata.annotations["kubectl.kubernetes.io/default-logs-container"], "app");
+    assert.equal(out.metadata.annotations["prometheus.io/port"], "15020");
+    assert.equal(out.metadata.annotations["prometheus.io/path"], "/stats/prometheus");
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+describe("probe rewriting", () => {
+  const app = (probes: Obj): Obj[] => [{ name: "app", image: "a", ports: [{ containerPort: 8080, name: "http" }], ...probes }];
+
+  it("httpGet probes go to pilot-agent; the original probes are handed over in ISTIO_KUBE_APP_PROBERS", () => {
+    const out = inject(
+      pod({
+        containers: app({
+          readinessProbe: { httpGet: { path: "/ready", port: "http", scheme: "HTTPS" }, periodSeconds: 5, timeoutSeconds: 2 },
+          livenessProbe: { tcpSocket: { port: 8080 }, initialDelaySeconds: 3 },
+          startupProbe: { exec: { command: ["true"] } },
+        }),
+      }),
+    ).pod;
+    const c = container(out, "app");
+    assert.deepEqual(c.readinessProbe, { httpGet: { path: "/app-health/app/readyz", port: 15020, scheme: "HTTP" }, periodSeconds: 5, timeoutSeconds: 2 });
+    assert.deepEqual(c.livenessProbe, { httpGet: { path: "/app-health/app/livez", port: 15020 }, initialDelaySeconds: 3 });
+    assert.deepEqual(c.startupProbe, { exec: { command: ["true"] } }); // exec probes are left alone
+    assert.deepEqual(JSON.parse(env(container(out, "istio-proxy"), "ISTIO_KUBE_APP_PROBERS")), {
+      "/app-health/app/livez": { tcpSocket: { port: 8080 } },
+      "/app-health/app/readyz": { httpGet: { path: "/ready", port: 8080, scheme: "HTTPS" }, timeoutSeconds: 2 },
+    });
+  });
+
+  it("lifecycle hooks are rewritten under /app-lifecycle", () => {
+    const out = inject(pod({ containers: app({ lifecycle: { preStop: { httpGet: { path: "/stop", port: 8080 } } } }) })).pod;
+    assert.deepEqual(container(out, "app").lifecycle.preStop, { httpGet: { path: "/app-lifecycle/app/prestopz", port: 15020 } });
+    assert.deepEqual(JSON.parse(env(container(out, "istio-proxy"), "ISTIO_KUBE_APP_PROBERS")), { "/app-lifecycle/app/prestopz": { httpGet: { path: "/stop", port: 8080 } } });
+  });
+
+  it("the status port annotation is the target; rewriteAppHTTPProbers: false turns it off", () => {
+    const probe = { readinessProbe: { httpGet: { path: "/ready", port: 8080 } } };
+    assert.equal(container(inject(pod({ containers: app(probe), annotations: { [A.statusPort]: "15030" } })).pod, "app").readinessProbe.httpGet.port, 15030);
+    const off = inject(pod({ containers: app(probe), annotations: { [A.rewriteAppHTTPProbers]: "false" } })).pod;
+    assert.deepEqual(container(off, "app").readinessProbe, probe.readinessProbe);
+    assert.equal(env(container(off, "istio-proxy"), "ISTIO_KUBE_APP_PROBERS"), undefined);
+  });
+
+  it("no probes, no ISTIO_KUBE_APP_PROBERS; the input pod is never modified", () => {
+    const p = pod({ containers: app({ readinessProbe: { httpGet: { path: "/ready", port: 8080 } } }) });
+    const before = JSON.stringify(p);
+    inject(p);
+    assert.equal(JSON.stringify(p), before);
+    assert.equal(env(container(inject(pod()).pod, "istio-proxy"), "ISTIO_KUBE_APP_PROBERS"), undefined);
+  });
+
+  it("re-injection keeps the recorded probers and does not rewrite twice", () => {
+    const once = inject(pod({ containers: app({ readinessProbe: { httpGet: { path: "/ready", port: 8080 } } }) })).pod;
+    const twice = inject(once).pod;
+    assert.deepEqual(twice, once);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// Bugs found by the property tests (inject-property.test.ts). Skipped until fixed in src; each states Istio's rule.
+describe("known bugs", () => {
+  it(
+    "inject.istio.io/templates with an empty name is denied (Istio: requested template \"\" not found)",
+    { skip: "BUG: src/webhook/inject/inject.ts selectedTemplates drops empty names (and ignores an empty annotation): ' ' injects nothing but marks the pod injected" },
+    () => {
+      for (const v of [" ", ",", "sidecar,", ""]) {
+        assert.throws(() => inject(pod({ annotations: { [A.templates]: v } })), (e: unknown) => e instanceof InjectionError && /requested template "" not found/.test(e.message), JSON.stringify(v));
+      }
+    },
+  );
+
+  it(
+    "multus: re-injection does not append default/istio-cni again (spec: unchanged if already present)",
+    { skip: "BUG: src/webhook/inject/sidecar.ts appendMultusNetwork looks for 'istio-cni' in a flat list but appends 'default/istio-cni'" },
+    () => {
+      const multus = settingsFromIstioOperator({ components: { cni: { enabled: true } }, values: { cni: { provider: "multus" } } }, { nativeSidecars: false });
+      for (const start of ["net-a", "net-a, net-b"]) {
+        const once = inject(pod({ annotations: { [A.multusNetworks]: start } }), multus).pod;
+        assert.equal(once.metadata.annotations[A.multusNetworks], `${start}, default/istio-cni`);
+        const twice = inject(once, multus).pod;
+        assert.equal(twice.metadata.annotations[A.multusNetworks], once.metadata.annotations[A.multusNetworks]);
+      }
+    },
+  );
+});
