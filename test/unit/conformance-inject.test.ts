@@ -9,6 +9,13 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+
+/** The runner spawns the package's bin (or PILOTFISH_CMD): fail once, clearly, when it cannot start (e.g. not built). */
+function cliWorks(): void {
+  const cmd = process.env.PILOTFISH_CMD?.split(/\s+/).filter(Boolean) ?? [process.execPath, path.join(root, "bin/pilotfish.mjs")];
+  const r = spawnSync(cmd[0], [...cmd.slice(1), "--help"], { cwd: root, encoding: "utf8" });
+  assert.equal(r.status, 0, `the pilotfish CLI does not start (run \`make build\` first?):\n${r.stderr}`);
+}
 const corpus = path.join(root, "test/conformance/istio-inject");
 const runner = path.join(corpus, "run.mjs");
 // Today's numbers: every case of the corpus passes. A smaller corpus would pass vacuously, so its size is pinned too.
@@ -16,6 +23,7 @@ const CASES = 67;
 
 it("passes every case of Istio's injection conformance corpus (67/67)", { timeout: 900_000 }, () => {
   assert.ok(fs.existsSync(runner), `missing ${runner}`);
+  cliWorks();
   assert.equal(JSON.parse(fs.readFileSync(path.join(corpus, "cases.json"), "utf8")).length, CASES, "cases.json changed size");
   const r = spawnSync(process.execPath, [runner], { cwd: root, encoding: "utf8", maxBuffer: 64 << 20 });
   const summary = /conformance: (\d+) passed, (\d+) failed, (\d+) skipped/.exec(r.stdout);

@@ -10,6 +10,13 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+
+/** The runner spawns the package's bin (or PILOTFISH_CMD): fail once, clearly, when it cannot start (e.g. not built). */
+function cliWorks(): void {
+  const cmd = process.env.PILOTFISH_CMD?.split(/\s+/).filter(Boolean) ?? [process.execPath, path.join(root, "bin/pilotfish.mjs")];
+  const r = spawnSync(cmd[0], [...cmd.slice(1), "--help"], { cwd: root, encoding: "utf8" });
+  assert.equal(r.status, 0, `the pilotfish CLI does not start (run \`make build\` first?):\n${r.stderr}`);
+}
 const corpus = path.join(root, "test/conformance/istio-validate");
 const runner = path.join(corpus, "run.mjs");
 // Istio decodes EnvoyFilter patch values into Envoy's typed protos; pilotfish does not carry Envoy's API.
@@ -21,6 +28,7 @@ const SKIPPED = 1;
 
 it("agrees with Istio's verdict on the validation corpus except the known case (441 of 443)", { timeout: 1_800_000 }, () => {
   assert.ok(fs.existsSync(runner), `missing ${runner}`);
+  cliWorks();
   assert.equal(JSON.parse(fs.readFileSync(path.join(corpus, "cases.json"), "utf8")).length, CASES, "cases.json changed size");
   const r = spawnSync(process.execPath, [runner], { cwd: root, encoding: "utf8", maxBuffer: 64 << 20 });
   const summary = /conformance: (\d+) passed, (\d+) failed, (\d+) skipped/.exec(r.stdout);
