@@ -362,7 +362,7 @@ describe("injection core properties", () => {
         orDenied(() => injectWorkload({ apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "d", namespace: "shop" }, spec: { template } }, settings));
         assert.equal(JSON.stringify(pod), before, "the input pod was modified");
       }),
-      fcParams(0x5eed_0001, 200),
+      fcParams(0x5eed_0001, 300),
     );
   });
 
@@ -390,7 +390,7 @@ describe("injection core properties", () => {
         assert.ok(twice.injected, `re-injection skipped: ${twice.decision.reason}`);
         assert.deepStrictEqual(clusterEnvLast(twice.pod), clusterEnvLast(once!.pod));
       }),
-      fcParams(0x5eed_0002, 80),
+      fcParams(0x5eed_0002, 120),
     );
   });
 
@@ -408,7 +408,7 @@ describe("injection core properties", () => {
         const patched = jsonpatch.applyPatch(structuredClone(pod), ops, true, false).newDocument;
         assert.deepStrictEqual(json(patched), json(expected));
       }),
-      fcParams(0x5eed_0003, 100),
+      fcParams(0x5eed_0003, 150),
     );
   });
 });
@@ -558,7 +558,7 @@ describe("(d) an annotation value changes only the field it documents", () => {
           compared++;
           assert.deepEqual(undocumentedChanges(doc, benign.pod, evil.pod), [], `value ${JSON.stringify(value).slice(0, 200)}`);
         }),
-        fcParams(0x5eed_0100 + DOCUMENTED.indexOf(doc), 25),
+        fcParams(0x5eed_0100 + DOCUMENTED.indexOf(doc), 35),
       );
       COMPARED.set(doc.key, compared);
     });
