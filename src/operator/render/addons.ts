@@ -2,7 +2,7 @@
 // all four): Prometheus scraping the mesh, Grafana with Istio dashboards, Jaeger as the tracing backend, and
 // Kiali. Each lands in the Istio namespace unless the addon's namespace says otherwise.
 import { dump } from "js-yaml";
-import { getPath, str, type Json, type JsonObject } from "../../config/values.js";
+import { str, type Json, type JsonObject } from "../../config/values.js";
 import { componentLabels, obj, type ComponentName, type K8sObject, type RenderContext } from "./meta.js";
 
 export const ADDONS = ["prometheus", "grafana", "jaeger", "kiali"] as const;
@@ -90,7 +90,7 @@ function dashboard(title: string, uid: string, panels: [string, string][]): stri
 export function renderAddon(ctx: RenderContext, addon: AddonName, ns: string): K8sObject[] {
   const L = labelsFor(ctx, addon);
   const sel = { "app.kubernetes.io/name": addon, "app.kubernetes.io/instance": addon };
-  const img = (def: string) => str(getPath(ctx.values, `addons.${addon}.image`)) || def;
+  const img = (def: string) => str(ctx.values.addons?.[addon]?.image) || def;
   switch (addon) {
     case "prometheus":
       return [
@@ -109,7 +109,7 @@ export function renderAddon(ctx: RenderContext, addon: AddonName, ns: string): K
           containers: [
             {
               name: "prometheus-server-configmap-reload",
-              image: str(getPath(ctx.values, "addons.prometheus.configReloaderImage")) || "ghcr.io/prometheus-operator/prometheus-config-reloader:v0.89.0",
+              image: str(ctx.values.addons?.prometheus?.configReloaderImage) || "ghcr.io/prometheus-operator/prometheus-config-reloader:v0.89.0",
               args: ["--watched-dir=/etc/config", "--listen-address=0.0.0.0:8080", "--reload-url=http://127.0.0.1:9090/-/reload"],
               ports: [{ containerPort: 8080, name: "metrics" }],
               volumeMounts: [{ name: "config-volume", mountPath: "/etc/config", readOnly: true }],

@@ -1,6 +1,6 @@
 // Component Base: the Istio CRDs (the shipped charts/pilotfish/crds/istio.yaml, generated from pilotfish's validation schemas, plus TrafficExtension) and the
 // istio-reader ServiceAccount.
-import { getPath, type JsonObject } from "../../config/values.js";
+import type { JsonObject } from "../../config/values.js";
 import { shippedCrds } from "../../config/profiles.js";
 import { componentLabels, obj, type K8sObject, type RenderContext } from "./meta.js";
 
@@ -20,7 +20,7 @@ function trafficExtensionCrd(): JsonObject {
 }
 
 export function renderBase(ctx: RenderContext): K8sObject[] {
-  const excluded = new Set(((getPath(ctx.values, "base.excludedCRDs") as string[] | undefined) ?? []).map(String));
+  const excluded = new Set((ctx.values.base?.excludedCRDs ?? []).map(String));
   const labels = componentLabels(ctx, "Base");
   const crds = [...shippedCrds().filter((c) => (c as JsonObject & { spec: { group: string } }).spec.group !== "install.istio.io"), trafficExtensionCrd()] as K8sObject[];
   const out: K8sObject[] = [];

@@ -1,11 +1,12 @@
 // Components Cni (istio-cni node agent) and Ztunnel (ambient's node proxy): DaemonSets with their RBAC.
-import { getPath, str, type Json } from "../../config/values.js";
+import { str, type Json } from "../../config/values.js";
+import type { CniValues, ZtunnelValues } from "../../config/values-types.js";
 import { componentLabels, fieldEnv, image, obj, obj0, type K8sObject, type RenderContext } from "./meta.js";
 
 export function renderCni(ctx: RenderContext, ns: string): K8sObject[] {
   const v = ctx.values;
-  const cni = obj0(v.cni);
-  const ambient = getPath(cni, "ambient.enabled") === true;
+  const cni: CniValues = obj0(v.cni);
+  const ambient = cni.ambient?.enabled === true;
   const L = () => componentLabels(ctx, "Cni", { app: "istio-cni-node", "k8s-app": "istio-cni-node" });
   const out: K8sObject[] = [obj("v1", "ServiceAccount", "istio-cni", ns, L())];
   const roles: [string, string, Json[]][] = [
@@ -26,9 +27,9 @@ export function renderCni(ctx: RenderContext, ns: string): K8sObject[] {
   }
   out.push(obj("v1", "ConfigMap", "istio-cni-config", ns, L(), {
     data: {
-      CURRENT_AGENT_VERSION: str(getPath(v, "global.tag")),
+      CURRENT_AGENT_VERSION: str(v.global?.tag),
       AMBIENT_ENABLED: String(ambient),
-      EXCLUDE_NAMESPACES: ((cni.excludeNamespaces as Json[] | undefined) ?? []).map(String).join(","),
+      EXCLUDE_NAMESPACES: (cni.excludeNamespaces ?? []).map(String).join(","),
       CNI_NET_DIR: str(cni.cniConfDir) || "/etc/cni/net.d",
       CHAINED_CNI_PLUGIN: "true",
       REPAIR_ENABLED: "true",
@@ -71,7 +72,7 @@ export function renderCni(ctx: RenderContext, ns: string): K8sObject[] {
 
 export function renderZtunnel(ctx: RenderContext, ns: string): K8sObject[] {
   const v = ctx.values;
-  const z = obj0(v.ztunnel);
+  const z: ZtunnelValues = obj0(v.ztunnel);
   const name = str(z.resourceName) || "ztunnel";
   const L = () => componentLabels(ctx, "Ztunnel", { app: "ztunnel" });
   return [
@@ -94,7 +95,7 @@ export function renderZtunnel(ctx: RenderContext, ns: string): K8sObject[] {
                 { name: "CA_ADDRESS", value: `istiod${ctx.revSuffix}.${ctx.istioNamespace}.svc:15012` },
                 { name: "XDS_ADDRESS", value: `istiod${ctx.revSuffix}.${ctx.istioNamespace}.svc:15012` },
                 { name: "RUST_LOG", value: str(z.logLevel) || "info" },
-                { name: "ISTIO_META_CLUSTER_ID", value: str(getPath(v, "global.multiCluster.clusterName")) || "Kubernetes" },
+                { name: "ISTIO_META_CLUSTER_ID", value: str(v.global?.multiCluster?.clusterName) || "Kubernetes" },
                 fieldEnv("POD_NAME", "metadata.name"), fieldEnv("POD_NAMESPACE", "metadata.namespace"), fieldEnv("NODE_NAME", "spec.nodeName"), fieldEnv("INSTANCE_IP", "status.podIP"),
                 { name: "SERVICE_ACCOUNT", valueFrom: { fieldRef: { fieldPath: "spec.serviceAccountName" } } },
               ],

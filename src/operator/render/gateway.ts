@@ -1,6 +1,8 @@
 // Components IngressGateways and EgressGateways: one set of objects per enabled list element (ServiceAccount,
 // Deployment running the proxy as a router, Service, Role/RoleBinding for SDS, HPA/PDB, NetworkPolicy).
-import { getPath, isObject, mergeValues, str, type Json, type JsonObject } from "../../config/values.js";
+import { isObject, mergeValues, str, type Json, type JsonObject } from "../../config/values.js";
+import type { GatewayComponentSpec } from "../../config/iop-types.js";
+import type { GatewayValues } from "../../config/values-types.js";
 import { componentLabels, envList, fieldEnv, hpa, image, obj, obj0, pdb, sortKeys, wantsHpa, wantsPdb, type ComponentName, type K8sObject, type RenderContext } from "./meta.js";
 
 export interface GatewayElement {
@@ -8,17 +10,16 @@ export interface GatewayElement {
   namespace: string;
   enabled: boolean;
   /** The element as given in spec.components.<list>[i]. */
-  spec: JsonObject;
+  spec: GatewayComponentSpec;
 }
 
-export function gatewayValues(ctx: RenderContext, kind: "ingress" | "egress", el: GatewayElement): JsonObject {
-  const root = `istio-${kind}gateway`;
-  let own = obj0(getPath(ctx.values, `gateways.${root}`));
-  const labels = { ...obj0(own.labels), ...obj0(el.spec.label) };
-  own = mergeValues(own, { name: el.name, labels }) as JsonObject;
+export function gatewayValues(ctx: RenderContext, kind: "ingress" | "egress", el: GatewayElement): GatewayValues {
+  const chart = obj0(ctx.values.gateways?.[`istio-${kind}gateway`]);
+  const labels = { ...obj0(chart.labels), ...obj0(el.spec.label) };
+  const own: GatewayValues = mergeValues(chart, { name: el.name, labels }) as JsonObject;
   if (el.spec.hub !== undefined) own.hub = el.spec.hub;
   if (el.spec.tag !== undefined) own.tag = el.spec.tag;
-  const k8sPorts = getPath(el.spec, "k8s.service.ports");
+  const k8sPorts = el.spec.k8s?.service?.ports;
   if (Array.isArray(k8sPorts) && k8sPorts.length) own.ports = k8sPorts;
   return own;
 }
@@ -37,8 +38,8 @@ export function renderGateway(ctx: RenderContext, kind: "ingress" | "egress", el
   out.push(obj("v1", "ServiceAccount", sa, ns, L()));
   const dir = kind === "ingress" ? "ingressgateway" : "egressgateway";
   const env: Json[] = [
-    { name: "PILOT_CERT_PROVIDER", value: str(getPath(v, "global.pilotCertProvider")) || "istiod" },
-    { name: "CA_ADDR", value: str(getPath(v, "global.caAddress")) || `istiod${ctx.revSuffix}.${ctx.istioNamespace}.svc:15012` },
+    { name: "PILOT_CERT_PROVIDER", value: str(v.global?.pilotCertProvider) || "istiod" },
+    { name: "CA_ADDR", value: str(v.global?.caAddress) || `istiod${ctx.revSuffix}.${ctx.istioNamespace}.svc:15012` },
     fieldEnv("NODE_NAME", "spec.nodeName"),
     fieldEnv("POD_NAME", "metadata.name"),
     fieldEnv("POD_NAMESPACE", "metadata.namespace"),
@@ -48,14 +49,14 @@ export function renderGateway(ctx: RenderContext, kind: "ingress" | "egress", el
     { name: "SERVICE_ACCOUNT", valueFrom: { fieldRef: { fieldPath: "spec.serviceAccountName" } } },
     { name: "ISTIO_META_WORKLOAD_NAME", value: name },
     { name: "ISTIO_META_OWNER", value: `kubernetes://apis/apps/v1/namespaces/${ns}/deployments/${name}` },
-    { name: "ISTIO_META_MESH_ID", value: str(getPath(v, "global.meshID")) || "cluster.local" },
-    { name: "TRUST_DOMAIN", value: str(getPath(v, "meshConfig.trustDomain")) || "cluster.local" },
+    { name: "ISTIO_META_MESH_ID", value: str(v.global?.meshID) || "cluster.local" },
+    { name: "TRUST_DOMAIN", value: str(v.meshConfig?.trustDomain) || "cluster.local" },
     { name: "ISTIO_META_UNPRIVILEGED_POD", value: "true" },
-    { name: "ISTIO_META_CLUSTER_ID", value: str(getPath(v, "global.multiCluster.clusterName")) || "Kubernetes" },
+    { name: "ISTIO_META_CLUSTER_ID", value: str(v.global?.multiCluster?.clusterName) || "Kubernetes" },
     { name: "ISTIO_META_NODE_NAME", valueFrom: { fieldRef: { fieldPath: "spec.nodeName" } } },
     ...envList(own.env),
   ];
-  const proxyImage = image(v, { ...own, image: own.image ?? getPath(v, "global.proxy.image") ?? "proxyv2" }, "proxyv2");
+  const proxyImage = image(v, { ...own, image: own.image ?? v.global?.proxy?.image ?? "proxyv2" }, "proxyv2");
   const containerPorts: Json[] = [
     ...ports.map((p) => ({ containerPort: Number(p.targetPort || p.port), protocol: str(p.protocol) || "TCP" })),
     { containerPort: 15090, name: "http-envoy-prom", protocol: "TCP" },
@@ -77,7 +78,7 @@ export function renderGateway(ctx: RenderContext, kind: "ingress" | "egress", el
       spec: {
         containers: [
           {
-            args: ["proxy", "router", "--domain", `$(POD_NAMESPACE).svc.${str(getPath(v, "global.proxy.clusterDomain")) || "cluster.local"}`, `--proxyLogLevel=${str(getPath(v, "global.proxy.logLevel")) || "warning"}`, `--proxyComponentLogLevel=${str(getPath(v, "global.proxy.componentLogLevel")) || "misc:error"}`, `--log_output_level=${str(getPath(v, "global.logging.level")) || "default:info"}`],
+            args: ["proxy", "router", "--domain", `$(POD_NAMESPACE).svc.${str(v.global?.proxy?.clusterDomain) || "cluster.local"}`, `--proxyLogLevel=${str(v.global?.proxy?.logLevel) || "warning"}`, `--proxyComponentLogLevel=${str(v.global?.proxy?.componentLogLevel) || "misc:error"}`, `--log_output_level=${str(v.global?.logging?.level) || "default:info"}`],
             env,
             image: proxyImage,
             name: "istio-proxy",
@@ -114,7 +115,7 @@ export function renderGateway(ctx: RenderContext, kind: "ingress" | "egress", el
           { downwardAPI: { items: [{ fieldRef: { fieldPath: "metadata.labels" }, path: "labels" }, { fieldRef: { fieldPath: "metadata.annotations" }, path: "annotations" }] }, name: "podinfo" },
           { emptyDir: {}, name: "istio-envoy" },
           { emptyDir: {}, name: "istio-data" },
-          { name: "istio-token", projected: { sources: [{ serviceAccountToken: { audience: str(getPath(v, "global.sds.token.aud")) || "istio-ca", expirationSeconds: 43200, path: "istio-token" } }] } },
+          { name: "istio-token", projected: { sources: [{ serviceAccountToken: { audience: str(v.global?.sds?.token?.aud) || "istio-ca", expirationSeconds: 43200, path: "istio-token" } }] } },
           { configMap: { name: `istio${ctx.revSuffix}`, optional: true }, name: "config-volume" },
           { name: `${dir}-certs`, secret: { optional: true, secretName: `istio-${dir}-certs` } },
           { name: `${dir}-ca-certs`, secret: { optional: true, secretName: `istio-${dir}-ca-certs` } },
@@ -130,7 +131,7 @@ export function renderGateway(ctx: RenderContext, kind: "ingress" | "egress", el
   }));
   if (wantsHpa(own)) out.push(hpa(name, ns, L(), own));
   if (wantsPdb(v, own)) out.push(pdb(name, ns, L(), selector));
-  const svcAnn = { ...(obj0(own.serviceAnnotations) as Record<string, string>), ...(obj0(getPath(el.spec, "k8s.serviceAnnotations")) as Record<string, string>) };
+  const svcAnn = { ...(obj0(own.serviceAnnotations) as Record<string, string>), ...(obj0(el.spec.k8s?.serviceAnnotations) as Record<string, string>) };
   out.push(obj("v1", "Service", name, ns, L(), {
     spec: {
       ports: ports.map((p) => ({ name: str(p.name), port: Number(p.port), protocol: str(p.protocol) || "TCP", targetPort: Number(p.targetPort || p.port) })),
@@ -138,7 +139,7 @@ export function renderGateway(ctx: RenderContext, kind: "ingress" | "egress", el
       type: str(own.type) || (kind === "ingress" ? "LoadBalancer" : "ClusterIP"),
     },
   }, svcAnn));
-  if (getPath(v, "global.networkPolicy.enabled") === true) {
+  if (v.global?.networkPolicy?.enabled === true) {
     out.push(obj("networking.k8s.io/v1", "NetworkPolicy", name, ns, L(), {
       spec: { podSelector: { matchLabels: sortKeys(selector) }, policyTypes: ["Ingress"], ingress: [{}] },
     }));

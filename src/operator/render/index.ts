@@ -1,6 +1,7 @@
 // Rendering (pure): a resolved IstioOperator -> the components to install, each with its objects, k8s
 // patches and overlays applied. `manifest generate`, `install` and the reconciler all render through here.
-import { getPath, isObject, str, type JsonObject } from "../../config/values.js";
+import { isObject, str, type JsonObject } from "../../config/values.js";
+import type { ComponentsSpec } from "../../config/iop-types.js";
 import type { ResolvedIop } from "../../config/resolve.js";
 import { ADDON_COMPONENT, ADDONS, renderAddon } from "./addons.js";
 import { renderBase } from "./base.js";
@@ -27,7 +28,7 @@ function enabled(c: unknown, dflt: boolean): boolean {
 
 export function render(r: ResolvedIop): Rendered {
   const ctx = context(r);
-  const comps = obj0(r.spec.components);
+  const comps: ComponentsSpec = obj0(r.spec.components);
   const out: RenderedComponent[] = [];
   const warnings: string[] = [];
   const ns = (c: unknown) => (isObject(c) && typeof c.namespace === "string" && c.namespace ? c.namespace : ctx.istioNamespace);
@@ -50,7 +51,7 @@ export function render(r: ResolvedIop): Rendered {
   const ztOn = isObject(comps.ztunnel) && comps.ztunnel.enabled !== false;
   if (ztOn) add("Ztunnel", renderZtunnel(ctx, ns(comps.ztunnel)), obj0(comps.ztunnel), { resourceName: "ztunnel", container: "istio-proxy" });
   for (const [list, kind, component] of [["ingressGateways", "ingress", "IngressGateways"], ["egressGateways", "egress", "EgressGateways"]] as const) {
-    const force = getPath(r.values, `gateways.istio-${kind}gateway.enabled`) === true;
+    const force = ctx.values.gateways?.[`istio-${kind}gateway`]?.enabled === true;
     const elements = (Array.isArray(comps[list]) ? comps[list] : []).filter(isObject);
     let any = false;
     for (const e of elements) {

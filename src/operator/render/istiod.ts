@@ -2,7 +2,8 @@
 // (mesh config) and `istio-sidecar-injector` (injection values) that pilotfish's own injector reads.
 // istiod's webhook configurations are not rendered: pilotfish serves injection and validation itself.
 import { dump } from "js-yaml";
-import { getPath, mergeValues, str, type Json, type JsonObject } from "../../config/values.js";
+import { mergeValues, str, type Json, type JsonObject } from "../../config/values.js";
+import type { PilotValues } from "../../config/values-types.js";
 import { componentLabels, envList, fieldEnv, hpa, image, obj, obj0, pdb, sortKeys, wantsHpa, wantsPdb, type K8sObject, type RenderContext } from "./meta.js";
 
 // istiod's RBAC, rule for rule as Istio 1.30.3's istiod chart grants it (istiod needs every one of these).
@@ -81,7 +82,7 @@ export function meshConfigFor(ctx: RenderContext, pilotNamespace: string): JsonO
     rootNamespace: ctx.istioNamespace,
     trustDomain: "cluster.local",
   };
-  const tracer = str(getPath(ctx.values, "global.proxy.tracer"));
+  const tracer = str(ctx.values.global?.proxy?.tracer);
   if (tracer && tracer !== "none") (base.defaultConfig as JsonObject).tracing = {};
   return mergeValues(base, obj0(ctx.values.meshConfig)) as JsonObject;
 }
@@ -91,8 +92,8 @@ export function injectionValuesFor(ctx: RenderContext): JsonObject {
   const v = ctx.values;
   return {
     global: obj0(v.global),
-    pilot: { cni: obj0(getPath(v, "pilot.cni")), env: obj0(getPath(v, "pilot.env")) },
-    gateways: { seccompProfile: obj0(getPath(v, "gateways.seccompProfile")), securityContext: obj0(getPath(v, "gateways.securityContext")) },
+    pilot: { cni: obj0(v.pilot?.cni), env: obj0(v.pilot?.env) },
+    gateways: { seccompProfile: obj0(v.gateways?.seccompProfile), securityContext: obj0(v.gateways?.securityContext) },
     revision: ctx.revision,
     sidecarInjectorWebhook: obj0(v.sidecarInjectorWebhook),
   };
@@ -100,13 +101,13 @@ export function injectionValuesFor(ctx: RenderContext): JsonObject {
 
 export function renderIstiod(ctx: RenderContext, namespace: string): K8sObject[] {
   const v = ctx.values;
-  const pilot = obj0(v.pilot);
+  const pilot: PilotValues = obj0(v.pilot);
   const rs = ctx.revSuffix;
   const name = `istiod${rs}`;
   const crSuffix = `${ctx.revision ? ctx.revision + "-" : ""}${namespace}`;
   const L = (extra: Record<string, string> = {}) => componentLabels(ctx, "Pilot", { app: "istiod", istio: "pilot", ...extra });
   const out: K8sObject[] = [];
-  const remote = getPath(v, "istiodRemote.enabled") === true;
+  const remote = v.istiodRemote?.enabled === true;
 
   out.push(obj("v1", "ServiceAccount", name, ctx.istioNamespace, L()));
   for (const [role, rules, sa] of [
@@ -136,15 +137,15 @@ export function renderIstiod(ctx: RenderContext, namespace: string): K8sObject[]
 
   const mesh = meshConfigFor(ctx, namespace);
   out.push(obj("v1", "ConfigMap", `istio${rs}`, namespace, L(), {
-    data: { mesh: dump(mesh, { sortKeys: true, lineWidth: -1, seqNoIndent: true }).trimEnd(), meshNetworks: dump({ networks: obj0(getPath(v, "global.meshNetworks")) }, { flowLevel: 1 }).trimEnd() },
+    data: { mesh: dump(mesh, { sortKeys: true, lineWidth: -1, seqNoIndent: true }).trimEnd(), meshNetworks: dump({ networks: obj0(v.global?.meshNetworks) }, { flowLevel: 1 }).trimEnd() },
   }));
-  if (getPath(v, "global.omitSidecarInjectorConfigMap") !== true) {
+  if (v.global?.omitSidecarInjectorConfigMap !== true) {
     const values = injectionValuesFor(ctx);
     const config = {
-      policy: str(getPath(v, "global.proxy.autoInject")) || "enabled",
-      alwaysInjectSelector: getPath(v, "sidecarInjectorWebhook.alwaysInjectSelector") ?? [],
-      neverInjectSelector: getPath(v, "sidecarInjectorWebhook.neverInjectSelector") ?? [],
-      injectedAnnotations: getPath(v, "sidecarInjectorWebhook.injectedAnnotations") ?? {},
+      policy: str(v.global?.proxy?.autoInject) || "enabled",
+      alwaysInjectSelector: v.sidecarInjectorWebhook?.alwaysInjectSelector ?? [],
+      neverInjectSelector: v.sidecarInjectorWebhook?.neverInjectSelector ?? [],
+      injectedAnnotations: v.sidecarInjectorWebhook?.injectedAnnotations ?? {},
       defaultTemplates: ["sidecar"],
     };
     out.push(obj("v1", "ConfigMap", `istio-sidecar-injector${rs}`, namespace, L(), {
@@ -162,18 +163,18 @@ export function renderIstiod(ctx: RenderContext, namespace: string): K8sObject[]
   const autoscale = wantsHpa(pilot);
   const env: Json[] = [
     { name: "REVISION", value: ctx.revLabel },
-    { name: "PILOT_CERT_PROVIDER", value: str(getPath(v, "global.pilotCertProvider")) || "istiod" },
+    { name: "PILOT_CERT_PROVIDER", value: str(v.global?.pilotCertProvider) || "istiod" },
     fieldEnv("POD_NAME", "metadata.name"),
     fieldEnv("POD_NAMESPACE", "metadata.namespace"),
     fieldEnv("SERVICE_ACCOUNT", "spec.serviceAccountName"),
     { name: "KUBECONFIG", value: "/var/run/secrets/remote/config" },
-    { name: "CA_TRUSTED_NODE_ACCOUNTS", value: `${namespace}/${str(getPath(v, "ztunnel.resourceName")) || "ztunnel"}` },
+    { name: "CA_TRUSTED_NODE_ACCOUNTS", value: `${namespace}/${str(v.ztunnel?.resourceName) || "ztunnel"}` },
     ...envList(pilot.env),
     { name: "PILOT_TRACE_SAMPLING", value: str(pilot.traceSampling ?? 1) },
     { name: "PILOT_ENABLE_ANALYSIS", value: "false" },
-    { name: "CLUSTER_ID", value: str(getPath(v, "global.multiCluster.clusterName")) || "Kubernetes" },
+    { name: "CLUSTER_ID", value: str(v.global?.multiCluster?.clusterName) || "Kubernetes" },
     { name: "GOMAXPROCS", valueFrom: { resourceFieldRef: { divisor: "1", resource: "limits.cpu" } } },
-    { name: "PLATFORM", value: str(getPath(v, "global.platform")) },
+    { name: "PLATFORM", value: str(v.global?.platform) },
   ];
   const podLabels = { ...L({ "istio.io/dataplane-mode": "none", "sidecar.istio.io/inject": "false" }), ...(obj0(pilot.podLabels) as Record<string, string>) };
   const spec: JsonObject = {
@@ -188,7 +189,7 @@ export function renderIstiod(ctx: RenderContext, namespace: string): K8sObject[]
       spec: {
         containers: [
           {
-            args: ["discovery", "--monitoringAddr=:15014", `--log_output_level=${str(getPath(v, "global.logging.level")) || "default:info"}`, "--domain", str(getPath(v, "global.proxy.clusterDomain")) || "cluster.local", "--keepaliveMaxServerConnectionAge", str(pilot.keepaliveMaxServerConnectionAge) || "30m"],
+            args: ["discovery", "--monitoringAddr=:15014", `--log_output_level=${str(v.global?.logging?.level) || "default:info"}`, "--domain", str(v.global?.proxy?.clusterDomain) || "cluster.local", "--keepaliveMaxServerConnectionAge", str(pilot.keepaliveMaxServerConnectionAge) || "30m"],
             env,
             image: image(v, pilot, "pilot"),
             name: "discovery",
@@ -217,7 +218,7 @@ export function renderIstiod(ctx: RenderContext, namespace: string): K8sObject[]
         tolerations: [{ key: "cni.istio.io/not-ready", operator: "Exists" }, ...((Array.isArray(pilot.tolerations) ? pilot.tolerations : []) as Json[])],
         volumes: [
           { emptyDir: { medium: "Memory" }, name: "local-certs" },
-          { name: "istio-token", projected: { sources: [{ serviceAccountToken: { audience: str(getPath(v, "global.sds.token.aud")) || "istio-ca", expirationSeconds: 43200, path: "istio-token" } }] } },
+          { name: "istio-token", projected: { sources: [{ serviceAccountToken: { audience: str(v.global?.sds?.token?.aud) || "istio-ca", expirationSeconds: 43200, path: "istio-token" } }] } },
           { name: "cacerts", secret: { optional: true, secretName: "cacerts" } },
           { name: "istio-kubeconfig", secret: { optional: true, secretName: "istio-kubeconfig" } },
           { name: "istio-csr-dns-cert", secret: { optional: true, secretName: "istiod-tls" } },
@@ -240,7 +241,7 @@ export function renderIstiod(ctx: RenderContext, namespace: string): K8sObject[]
   }));
   if (autoscale) out.push(hpa(name, namespace, L(), pilot));
   if (wantsPdb(v, pilot)) out.push(pdb(name, namespace, L(), { app: "istiod", "istio.io/rev": ctx.revLabel }));
-  if (getPath(v, "global.networkPolicy.enabled") === true) {
+  if (v.global?.networkPolicy?.enabled === true) {
     out.push(obj("networking.k8s.io/v1", "NetworkPolicy", name, namespace, L(), {
       spec: {
         podSelector: { matchLabels: { app: "istiod", "istio.io/rev": ctx.revLabel } },

@@ -1,6 +1,7 @@
 // Shared pieces of rendering: the object type, component names, install labels, image names, and
 // istioctl's output order.
-import { getPath, isObject, str, type Json, type JsonObject } from "../../config/values.js";
+import { isObject, str, toInjectionValues, type Json, type JsonObject } from "../../config/values.js";
+import type { DeploymentValues, ImageValues, InjectionValues } from "../../config/values-types.js";
 import type { ResolvedIop } from "../../config/resolve.js";
 
 export type K8sObject = JsonObject & { apiVersion: string; kind: string; metadata: JsonObject & { name: string; namespace?: string } };
@@ -17,7 +18,7 @@ export interface RenderedComponent {
 
 export interface RenderContext {
   r: ResolvedIop;
-  values: JsonObject;
+  values: InjectionValues;
   /** `values.global.istioNamespace`. */
   istioNamespace: string;
   revision: string;
@@ -30,10 +31,11 @@ export interface RenderContext {
 
 export function context(r: ResolvedIop): RenderContext {
   const revision = r.revision;
+  const values = toInjectionValues(r.values);
   return {
     r,
-    values: r.values,
-    istioNamespace: str(getPath(r.values, "global.istioNamespace")) || r.namespace,
+    values,
+    istioNamespace: str(values.global?.istioNamespace) || r.namespace,
     revision,
     revLabel: revision || "default",
     revSuffix: revision ? `-${revision}` : "",
@@ -98,12 +100,12 @@ export function sortKeys<T extends Record<string, Json>>(m: T): T {
 }
 
 /** `hub/image:tag[-variant]`, with a component's own hub/tag/variant winning over the global ones; a full image reference is kept. */
-export function image(values: JsonObject, own: JsonObject, name: string): string {
+export function image(values: InjectionValues, own: ImageValues, name: string): string {
   const img = str(own.image ?? name) || name;
   if (img.includes("/")) return img;
-  const hub = str(own.hub ?? getPath(values, "global.hub"));
-  const tag = str(own.tag ?? getPath(values, "global.tag"));
-  const variant = str(own.variant ?? getPath(values, "global.variant"));
+  const hub = str(own.hub ?? values.global?.hub);
+  const tag = str(own.tag ?? values.global?.tag);
+  const variant = str(own.variant ?? values.global?.variant);
   return `${hub}/${img}:${tag}${variant && variant !== "default" ? `-${variant}` : ""}`;
 }
 
@@ -140,20 +142,20 @@ export function sortObjects(objs: K8sObject[]): K8sObject[] {
 }
 
 /** Whether a count-based PodDisruptionBudget applies (Istio's chart rule). */
-export function wantsPdb(values: JsonObject, own: JsonObject): boolean {
-  if (getPath(values, "global.defaultPodDisruptionBudget.enabled") === false) return false;
+export function wantsPdb(values: InjectionValues, own: DeploymentValues): boolean {
+  if (values.global?.defaultPodDisruptionBudget?.enabled === false) return false;
   if (own.autoscaleEnabled !== false) return Number(own.autoscaleMin ?? 1) > 1;
   return Number(own.replicaCount ?? 1) > 1;
 }
 
-export function wantsHpa(own: JsonObject): boolean {
+export function wantsHpa(own: DeploymentValues): boolean {
   return own.autoscaleEnabled !== false && Number(own.autoscaleMin ?? 0) !== 0 && Number(own.autoscaleMax ?? 0) !== 0;
 }
 
-export function hpa(name: string, ns: string, labels: Record<string, string>, own: JsonObject): K8sObject {
-  const cpu = Number(getPath(own, "cpu.targetAverageUtilization") ?? 80);
+export function hpa(name: string, ns: string, labels: Record<string, string>, own: DeploymentValues): K8sObject {
+  const cpu = Number(own.cpu?.targetAverageUtilization ?? 80);
   const metrics: Json[] = [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: cpu } } }];
-  const mem = getPath(own, "memory.targetAverageUtilization");
+  const mem = own.memory?.targetAverageUtilization;
   if (mem !== undefined && mem !== null) metrics.push({ type: "Resource", resource: { name: "memory", target: { type: "Utilization", averageUtilization: Number(mem) } } });
   const spec: JsonObject = {
     maxReplicas: Number(own.autoscaleMax),
