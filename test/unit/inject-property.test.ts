@@ -7,7 +7,10 @@
 //  (d) an annotation value never adds or changes a field other than the one(s) that annotation documents
 //      (/work/shared/spec/injection.md section c): a pod injected with a benign value and the same pod injected
 //      with a hostile value have the same set of field paths, and differ only in the documented fields' content.
-//      Istio 1.30.3 itself fails (d): its text template pastes some values unescaped (istio/istio PR #61215).
+//      Istio 1.30.3 itself fails (d): its text template pastes some values unescaped (istio/istio PR #61215);
+//  (e) every label and annotation of the pod survives injection (values kept unless the injector owns the key).
+// Cases Istio itself does not keep fixed under re-injection are left out of (b), each with the reason; bugs found
+// here are pinned by skipped tests in inject-core.test.ts ("known bugs") and left out here with a pointer to them.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
@@ -175,13 +178,13 @@ const userProxy = fc.record(
 );
 
 const labelKey = fc.oneof(
-  fc.constantFrom("app", "version", "app.kubernetes.io/name", "app.kubernetes.io/version", "service.istio.io/canonical-name", "service.istio.io/canonical-revision", "security.istio.io/tlsMode", "networking.istio.io/tunnel", "service.istio.io/workload-name", "pod-template-hash", "topology.istio.io/network", "sidecar.istio.io/inject"),
+  fc.constantFrom("__proto__", "constructor", "app", "version", "app.kubernetes.io/name", "app.kubernetes.io/version", "service.istio.io/canonical-name", "service.istio.io/canonical-revision", "security.istio.io/tlsMode", "networking.istio.io/tunnel", "service.istio.io/workload-name", "pod-template-hash", "topology.istio.io/network", "sidecar.istio.io/inject"),
   dnsName,
   fc.string({ unit: "grapheme", minLength: 1, maxLength: 10 }),
 );
 const annotationKey = fc.oneof(
   { weight: 3, arbitrary: fc.constantFrom(...INJECTOR_KEYS) },
-  { weight: 1, arbitrary: fc.constantFrom("prometheus.io.scrape", "prometheus_io_port", "kubectl.kubernetes.io/default-logs-container", "a~b/c", "x/y~1", "") },
+  { weight: 1, arbitrary: fc.constantFrom("__proto__", "toString", "prometheus.io.scrape", "prometheus_io_port", "kubectl.kubernetes.io/default-logs-container", "a~b/c", "x/y~1", "") },
   { weight: 1, arbitrary: fc.string({ unit: "grapheme", minLength: 1, maxLength: 12 }) },
 );
 
@@ -404,11 +407,45 @@ describe("injection core properties", () => {
         const ops = decodePatch(r.body);
         assert.ok(ops.length > 0);
         for (const op of ops) assert.ok(op.path.startsWith("/metadata/") || op.path.startsWith("/spec/"), `patch touches ${op.path}`);
-        // validateOperation = true: every op must be valid against the document it is applied to.
-        const patched = jsonpatch.applyPatch(structuredClone(pod), ops, true, false).newDocument;
+        // validateOperation = true: every op must be valid against the document it is applied to. The API server's
+        // JSON patch has no ban on keys such as __proto__ (a pod may carry one), so neither does this one.
+        const patched = jsonpatch.applyPatch(structuredClone(pod), ops, true, false, false).newDocument;
         assert.deepStrictEqual(json(patched), json(expected));
       }),
       fcParams(0x5eed_0003, 150),
+    );
+  });
+
+  // Keys the injector documents as its own: the prometheus annotations it replaces (any spelling that sanitises to
+  // prometheus_io_scrape/port/path) and the status annotation it rewrites.
+  const rewrittenKey = (k: string) => /^prometheus_io_(scrape|port|path)$/.test(k.replace(/[^a-zA-Z0-9_]/g, "_"));
+  it("(e) every label and annotation of the pod survives injection, with its value unless the injector owns it", () => {
+    check(
+      fc.property(injectablePodArb, settingsArb, (pod, { name, settings }) => {
+        const cni = name.startsWith("cni");
+        // "__proto__" keys are lost: skipped test in inject-core.test.ts (BUG in cloneJson).
+        fc.pre(!Object.hasOwn(pod.metadata.labels, "__proto__") && !Object.hasOwn(pod.metadata.annotations, "__proto__"));
+        const out = orDenied(() => inject(pod, settings));
+        fc.pre(out !== undefined && out.injected);
+        for (const [k, v] of Object.entries(pod.metadata.labels as Record<string, string>)) {
+          assert.ok(Object.hasOwn(out!.pod.metadata.labels, k), `label ${JSON.stringify(k)} lost`);
+          // the network label and the tlsMode/canonical labels are kept when the user set them
+          // (the canonical name is cut to 63 characters, trailing dashes trimmed: spec section c)
+          const want = k === "service.istio.io/canonical-name" ? v.slice(0, 63).replace(/-+$/, "") : v;
+          assert.equal(out!.pod.metadata.labels[k], want, `label ${JSON.stringify(k)} changed`);
+        }
+        for (const [k, v] of Object.entries(pod.metadata.annotations as Record<string, string>)) {
+          if (rewrittenKey(k)) continue;
+          assert.ok(Object.hasOwn(out!.pod.metadata.annotations, k), `annotation ${JSON.stringify(k)} lost`);
+          // Values the injector writes: status, overrides, revision, multus networks, and under CNI the traffic
+          // and interception annotations (section c: "output under CNI").
+          const owned = [A.status, A.multusNetworks, A.overrides, "istio.io/rev"].includes(k) || (cni && (k.startsWith("traffic.sidecar.istio.io/") || k === A.interceptionMode || k === A.rerouteVirtualInterfaces));
+          if (!owned) {
+            assert.equal(out!.pod.metadata.annotations[k], v, `annotation ${JSON.stringify(k)} changed`);
+          }
+        }
+      }),
+      fcParams(0x5eed_0004, 150),
     );
   });
 });
