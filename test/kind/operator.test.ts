@@ -256,9 +256,11 @@ describe("IstioOperator controller on a real API server", { timeout: 900_000 }, 
   it("two operators with --leader-elect: one leader reconciles; when it dies the other takes over within the lease", async () => {
     await controller?.stop();
     controller = undefined;
-    const args = ["operator", "--kubeconfig", cluster.kubeconfigPath, "--leader-elect", "--lease-namespace", NS, "--lease-duration", "4s", "--renew-deadline", "3s", "--retry-period", "1s", "--recheck", "1s", "--log-level", "warn"];
+    const args = ["operator", "--kubeconfig", cluster.kubeconfigPath, "--leader-elect", "--lease-namespace", NS, "--lease-duration", "4s", "--renew-deadline", "3s", "--retry-period", "1s", "--recheck", "1s", "--log-level", "info"];
     const ports = [await freePort(), await freePort()];
-    const procs = ports.map((port) => pilotfish([...args, "--metrics-port", String(port)], { stdio: "ignore" }));
+    const logs = ports.map((_, i) => path.join(cluster.dir, `operator-${i}.log`));
+    const procs = ports.map((port, i) => pilotfish([...args, "--metrics-port", String(port)], { stdio: ["ignore", fs.openSync(logs[i], "w"), fs.openSync(logs[i], "a")] }));
+    const tails = () => logs.map((l) => `${l}:\n${fs.readFileSync(l, "utf8").split("\n").slice(-15).join("\n")}`).join("\n");
     try {
       const holder = async () => {
         const r = await cluster.kubectl(["get", "lease", "pilotfish-operator", "-n", NS, "-o", "jsonpath={.spec.holderIdentity}"]);
@@ -289,7 +291,7 @@ describe("IstioOperator controller on a real API server", { timeout: 900_000 }, 
       const metrics = await until("the new leader's metrics", async () => {
         const metrics = await (await fetch(`http://127.0.0.1:${ports[1 - leaderIdx]}/metrics`)).text();
         return /pilotfish_operator_reconciles_total\{result="reconciling"\} [1-9]/.test(metrics) && /pilotfish_operator_writes_total\{verb="apply"\} [1-9]/.test(metrics) ? metrics : undefined;
-      }, 30_000);
+      }, 30_000).catch((e: Error) => assert.fail(`${e.message}\n${tails()}`));
       assert.doesNotMatch(metrics, /pilotfish_operator_reconciles_total\{result="failed"\} [1-9]/, "no reconcile failed or timed out");
       assert.equal((await cluster.kubectl(["delete", "istiooperator", "ha", "-n", NS, "--wait=true", "--timeout=60s"])).code, 0);
       assert.deepEqual(await owned("ha"), []);
