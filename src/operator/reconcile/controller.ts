@@ -109,8 +109,8 @@ export class IopController {
     this.informer = informer;
     const keyOf = (o: k8s.KubernetesObject) => `${o.metadata?.namespace}/${o.metadata?.name}`;
     informer.on("add", (o) => this.queue.add(keyOf(o)));
+    informer.on("connect", () => (this.watchFailures = 0));
     informer.on("update", (o) => {
-      this.watchFailures = 0;
       const m = o.metadata ?? {};
       const seen = this.generations.get(keyOf(o));
       if (m.deletionTimestamp || seen === undefined || seen !== m.generation || !(m.finalizers ?? []).includes(FINALIZER)) this.queue.add(keyOf(o));
