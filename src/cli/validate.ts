@@ -61,7 +61,12 @@ export async function runValidate(opts: Opts, io: CliIO): Promise<number> {
     let files: string[];
     try {
       files = expand(target);
+      if (files.length === 0) throw new Error(`no *.yaml, *.yml or *.json files under ${target}`);
     } catch (e) {
+      if (!(e as NodeJS.ErrnoException).code) {
+        inputErrors.push((e as Error).message);
+        continue;
+      }
       inputErrors.push(`cannot read ${target}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
       continue;
     }
@@ -95,6 +100,8 @@ export async function runValidate(opts: Opts, io: CliIO): Promise<number> {
       });
     }
   }
+  // Nothing to check is an error, so an empty directory or an unmatched glob cannot pass a CI step in silence.
+  if (!inputErrors.length && !reports.length) inputErrors.push(`no resources found in ${opts.filename.join(", ")}`);
   const invalid = reports.filter((r) => !r.valid).length;
   if (opts.output === "json") {
     io.stdout(JSON.stringify({ valid: invalid === 0 && inputErrors.length === 0, inputErrors, resources: reports }, null, 2) + "\n");

@@ -2,6 +2,7 @@
 // rendering of the effective proxy config that the injector puts into PROXY_CONFIG.
 import { clone, isObject, rawJson, type Json, type JsonObject } from "./values.js";
 import type { MeshConfig, ProxyConfig } from "./mesh-types.js";
+import { parseGoDuration } from "./duration.js";
 
 /** The typed views of a mesh config and a proxy config tree (no copy: the trees stay open, see `rawJson`). */
 export function toMeshConfig(json: JsonObject): MeshConfig {
@@ -96,20 +97,10 @@ export const DURATION_FIELDS = new Set([
 // Enum fields whose zero value protojson omits.
 const ENUM_ZERO: Record<string, string> = { interceptionMode: "REDIRECT", controlPlaneAuthPolicy: "NONE" };
 
-/** Parses a Go/protobuf duration ("23s", "1m30s", "1.5s", "500ms") into seconds; NaN if malformed. */
+/** A Go/protobuf duration ("23s", "1m30s", "1.5s", "500ms") in seconds; NaN if malformed. */
 export function parseDuration(s: string): number {
-  const re = /(\d+(?:\.\d+)?)(h|ms|m|s|us|µs|ns)/gy;
-  let total = 0;
-  let matched = 0;
-  let m: RegExpExecArray | null;
-  if (s === "0") return 0;
-  while ((m = re.exec(s))) {
-    const n = Number(m[1]);
-    const unit = m[2];
-    total += unit === "h" ? n * 3600 : unit === "m" ? n * 60 : unit === "s" ? n : unit === "ms" ? n / 1e3 : unit === "ns" ? n / 1e9 : n / 1e6;
-    matched = re.lastIndex;
-  }
-  return matched === s.length && matched > 0 ? total : NaN;
+  const ms = parseGoDuration(s);
+  return ms === undefined ? NaN : ms / 1000;
 }
 
 function protoDuration(v: Json): Json {

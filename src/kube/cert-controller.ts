@@ -194,16 +194,6 @@ export function tlsFromBundle(b: CertBundle): TlsMaterial {
   return { cert: b.cert, key: b.key, ca: b.trust };
 }
 
-/** Go-style durations: "90s", "1m30s", "8760h", "250ms". */
-export function parseDuration(s: string): number {
-  const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
-  if (!/^(\d+(?:\.\d+)?(ms|s|m|h))+$/.test(s)) throw new Error(`invalid duration ${JSON.stringify(s)}: use e.g. 90s, 30m, 8760h`);
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
-  let total = 0;
-  for (const m of s.matchAll(re)) total += Number(m[1]) * unit[m[2] as keyof typeof unit];
-  return total;
-}
-
 // ---- the Kubernetes edge ----
 
 export interface CertControllerOptions {

@@ -2,8 +2,9 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { X509Certificate } from "node:crypto";
-import { applyPlan, bundleFromSecret, parseDuration, planCertificates, secretFromBundle, splitPem, validity, type CertBundle } from "../../src/kube/cert-controller.js";
-import { decideLease, microTime } from "../../src/kube/leader.js";
+import { applyPlan, bundleFromSecret, planCertificates, secretFromBundle, splitPem, validity, type CertBundle } from "../../src/kube/cert-controller.js";
+import { microTime } from "../../src/kube/leader.js";
+import { durationFlag } from "../../src/config/duration.js";
 
 const dnsNames = ["pilotfish.pilotfish-system.svc", "localhost"];
 const issue = (now: number, validityMs = 60_000, caValidityMs = 3_600_000) => ({ dnsNames, ipAddresses: ["127.0.0.1"], validityMs, caValidityMs, now });
@@ -75,24 +76,20 @@ describe("certificate planning", () => {
     assert.equal(bundleFromSecret({ "tls.crt": data["tls.crt"] }), undefined);
   });
 
-  it("parses Go-style durations", () => {
-    assert.equal(parseDuration("90s"), 90_000);
-    assert.equal(parseDuration("1h30m"), 5_400_000);
-    assert.equal(parseDuration("250ms"), 250);
-    assert.throws(() => parseDuration("10"), /invalid duration/);
-    assert.throws(() => parseDuration("1d"), /invalid duration/);
+  it("parses Go-style durations, naming the flag when one is wrong", () => {
+    assert.equal(durationFlag("--cert-validity", "90s"), 90_000);
+    assert.equal(durationFlag("--cert-validity", "1h30m"), 5_400_000);
+    assert.equal(durationFlag("--cert-validity", "250ms"), 250);
+    assert.equal(durationFlag("--readiness-timeout", "1m30s"), 90_000);
+    assert.equal(durationFlag("--x", "1.5h"), 5_400_000);
+    assert.throws(() => durationFlag("--cert-validity", "10"), /--cert-validity "10": not a duration/);
+    assert.throws(() => durationFlag("--resync", "banana"), /--resync "banana": not a duration/);
+    assert.throws(() => durationFlag("--cert-validity", "1d"), /not a duration/);
+    assert.throws(() => durationFlag("--cert-validity", "-5s"), /must be a positive duration/);
   });
 });
 
-describe("lease decision", () => {
-  const now = Date.parse("2026-01-01T00:00:10Z");
-  it("acquires a missing, empty or expired lease; renews its own; waits for a live one", () => {
-    assert.deepEqual(decideLease(undefined, "a", now), { action: "acquire", transitions: 0 });
-    assert.deepEqual(decideLease({ holderIdentity: "", leaseTransitions: 3 }, "a", now), { action: "acquire", transitions: 4 });
-    assert.deepEqual(decideLease({ holderIdentity: "a", renewTime: "2026-01-01T00:00:00Z", leaseDurationSeconds: 5 }, "a", now), { action: "renew" });
-    assert.deepEqual(decideLease({ holderIdentity: "b", renewTime: "2026-01-01T00:00:04.000000Z", leaseDurationSeconds: 5, leaseTransitions: 1 }, "a", now), { action: "acquire", transitions: 2 });
-    assert.deepEqual(decideLease({ holderIdentity: "b", renewTime: "2026-01-01T00:00:06.000000Z", leaseDurationSeconds: 5 }, "a", now), { action: "wait", holder: "b", expiresAt: Date.parse("2026-01-01T00:00:11Z") });
-  });
+describe("lease time format", () => {
   it("writes MicroTime with six fractional digits", () => {
     assert.equal(microTime(Date.parse("2026-01-01T00:00:01.234Z")), "2026-01-01T00:00:01.234000Z");
   });

@@ -88,4 +88,19 @@ describe("pilotfish validate", () => {
     assert.equal(r.code, 2);
     assert.match(r.stderr, /--output must be text or json/);
   });
+
+  it("nothing to check is an error: no -f, an empty directory, a file without documents (exit 2)", () => {
+    const none = run(["validate"]);
+    assert.equal(none.code, 2);
+    assert.match(none.stderr, /-f, --filename/);
+    const empty = fs.mkdtempSync(path.join(os.tmpdir(), "pf-empty-"));
+    const dir = run(["validate", "-f", empty]);
+    assert.equal(dir.code, 2);
+    assert.match(dir.stderr, /no \*\.yaml, \*\.yml or \*\.json files under/);
+    const blank = path.join(empty, "blank.yaml");
+    fs.writeFileSync(blank, "---\n# nothing here\n");
+    const file = run(["validate", "-f", blank]);
+    assert.equal(file.code, 2);
+    assert.match(file.stderr, /no resources found in/);
+  });
 });
