@@ -1,10 +1,10 @@
 // Component Pilot: istiod's Deployment, Service, ServiceAccount, RBAC, HPA/PDB, and the ConfigMaps `istio`
 // (mesh config) and `istio-sidecar-injector` (injection values) that pilotfish's own injector reads.
 // istiod's webhook configurations are not rendered: pilotfish serves injection and validation itself.
-import { dump } from "js-yaml";
 import { mergeValues, str, type Json, type JsonObject } from "../../config/values.js";
 import type { PilotValues } from "../../config/values-types.js";
 import { componentLabels, envList, fieldEnv, hpa, image, obj, obj0, pdb, sortKeys, wantsHpa, wantsPdb, type K8sObject, type RenderContext } from "./meta.js";
+import { injectionConfigMapData } from "../../config/configmaps.js";
 
 // istiod's RBAC, rule for rule as Istio 1.30.3's istiod chart grants it (istiod needs every one of these).
 const RO = ["get", "list", "watch"];
@@ -73,32 +73,6 @@ function gatewayControllerRules(): Json[] {
   ];
 }
 
-/** The mesh config istiod and pilotfish's injector read (`istio` ConfigMap, key `mesh`). */
-export function meshConfigFor(ctx: RenderContext, pilotNamespace: string): JsonObject {
-  const base: JsonObject = {
-    defaultConfig: { discoveryAddress: `istiod${ctx.revSuffix}.${pilotNamespace}.svc:15012` },
-    defaultProviders: { metrics: ["prometheus"] },
-    enablePrometheusMerge: true,
-    rootNamespace: ctx.istioNamespace,
-    trustDomain: "cluster.local",
-  };
-  const tracer = str(ctx.values.global?.proxy?.tracer);
-  if (tracer && tracer !== "none") (base.defaultConfig as JsonObject).tracing = {};
-  return mergeValues(base, obj0(ctx.values.meshConfig)) as JsonObject;
-}
-
-/** The injection values (`istio-sidecar-injector` ConfigMap, key `values`). */
-export function injectionValuesFor(ctx: RenderContext): JsonObject {
-  const v = ctx.values;
-  return {
-    global: obj0(v.global),
-    pilot: { cni: obj0(v.pilot?.cni), env: obj0(v.pilot?.env) },
-    gateways: { seccompProfile: obj0(v.gateways?.seccompProfile), securityContext: obj0(v.gateways?.securityContext) },
-    revision: ctx.revision,
-    sidecarInjectorWebhook: obj0(v.sidecarInjectorWebhook),
-  };
-}
-
 export function renderIstiod(ctx: RenderContext, namespace: string): K8sObject[] {
   const v = ctx.values;
   const pilot: PilotValues = obj0(v.pilot);
@@ -135,25 +109,11 @@ export function renderIstiod(ctx: RenderContext, namespace: string): K8sObject[]
     subjects: [{ kind: "ServiceAccount", name, namespace: ctx.istioNamespace }],
   }));
 
-  const mesh = meshConfigFor(ctx, namespace);
-  out.push(obj("v1", "ConfigMap", `istio${rs}`, namespace, L(), {
-    data: { mesh: dump(mesh, { sortKeys: true, lineWidth: -1, seqNoIndent: true }).trimEnd(), meshNetworks: dump({ networks: obj0(v.global?.meshNetworks) }, { flowLevel: 1 }).trimEnd() },
-  }));
+  // The same data kube-inject and `serve --config-source local` read (src/config/configmaps.ts).
+  const data = injectionConfigMapData(ctx.r, namespace);
+  out.push(obj("v1", "ConfigMap", `istio${rs}`, namespace, L(), { data: data.mesh }));
   if (v.global?.omitSidecarInjectorConfigMap !== true) {
-    const values = injectionValuesFor(ctx);
-    const config = {
-      policy: str(v.global?.proxy?.autoInject) || "enabled",
-      alwaysInjectSelector: v.sidecarInjectorWebhook?.alwaysInjectSelector ?? [],
-      neverInjectSelector: v.sidecarInjectorWebhook?.neverInjectSelector ?? [],
-      injectedAnnotations: v.sidecarInjectorWebhook?.injectedAnnotations ?? {},
-      defaultTemplates: ["sidecar"],
-    };
-    out.push(obj("v1", "ConfigMap", `istio-sidecar-injector${rs}`, namespace, L(), {
-      data: {
-        config: "# Injection policy; the sidecar, gateway and grpc templates are built into pilotfish's injector.\n" + dump(config, { sortKeys: true, lineWidth: -1 }),
-        values: JSON.stringify(values, null, 2),
-      },
-    }));
+    out.push(obj("v1", "ConfigMap", `istio-sidecar-injector${rs}`, namespace, L(), { data: data.injector }));
   }
   out.push(obj("v1", "ConfigMap", `values${rs}`, namespace, L(), { data: { "merged-values": JSON.stringify(v), "original-values": JSON.stringify(ctx.r.userValues) } }, {
     "kubernetes.io/description": "The values pilotfish rendered this control plane from; for debugging and tools. Editing it changes nothing.",
