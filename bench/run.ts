@@ -125,7 +125,8 @@ const SCENARIOS = [
 function serverPid(child: ChildProcess, binaryName?: string): number | undefined {
   if (!binaryName) return child.pid;
   try {
-    const out = execFileSync("pgrep", ["-n", "-f", binaryName], { encoding: "utf8" }).trim();
+    // Only inside the child's own process group (it is started detached), never someone else's process.
+    const out = execFileSync("pgrep", ["-g", String(child.pid), "-n", "-f", binaryName], { encoding: "utf8" }).trim();
     return Number(out) || undefined;
   } catch {
     return undefined;
@@ -163,9 +164,18 @@ async function benchServer(name: string, start: () => ChildProcess, url: string,
     }
     return run;
   } finally {
-    child.kill("SIGTERM");
+    // A detached child leads its own process group (the Go reference: bash, go test, the test binary): end the group.
+    const stop = (sig: NodeJS.Signals) => {
+      try {
+        if (binaryName && child.pid) process.kill(-child.pid, sig);
+        else child.kill(sig);
+      } catch {
+        /* already gone */
+      }
+    };
+    stop("SIGTERM");
     await new Promise((r) => setTimeout(r, 500));
-    if (child.exitCode === null) child.kill("SIGKILL");
+    if (child.exitCode === null) stop("SIGKILL");
   }
 }
 
@@ -216,7 +226,6 @@ if (process.env.ISTIO_GIT_DIR) {
     console.error(`Go reference not measured: ${(e as Error).message}`);
     return undefined;
   });
-  spawn("pkill", ["-f", "TestZZServeTLS"]);
 }
 const all = [...pilotfish.rows, ...(go?.rows ?? [])];
 const load1 = os.loadavg()[0].toFixed(1);
@@ -292,5 +301,10 @@ const md = [
     all.map((r) => [r.server, r.input, r.rateAsked, r.achievedPerSec, r.p50ms, r.p99ms, r.errors + r.non2xx + r.timeouts, (r as { rssMB?: number }).rssMB ?? "-"]),
   ),
 ].join("\n");
-fs.writeFileSync(path.join(results, "summary.md"), md + "\n");
+const footer = [
+  "",
+  "Also in this folder: operator.md (bench/operator.ts: operator apply time, CPU and RSS at rest), cold-start.md (the CLI's",
+  "start-up before and after the bundle, and what limits it), go-inprocess.txt (Istio's own in-process Go benchmarks).",
+].join("\n");
+fs.writeFileSync(path.join(results, "summary.md"), md + "\n" + footer + "\n");
 console.log(md);

@@ -2,6 +2,11 @@
 // ~/.cache/pilotfish/bin/vegeta-<version>/). Unlike autocannon's --overallRate, vegeta sends on schedule
 // whether or not earlier requests have answered, so a slow server shows in the tail instead of slowing the
 // generator down (no coordinated omission).
+// Connections are capped (-max-connections=32, keep-alive), as the API server's webhook client pools them: a
+// request waiting for a free connection counts that wait in its latency. Uncapped, vegeta opens a new TLS
+// connection whenever its workers are busy, and at 1,000 req/s on 2 shared cores that turns into a storm of
+// handshakes (measured here: p99 1.1 s, 270 MB RSS for pilotfish, Istio's Go handler timing out) that says
+// more about the generator than about the server.
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -54,7 +59,7 @@ export async function attack(
   bin: string,
   url: string,
   bodyFile: string,
-  opts: { rate: number; seconds: number; pid?: number },
+  opts: { rate: number; seconds: number; pid?: number; extra?: string[] },
 ): Promise<VegetaResult> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "pf-vegeta-"));
   try {
@@ -71,7 +76,7 @@ export async function attack(
     const code = await new Promise<number | null>((resolve) => {
       const p = spawn(
         bin,
-        ["attack", `-targets=${targets}`, `-rate=${opts.rate}/1s`, `-duration=${opts.seconds}s`, "-insecure", "-keepalive=true", "-timeout=10s", `-output=${out}`],
+        ["attack", `-targets=${targets}`, `-rate=${opts.rate}/1s`, `-duration=${opts.seconds}s`, "-insecure", "-keepalive=true", "-timeout=10s", "-max-connections=32", `-output=${out}`, ...(opts.extra ?? [])],
         { stdio: ["ignore", "ignore", "inherit"] },
       );
       p.on("close", resolve);
