@@ -4,7 +4,7 @@
 // `serve --config-source local`) goes through these functions, so the paths cannot disagree.
 import { dump, load } from "js-yaml";
 import { applyMeshConfig, defaultMeshConfig } from "./mesh.js";
-import { getPath, isObject, mergeValues, str, type JsonObject } from "./values.js";
+import { isObject, mergeValues, str, toInjectionValues, type JsonObject } from "./values.js";
 import type { ResolvedIop } from "./resolve.js";
 import type { InjectorConfig, LabelSelector } from "./injection-types.js";
 
@@ -13,7 +13,7 @@ const revSuffix = (r: ResolvedIop) => (r.revision ? `-${r.revision}` : "");
 
 /** The istio namespace the control plane lives in (`values.global.istioNamespace`, else the IstioOperator's). */
 export function istioNamespaceOf(r: ResolvedIop): string {
-  return str(getPath(r.values, "global.istioNamespace")) || r.namespace;
+  return str(toInjectionValues(r.values).global?.istioNamespace) || r.namespace;
 }
 
 /** The mesh config istiod and the injector read (`istio` ConfigMap, key `mesh`), as Istio's chart renders it. */
@@ -25,18 +25,18 @@ export function meshConfigOf(r: ResolvedIop, pilotNamespace = r.namespace): Json
     rootNamespace: istioNamespaceOf(r),
     trustDomain: "cluster.local",
   };
-  const tracer = str(getPath(r.values, "global.proxy.tracer"));
+  const tracer = str(toInjectionValues(r.values).global?.proxy?.tracer);
   if (tracer && tracer !== "none") (base.defaultConfig as JsonObject).tracing = {};
   return mergeValues(base, obj0(r.values.meshConfig)) as JsonObject;
 }
 
 /** The injection values (`istio-sidecar-injector` ConfigMap, key `values`). */
 export function injectionValuesOf(r: ResolvedIop): JsonObject {
-  const v = r.values;
+  const v = toInjectionValues(r.values);
   return {
     global: obj0(v.global),
-    pilot: { cni: injectorCni(r), env: obj0(getPath(v, "pilot.env")) },
-    gateways: { seccompProfile: obj0(getPath(v, "gateways.seccompProfile")), securityContext: obj0(getPath(v, "gateways.securityContext")) },
+    pilot: { cni: injectorCni(r), env: obj0(v.pilot?.env) },
+    gateways: { seccompProfile: obj0(v.gateways?.seccompProfile), securityContext: obj0(v.gateways?.securityContext) },
     revision: r.revision,
     sidecarInjectorWebhook: obj0(v.sidecarInjectorWebhook),
   };
@@ -47,25 +47,24 @@ export function injectionValuesOf(r: ResolvedIop): JsonObject {
  * over them, so the user's `values.cni` (e.g. provider: multus) shows through unless `values.pilot.cni` sets it.
  */
 function injectorCni(r: ResolvedIop): JsonObject {
-  const cni = { ...obj0(getPath(r.values, "pilot.cni")) };
-  const userCni = obj0(r.userValues.cni);
-  const userPilotCni = obj0(getPath(r.userValues, "pilot.cni"));
+  const cni = { ...obj0(toInjectionValues(r.values).pilot?.cni) };
+  const user = toInjectionValues(r.userValues);
+  const userCni = obj0(user.cni);
+  const userPilotCni = obj0(user.pilot?.cni);
   if (userCni.provider !== undefined && userPilotCni.provider === undefined) cni.provider = userCni.provider;
   return cni;
 }
 
 /** The injector's `config` (policy, selectors, annotations, default templates) from the values. */
 export function injectorConfigOf(values: JsonObject): InjectorConfig {
-  const sel = (p: string) => {
-    const v = getPath(values, p);
-    return (Array.isArray(v) ? v.filter(isObject) : []) as unknown as LabelSelector[];
-  };
-  const injected = getPath(values, "sidecarInjectorWebhook.injectedAnnotations");
-  const templates = getPath(values, "sidecarInjectorWebhook.defaultTemplates");
+  const v = toInjectionValues(values);
+  const sel = (list: unknown) => (Array.isArray(list) ? list.filter(isObject) : []) as unknown as LabelSelector[];
+  const injected = v.sidecarInjectorWebhook?.injectedAnnotations;
+  const templates = v.sidecarInjectorWebhook?.defaultTemplates;
   return {
-    policy: str(getPath(values, "global.proxy.autoInject") ?? "enabled") || "enabled",
-    alwaysInjectSelector: sel("sidecarInjectorWebhook.alwaysInjectSelector"),
-    neverInjectSelector: sel("sidecarInjectorWebhook.neverInjectSelector"),
+    policy: str(v.global?.proxy?.autoInject ?? "enabled") || "enabled",
+    alwaysInjectSelector: sel(v.sidecarInjectorWebhook?.alwaysInjectSelector),
+    neverInjectSelector: sel(v.sidecarInjectorWebhook?.neverInjectSelector),
     injectedAnnotations: (isObject(injected) ? injected : {}) as Record<string, string>,
     defaultTemplates: Array.isArray(templates) && templates.length ? templates.map(String) : ["sidecar"],
   };
@@ -82,7 +81,7 @@ export function injectionConfigMapData(r: ResolvedIop, pilotNamespace = r.namesp
     },
     mesh: {
       mesh: dump(meshConfigOf(r, pilotNamespace), { sortKeys: true, lineWidth: -1, seqNoIndent: true }).trimEnd(),
-      meshNetworks: dump({ networks: obj0(getPath(r.values, "global.meshNetworks")) }, { flowLevel: 1 }).trimEnd(),
+      meshNetworks: dump({ networks: obj0(toInjectionValues(r.values).global?.meshNetworks) }, { flowLevel: 1 }).trimEnd(),
     },
   };
 }
