@@ -16,18 +16,56 @@ export function istioNamespaceOf(r: ResolvedIop): string {
   return str(toInjectionValues(r.values).global?.istioNamespace) || r.namespace;
 }
 
-/** The mesh config istiod and the injector read (`istio` ConfigMap, key `mesh`), as Istio's chart renders it. */
+/** The mesh config istiod and the injector read (`istio` ConfigMap, key `mesh`): the istiod chart's "mesh" template, then `meshConfig` over it. */
 export function meshConfigOf(r: ResolvedIop, pilotNamespace = r.namespace): JsonObject {
-  const base: JsonObject = {
-    defaultConfig: { discoveryAddress: `istiod${revSuffix(r)}.${pilotNamespace}.svc:15012` },
-    defaultProviders: { metrics: ["prometheus"] },
-    enablePrometheusMerge: true,
-    rootNamespace: istioNamespaceOf(r),
-    trustDomain: "cluster.local",
-  };
-  const tracer = str(toInjectionValues(r.values).global?.proxy?.tracer);
-  if (tracer && tracer !== "none") (base.defaultConfig as JsonObject).tracing = {};
-  return mergeValues(base, obj0(r.values.meshConfig)) as JsonObject;
+  const v = toInjectionValues(r.values);
+  const g = v.global ?? {};
+  const userMesh = obj0(v.meshConfig);
+  const defaultConfig: JsonObject = {};
+  if (g.meshID) defaultConfig.meshId = str(g.meshID);
+  const variant = str(g.proxy?.variant) || str(g.variant);
+  if (variant) defaultConfig.image = { imageType: variant };
+  const tracer = str(g.proxy?.tracer);
+  if (tracer !== "none") defaultConfig.tracing = tracingOf(tracer, obj0(g.tracer), istioNamespaceOf(r));
+  defaultConfig.discoveryAddress = discoveryAddressOf(r, pilotNamespace);
+  const mesh: JsonObject = { trustDomain: "cluster.local", rootNamespace: str(userMesh.rootNamespace) || istioNamespaceOf(r) };
+  const telemetry = obj0(v.telemetry);
+  const v2 = obj0(telemetry.v2);
+  const on = (x: unknown) => !userMesh.defaultProviders && telemetry.enabled === true && v2.enabled === true && obj0(x).enabled === true;
+  const prom = on(v2.prometheus);
+  const sd = on(v2.stackdriver);
+  if (prom || sd) mesh.defaultProviders = { metrics: [...(prom ? ["prometheus"] : []), ...(sd ? ["stackdriver"] : [])], ...(sd ? { accessLogging: ["stackdriver"] } : {}) };
+  mesh.defaultConfig = defaultConfig;
+  return mergeValues(mesh, userMesh) as JsonObject;
+}
+
+function tracingOf(tracer: string, t: JsonObject, istioNamespace: string): JsonObject {
+  const sub = (k: string) => obj0(t[k]);
+  switch (tracer) {
+    case "lightstep":
+      return { lightstep: { address: sub("lightstep").address ?? null, accessToken: sub("lightstep").accessToken ?? null } };
+    case "zipkin":
+      return { zipkin: { address: str(sub("zipkin").address) || `zipkin.${istioNamespace}:9411` } };
+    case "datadog":
+      return { datadog: { address: str(sub("datadog").address) || "$(HOST_IP):8126" } };
+    case "stackdriver": {
+      const sd = sub("stackdriver");
+      const n = (k: string) => Number(str(sd[k]) || "200");
+      return { stackdriver: { debug: String(sd.debug ?? "false") === "true", maxNumberOfAttributes: n("maxNumberOfAttributes"), maxNumberOfAnnotations: n("maxNumberOfAnnotations"), maxNumberOfMessageEvents: n("maxNumberOfMessageEvents") } };
+    }
+    default:
+      return {};
+  }
+}
+
+/** istiod's address as the chart writes it: a remote pilot address points at the primary's istiod (or istiod-remote). */
+function discoveryAddressOf(r: ResolvedIop, pilotNamespace: string): string {
+  const v = toInjectionValues(r.values);
+  if (str(v.global?.remotePilotAddress)) {
+    const remote = obj0(v.istiodRemote);
+    return `${remote.enabled && remote.enabledLocalInjectorIstiod ? "istiod-remote" : "istiod"}.${pilotNamespace}.svc:15012`;
+  }
+  return `istiod${revSuffix(r)}.${pilotNamespace}.svc:15012`;
 }
 
 /** The injection values (`istio-sidecar-injector` ConfigMap, key `values`). */

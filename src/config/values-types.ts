@@ -46,6 +46,8 @@ export interface DeploymentValues extends ImageValues {
 
 export interface ProxyValues {
   image?: string;
+  /** Image variant for the proxy only (overrides global.variant in the mesh's defaultConfig.image). */
+  variant?: string;
   autoInject?: string;
   clusterDomain?: string;
   componentLogLevel?: string;
@@ -78,6 +80,10 @@ export interface ProxyInitValues {
 
 export interface GlobalValues extends ImageValues {
   istioNamespace?: string;
+  /** Tracer settings per provider (lightstep, zipkin, datadog, stackdriver), read when proxy.tracer names one. */
+  tracer?: Record<string, Record<string, Json> | undefined>;
+  /** A remote cluster's pointer at the primary's istiod. */
+  remotePilotAddress?: string;
   imagePullPolicy?: string;
   /** Secret names, or `{name}` references. */
   imagePullSecrets?: (string | { name?: string })[];
@@ -185,7 +191,13 @@ export interface AddonsValues {
  * The values tree: the `values` key of the istio-sidecar-injector ConfigMap (what the injector reads) and the
  * effective chart values of a resolved IstioOperator (what the renderer reads) have this one shape.
  */
+export interface TelemetryValues {
+  enabled?: boolean;
+  v2?: { enabled?: boolean; prometheus?: { enabled?: boolean }; stackdriver?: { enabled?: boolean } };
+}
+
 export interface InjectionValues {
+  telemetry?: TelemetryValues;
   global?: GlobalValues;
   pilot?: PilotValues;
   gateways?: GatewaysValues;

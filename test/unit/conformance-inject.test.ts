@@ -33,3 +33,18 @@ it("passes every case of Istio's injection conformance corpus (67/67)", { timeou
   assert.equal(Number(summary[1]), CASES);
   assert.equal(r.status, 0);
 });
+
+// Goldens made here with the real istioctl 1.30.3 (test/conformance/istioctl-inject/README.md): revisions, profiles,
+// mesh and values settings the shared corpus does not cover.
+const own = path.join(root, "test/conformance/istioctl-inject");
+const OWN_CASES = 20;
+
+it("passes every istioctl 1.30.3 golden made for pilotfish (revision canary, demo, mesh/values settings)", { timeout: 600_000 }, () => {
+  cliWorks();
+  assert.equal(JSON.parse(fs.readFileSync(path.join(own, "cases.json"), "utf8")).length, OWN_CASES, "cases.json changed size");
+  const r = spawnSync(process.execPath, [runner, "--cases", path.join(own, "cases.json"), "--testdata", path.join(own, "testdata")], { cwd: root, encoding: "utf8", maxBuffer: 64 << 20 });
+  const summary = /conformance: (\d+) passed, (\d+) failed, (\d+) skipped/.exec(r.stdout);
+  assert.ok(summary, `no summary line in:\n${r.stdout}\n${r.stderr}`);
+  assert.equal(Number(summary[2]), 0, r.stdout);
+  assert.equal(Number(summary[1]), OWN_CASES);
+});
