@@ -333,11 +333,11 @@ describe("probe rewriting", () => {
 });
 
 // ---------------------------------------------------------------------------------------------------------------
-// Bugs found by the property tests (inject-property.test.ts). Skipped until fixed in src; each states Istio's rule.
-describe("known bugs", () => {
+// Bugs the property tests (inject-property.test.ts) found, fixed; each states Istio's rule.
+describe("found by the property tests", () => {
   it(
     "inject.istio.io/templates with an empty name is denied (Istio: requested template \"\" not found)",
-    { skip: "BUG: src/webhook/inject/inject.ts selectedTemplates drops empty names (and ignores an empty annotation): ' ' injects nothing but marks the pod injected" },
+    {},
     () => {
       for (const v of [" ", ",", "sidecar,", ""]) {
         assert.throws(() => inject(pod({ annotations: { [A.templates]: v } })), (e: unknown) => e instanceof InjectionError && /requested template "" not found/.test(e.message), JSON.stringify(v));
@@ -347,7 +347,7 @@ describe("known bugs", () => {
 
   it(
     "a label or annotation key named __proto__ is kept (the patch does not remove it)",
-    { skip: "BUG: src/webhook/inject/merge.ts cloneJson copies with `o[k] = ...`, which sets the prototype for the key __proto__ instead of copying it: the key vanishes and the admission patch removes it" },
+    {},
     () => {
       const p = JSON.parse('{"metadata":{"name":"p","namespace":"shop","labels":{"__proto__":"x","app":"a"},"annotations":{"__proto__":"y"}},"spec":{"containers":[{"name":"app","image":"i"}]}}');
       const out = inject(p).pod;
@@ -360,7 +360,7 @@ describe("known bugs", () => {
 
   it(
     "multus: re-injection does not append default/istio-cni again (spec: unchanged if already present)",
-    { skip: "BUG: src/webhook/inject/sidecar.ts appendMultusNetwork looks for 'istio-cni' in a flat list but appends 'default/istio-cni'" },
+    {},
     () => {
       const multus = settingsFromIstioOperator({ components: { cni: { enabled: true } }, values: { cni: { provider: "multus" } } }, { nativeSidecars: false });
       for (const start of ["net-a", "net-a, net-b"]) {

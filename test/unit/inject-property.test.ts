@@ -375,8 +375,6 @@ describe("injection core properties", () => {
   it("(b) re-injecting an injected pod changes nothing", () => {
     check(
       fc.property(injectablePodArb, settingsArb, (pod, { name, settings }) => {
-        // BUG (skipped test in inject-core.test.ts): under multus, re-injection appends default/istio-cni again.
-        fc.pre(name !== "cni-multus");
         fc.pre(!pod.spec.containers.some((c: Obj) => c.name === "istio-proxy") && !Object.hasOwn(pod.metadata.annotations, A.overrides));
         fc.pre(!(Object.hasOwn(pod.metadata.annotations, A.statusPort) && hasUnresolvedProbePort(pod)));
         // sidecar + gateway under native sidecars renders two istio-proxy containers (init and regular), as Istio
@@ -423,8 +421,6 @@ describe("injection core properties", () => {
     check(
       fc.property(injectablePodArb, settingsArb, (pod, { name, settings }) => {
         const cni = name.startsWith("cni");
-        // "__proto__" keys are lost: skipped test in inject-core.test.ts (BUG in cloneJson).
-        fc.pre(!Object.hasOwn(pod.metadata.labels, "__proto__") && !Object.hasOwn(pod.metadata.annotations, "__proto__"));
         const out = orDenied(() => inject(pod, settings));
         fc.pre(out !== undefined && out.injected);
         for (const [k, v] of Object.entries(pod.metadata.labels as Record<string, string>)) {
@@ -531,8 +527,7 @@ const DOCUMENTED: Documented[] = [
     structure: re(P, I, String.raw`metadata\.labels\["networking\.istio\.io/tunnel"\]`),
     values: proxyConfigHostile,
   },
-  // Empty names are left out here: see the skipped test in inject-core.test.ts (BUG: an empty template name is
-  // dropped instead of denied).
+  // An empty template name is denied, as Istio denies it (inject-core.test.ts "empty template names").
   {
     key: A.templates,
     benign: "sidecar",

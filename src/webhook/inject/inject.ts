@@ -221,8 +221,9 @@ function nullIfEmpty(a: string[]): string[] | null {
 }
 
 function selectedTemplates(annotations: Record<string, string>, settings: InjectionSettings): string[] {
+  // Istio keeps every name, empty ones too (an empty name is then a "not found" denial, not a silent no-op).
   const requested = annotations[A.templates];
-  if (requested) return requested.split(",").map((s) => s.trim()).filter(Boolean);
+  if (requested !== undefined) return requested.split(",").map((s) => s.trim());
   const fromValues = settings.values.sidecarInjectorWebhook?.defaultTemplates;
   if (Array.isArray(fromValues) && fromValues.length) return fromValues.map(String);
   return settings.config.defaultTemplates.length ? settings.config.defaultTemplates : ["sidecar"];

@@ -107,7 +107,11 @@ export function cloneJson<T>(v: T): T {
   if (Array.isArray(v)) return v.map(cloneJson) as T;
   if (isObj(v)) {
     const o: Obj = {};
-    for (const k in v) o[k] = cloneJson(v[k]);
+    for (const k of Object.keys(v)) {
+      // A key named __proto__ (valid JSON, e.g. a label the API server will reject) must stay a key, not a prototype.
+      if (k === "__proto__") Object.defineProperty(o, k, { value: cloneJson(v[k]), enumerable: true, writable: true, configurable: true });
+      else o[k] = cloneJson(v[k]);
+    }
     return o as T;
   }
   return v;

@@ -526,20 +526,24 @@ export function renderSidecarTemplate(t: TemplateContext): Obj {
 }
 
 /** Adds Istio's CNI network to a multus `k8s.v1.cni.cncf.io/networks` value (flat or JSON list). */
-export function appendMultusNetwork(existing: string): string {
-  if (existing === "") return "istio-cni";
-  const trimmed = existing.trim();
-  if (trimmed.startsWith("[")) {
+/** Istio's appendMultusNetwork with its template's network, `default/istio-cni`: added once, in the form already used. */
+export function appendMultusNetwork(existing: string, network = "default/istio-cni"): string {
+  if (existing === "") return network;
+  const slash = network.indexOf("/");
+  const [ns, name] = slash >= 0 ? [network.slice(0, slash), network.slice(slash + 1)] : ["", network];
+  const i = existing.lastIndexOf("]");
+  if (i !== -1) {
+    let list: unknown;
     try {
-      const list = JSON.parse(trimmed);
-      if (Array.isArray(list) && list.some((n) => isObject(n) && n.name === "istio-cni")) return existing;
+      list = JSON.parse(existing);
     } catch {
       return existing;
     }
-    const i = existing.lastIndexOf("]");
-    return `${existing.slice(0, i)}, {"name": "istio-cni", "namespace": "default"}${existing.slice(i)}`;
+    if (!Array.isArray(list) || !list.every(isObject)) return existing;
+    if (list.some((n) => n.name === name && (n.namespace ?? "") === ns)) return existing;
+    const entry = ns === "" ? `, {"name": "${name}"}` : `, {"name": "${name}", "namespace": "${ns}"}`;
+    return existing.slice(0, i) + entry + existing.slice(i);
   }
-  const names = existing.split(",").map((s) => s.trim());
-  if (names.includes("istio-cni")) return existing;
-  return `${existing}, default/istio-cni`;
+  if (existing.split(",").some((n) => n.trim() === network)) return existing;
+  return `${existing}, ${network}`;
 }
