@@ -30,6 +30,7 @@ interface ServeOpts {
   serviceNamespace: string;
   configSource: string;
   kubeconfig?: string;
+  context?: string;
   istioNamespace: string;
   revision: string;
   set: string[];
@@ -70,6 +71,7 @@ export function registerServe(program: Command, io: CliIO, exit: ExitCode): void
     .option("--service-namespace <ns>", "Service namespace in the generated certificate's SANs", "pilotfish-system")
     .option("--config-source <src>", "where injection settings come from: cluster (Istio's ConfigMaps, watched) or local (flags/files)", "local")
     .option("--kubeconfig <file>", "kubeconfig (default: $KUBECONFIG, ~/.kube/config, in-cluster)")
+    .option("--context <name>", "kubeconfig context (default: the current context)")
     .option("--istio-namespace <ns>", "namespace of Istio's ConfigMaps", "istio-system")
     .option("--revision <rev>", "control-plane revision served", "")
     .option("--set <path=value>", "IstioOperator path for local settings (repeatable)", collect, [])
@@ -96,8 +98,8 @@ export function registerServe(program: Command, io: CliIO, exit: ExitCode): void
 }
 
 // The Kubernetes client costs ~0.6 s to load: only `serve` pays for it, and only when it talks to a cluster.
-async function loadKubeConfig(file: string | undefined): Promise<k8sTypes.KubeConfig> {
-  return (await import("../kube/kubeconfig.js")).loadKubeConfig({ kubeconfig: file });
+async function loadKubeConfig(opts: { kubeconfig?: string; context?: string }): Promise<k8sTypes.KubeConfig> {
+  return (await import("../kube/kubeconfig.js")).loadKubeConfig({ kubeconfig: opts.kubeconfig, context: opts.context });
 }
 
 async function runServe(opts: ServeOpts, io: CliIO, env: PilotfishEnv = readEnv(process.env)): Promise<number> {
@@ -129,7 +131,7 @@ async function runServe(opts: ServeOpts, io: CliIO, env: PilotfishEnv = readEnv(
   let cluster: ClusterSettings | undefined;
   try {
     if (opts.configSource === "cluster") {
-      const kc = await loadKubeConfig(opts.kubeconfig);
+      const kc = await loadKubeConfig(opts);
       const { ClusterSettings } = await import("../webhook/cluster-settings.js");
       cluster = new ClusterSettings({
         kc,
@@ -170,7 +172,7 @@ async function runServe(opts: ServeOpts, io: CliIO, env: PilotfishEnv = readEnv(
   }
   if (opts.certSecret || opts.leaderElect) {
     try {
-      const kc = await loadKubeConfig(opts.kubeconfig);
+      const kc = await loadKubeConfig(opts);
       if (opts.leaderElect) {
         const { LeaderElector } = await import("../kube/leader.js");
         leader = new LeaderElector({ kc, namespace, name: opts.leaseName, identity, leaseDurationMs: durations.leaseDuration, renewDeadlineMs: durations.renewDeadline, retryPeriodMs: durations.retryPeriod, logger });
@@ -243,7 +245,7 @@ async function runServe(opts: ServeOpts, io: CliIO, env: PilotfishEnv = readEnv(
   }
   if (opts.registerWebhook) {
     try {
-      const kc = await loadKubeConfig(opts.kubeconfig);
+      const kc = await loadKubeConfig(opts);
       const { registerInjectionWebhook } = await import("../webhook/register.js");
       const name = await registerInjectionWebhook(kc, {
         revision: opts.revision,
@@ -269,7 +271,7 @@ async function runServe(opts: ServeOpts, io: CliIO, env: PilotfishEnv = readEnv(
   let operator: { stop(): Promise<void> } | undefined;
   if (opts.operator) {
     const { IopController } = await import("../operator/reconcile/controller.js");
-    const controller = new IopController({ kc: await loadKubeConfig(opts.kubeconfig), logger, metrics });
+    const controller = new IopController({ kc: await loadKubeConfig(opts), logger, metrics });
     operator = controller;
     if (leader) leader.onStartedLeading((signal) => void controller.start(signal));
     else await controller.start();

@@ -61,7 +61,7 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics 
     }),
     operatorReconcileTime: new Histogram({
       name: "pilotfish_operator_reconcile_duration_seconds",
-      help: "Time of one IstioOperator reconcile, readiness wait included.",
+      help: "Time of one IstioOperator reconcile (a reconcile never waits for readiness: it requeues).",
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120],
       registers,
     }),
