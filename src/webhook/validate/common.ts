@@ -2,6 +2,7 @@
 import { isCIDR, isIPv4, isIPv6 } from "../inject/annotations.js";
 import { Problems, at } from "../../schema/problems.js";
 import { parseGoDuration } from "../../config/duration.js";
+import { RE2JS } from "re2js";
 
 export type Obj = Record<string, any>;
 export const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -119,20 +120,18 @@ export function checkExportTo(exportTo: unknown, namespace: string, path: string
   }
 }
 
-/** RE2 has no lookaround or backreferences; JavaScript's engine checks the rest of the syntax. */
-export function regexError(re: string): string | undefined {
-  if (/\(\?<?[=!]/.test(re)) return "lookaround is not supported (RE2 syntax)";
-  if (/\\[1-9]/.test(re)) return "backreferences are not supported (RE2 syntax)";
+/**
+ * A regex as Istio 1.30.3 checks it (validateStringRegexp): at most 1024 characters (Envoy's program-size guard,
+ * approximated by length as Istio does), then compiled with RE2 syntax (re2js, a port of Go's regexp): `(?i:x)`,
+ * `(?s)`, `\pL`, `[[:alpha:]]` pass; lookaround, backreferences and repeat counts over 1000 fail.
+ */
+export function regexError(re: string, opts: { maxLength?: number } = { maxLength: 1024 }): string | undefined {
+  if (opts.maxLength !== undefined && re.length > opts.maxLength) return `regex is too large, max length allowed is ${opts.maxLength}`;
   try {
-    new RegExp(re.replace(/\(\?P</g, "(?<").replace(/^\(\?i\)/, ""), "u");
+    RE2JS.compile(re);
     return undefined;
   } catch (e) {
-    try {
-      new RegExp(re.replace(/\(\?P</g, "(?<").replace(/^\(\?i\)/, ""));
-      return undefined;
-    } catch {
-      return `invalid regex: ${(e as Error).message}`;
-    }
+    return `${(e as Error).message}; Istio uses RE2 style regex-based match (https://github.com/google/re2/wiki/Syntax)`;
   }
 }
 

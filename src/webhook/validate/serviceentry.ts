@@ -250,7 +250,7 @@ export function validateEnvoyFilter(spec: Obj, _meta: Obj, p: Problems): void {
     if (op && op !== "REMOVE" && op !== "INVALID" && (cp.patch.value === undefined || cp.patch.value === null)) p.error(at(pp, "patch.value"), "Envoy filter: missing patch value for non-remove operation");
     const m = isObj(cp.match) ? cp.match : undefined;
     if (m?.context === "WAYPOINT") return;
-    if (m?.proxy?.proxyVersion && regexError(m.proxy.proxyVersion)) p.error(at(pp, "match.proxy.proxyVersion"), `Envoy filter: invalid regex for proxy version, ${regexError(m.proxy.proxyVersion)}`);
+    if (m?.proxy?.proxyVersion && regexError(m.proxy.proxyVersion, {})) p.error(at(pp, "match.proxy.proxyVersion"), `Envoy filter: invalid regex for proxy version, ${regexError(m.proxy.proxyVersion, {})}`);
     if (m?.waypoint && m.context !== "WAYPOINT") p.error(at(pp, "match.waypoint"), "waypoint match requires context WAYPOINT");
     if (m?.listener && !LISTENER_APPLY.has(cp.applyTo)) p.error(at(pp, "match"), "Envoy filter: applyTo for listener class objects cannot have non listener match");
     if (m?.routeConfiguration && !ROUTE_APPLY.has(cp.applyTo)) p.error(at(pp, "match"), "Envoy filter: applyTo for http route class objects cannot have non route configuration match");
