@@ -128,6 +128,17 @@ describe("command table", () => {
     );
   });
 
+  it("lists every command module of src/cli (a module exporting register*(program, ...) must be in COMMANDS)", () => {
+    const cli = path.join(root, "src/cli");
+    const mainSrc = fs.readFileSync(path.join(cli, "main.ts"), "utf8");
+    const modules = fs
+      .readdirSync(cli)
+      .filter((f) => f.endsWith(".ts") && f !== "main.ts")
+      .filter((f) => /export (async )?function register\w*\(\s*program\b/.test(fs.readFileSync(path.join(cli, f), "utf8")));
+    assert.ok(modules.length >= 7, modules.join(", "));
+    for (const f of modules) assert.ok(mainSrc.includes(`import("./${f.replace(/\.ts$/, ".js")}")`), `src/cli/${f} registers a command but main.ts COMMANDS does not load it`);
+  });
+
   it("--help lists every command with the same lines as the fully loaded program", async () => {
     const all = await loadAll();
     const lazy = capture();
