@@ -54,6 +54,6 @@ conformance: node_modules ## Istio 1.30.3 conformance runners (needs ../shared)
 	node ../shared/conformance/istio-operator/run.mjs
 
 .PHONY: bench
-bench: build ## benchmarks: injection core and webhook under load (+ Istio's Go injector when ISTIO_GIT_DIR is set), operator apply time and footprint; writes bench/results/
+bench: build ## benchmarks: CLI cold start, injection core, webhook at 1,000 req/s (vegeta) and under load (+ Istio's Go injector when ISTIO_GIT_DIR is set), operator apply time and footprint; writes bench/results/
 	node --import tsx bench/run.ts
 	node --import tsx bench/operator.ts
