@@ -7,7 +7,15 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { dump } from "js-yaml";
 import { regexError } from "../../src/webhook/validate/common.js";
+import https from "node:https";
+import { Writable } from "node:stream";
 import { validateResource, admissionValidate } from "../../src/webhook/validate/index.js";
+import { makeValidateHandler } from "../../src/webhook/validate-review.js";
+import { startWebhookServer } from "../../src/webhook/server.js";
+import { generateServingCert } from "../../src/kube/certs.js";
+import { settingsFromIstioOperator } from "../../src/config/injection.js";
+import { createLogger } from "../../src/telemetry/logger.js";
+import { createMetrics } from "../../src/telemetry/metrics.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const bin = path.join(root, "bin/pilotfish.mjs");
@@ -71,6 +79,34 @@ describe("RE2 regexes (Istio's validateStringRegexp)", () => {
     const denied = (admissionValidate(review(vs({ uri: { regex: "a{1001}" } }))) as any).response;
     assert.equal(denied.allowed, false);
     assert.match(denied.status.message, /spec\.http\[0\]\.match\[0\]\.uri\.regex/);
+  });
+
+  it("the webhook over HTTPS admits (?i:...) and denies a lookaround", async () => {
+    const tls = await generateServingCert({ dnsNames: ["localhost"], ipAddresses: ["127.0.0.1"] });
+    const settings = settingsFromIstioOperator({}, { nativeSidecars: false });
+    const server = await startWebhookServer({
+      port: 0, host: "127.0.0.1", tls, settings: { current: () => settings, synced: () => true },
+      logger: createLogger({ destination: new Writable({ write: (_c, _e, cb) => cb() }) }), metrics: createMetrics({ defaultMetrics: false }),
+      validate: makeValidateHandler(admissionValidate),
+    });
+    try {
+      const post = (obj: object) => new Promise<any>((resolve, reject) => {
+        const body = JSON.stringify({ apiVersion: "admission.k8s.io/v1", kind: "AdmissionReview", request: { uid: "u", kind: { group: "networking.istio.io", version: "v1", kind: "VirtualService" }, resource: { group: "networking.istio.io", version: "v1", resource: "virtualservices" }, operation: "CREATE", namespace: "shop", object: obj } });
+        const req = https.request(`${server.url}/validate`, { method: "POST", ca: tls.ca, headers: { "content-type": "application/json" } }, (res) => {
+          let t = "";
+          res.on("data", (d) => (t += d));
+          res.on("end", () => resolve(JSON.parse(t)));
+        });
+        req.on("error", reject);
+        req.end(body);
+      });
+      assert.equal((await post(vs({ uri: { regex: "(?i:/api)" }, headers: { "x-v": { regex: "x(?i)y" } } }))).response.allowed, true);
+      const denied = (await post(vs({ uri: { regex: "/a(?=b)" } }))).response;
+      assert.equal(denied.allowed, false);
+      assert.match(denied.status.message, /uri\.regex.*RE2/);
+    } finally {
+      await server.close();
+    }
   });
 
   it("validate -f admits the valid RE2 VirtualService and denies the invalid one", () => {
