@@ -5,11 +5,18 @@ import path from "node:path";
 import type { Command } from "commander";
 import type { CliIO, ExitCode } from "./io.js";
 import { splitYamlDocuments, YamlInputError } from "./yamldocs.js";
+import { fieldPosition } from "./yamlpos.js";
 import { validateResource, type FieldError } from "../webhook/validate/index.js";
 
 interface Opts {
   filename: string[];
   output: string;
+}
+
+/** An error with where its field stands in the file (1-based; the document's line when the field is absent). */
+interface PlacedError extends FieldError {
+  line: number;
+  column: number;
 }
 
 interface DocReport {
@@ -20,7 +27,7 @@ interface DocReport {
   name: string;
   valid: boolean;
   skipped: boolean;
-  errors: FieldError[];
+  errors: PlacedError[];
   warnings: string[];
 }
 
@@ -53,6 +60,10 @@ export function registerValidate(program: Command, io: CliIO, exit: ExitCode): v
 export async function runValidate(opts: Opts, io: CliIO): Promise<number> {
   if (!["text", "json"].includes(opts.output)) {
     io.stderr(`Error: --output must be text or json, got "${opts.output}"\n`);
+    return 2;
+  }
+  if (opts.filename.length === 0) {
+    io.stderr("Error: no input: give -f, --filename FILE, DIR or - (stdin)\n");
     return 2;
   }
   const reports: DocReport[] = [];
@@ -92,9 +103,14 @@ export async function runValidate(opts: Opts, io: CliIO): Promise<number> {
         for (const item of items) {
           const o = (item ?? {}) as Record<string, any>;
           const r = validateResource(item, { offline: true });
+          // List items' paths start inside the item: place them from the item's own text only when not a List.
+          const place = (e: FieldError): PlacedError => {
+            const pos = items.length === 1 && item === d.value ? fieldPosition(d.text, e.path) : undefined;
+            return { ...e, line: pos ? d.line + pos.line - 1 : d.line, column: pos?.column ?? 1 };
+          };
           reports.push({
             file: source, document: i, line: d.line, kind: String(o.kind ?? ""), name: String(o.metadata?.name ?? ""),
-            valid: r.errors.length === 0, skipped: !r.handled, errors: r.errors, warnings: r.warnings,
+            valid: r.errors.length === 0, skipped: !r.handled, errors: r.errors.map(place), warnings: r.warnings,
           });
         }
       });
@@ -111,7 +127,7 @@ export async function runValidate(opts: Opts, io: CliIO): Promise<number> {
       const where = `${r.file}:${r.line} ${r.kind}/${r.name}`;
       if (r.skipped) io.stdout(`${where}: skipped (not an Istio resource)\n`);
       else if (r.valid) io.stdout(`${where}: valid${r.warnings.length ? ` with ${r.warnings.length} warning(s)` : ""}\n`);
-      else for (const e of r.errors) io.stdout(`${where}: ${e.path ? e.path + ": " : ""}${e.message}\n`);
+      else for (const e of r.errors) io.stdout(`${r.file}:${e.line}:${e.column} ${r.kind}/${r.name}: ${e.path ? e.path + ": " : ""}${e.message}\n`);
       for (const w of r.warnings) io.stdout(`${where}: warning: ${w}\n`);
     }
     const checked = reports.filter((r) => !r.skipped).length;

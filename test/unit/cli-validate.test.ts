@@ -58,7 +58,8 @@ describe("pilotfish validate", () => {
     const dir = tree({ "a/good.yaml": GOOD, "b/deeper/bad.yml": `${CONFIGMAP}---\n${TYPO}`, "notes.txt": "not yaml: [" });
     const r = run(["validate", "-f", dir]);
     assert.equal(r.code, 1, r.stdout + r.stderr);
-    assert.match(r.stdout, /bad\.yml:5 DestinationRule\/reviews: spec\.trafficPolicy\.loadBalancer\.simple: unsupported value "ROUND_ROBBIN"; did you mean "ROUND_ROBIN"\?/);
+    // file:line:column of the misspelt value's key, not only of its document (which starts at line 5)
+    assert.match(r.stdout, /bad\.yml:11:\d+ DestinationRule\/reviews: spec\.trafficPolicy\.loadBalancer\.simple: unsupported value "ROUND_ROBBIN"; did you mean "ROUND_ROBIN"\?/);
     assert.match(r.stdout, /good\.yaml:1 VirtualService\/reviews: valid/);
     assert.doesNotMatch(r.stdout + r.stderr, /notes\.txt/, "only *.yaml, *.yml and *.json are read");
   });
@@ -102,5 +103,14 @@ describe("pilotfish validate", () => {
     const file = run(["validate", "-f", blank]);
     assert.equal(file.code, 2);
     assert.match(file.stderr, /no resources found in/);
+  });
+
+  it("reports schema and rule errors in one pass, each with the line and column of its field", () => {
+    const vs = "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata:\n  name: reviews\nspec:\n  hosts: [reviews]\n  http:\n  - match:\n    - uri:\n        regex: \"(?=x)\"\n    route:\n    - destinations:\n        host: reviews\n    timeout: banana\n";
+    const r = run(["validate", "-f", "-"], vs);
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /<stdin>:12:7 VirtualService\/reviews: spec\.http\[0\]\.route\[0\]\.destinations: unknown field "destinations"; did you mean "destination"\?/);
+    assert.match(r.stdout, /<stdin>:10:9 VirtualService\/reviews: spec\.http\[0\]\.match\[0\]\.uri\.regex: .*RE2/, "the regex error comes in the same answer as the unknown field");
+    assert.match(r.stdout, /<stdin>:14:5 VirtualService\/reviews: spec\.http\[0\]\.timeout: /);
   });
 });

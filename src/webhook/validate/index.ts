@@ -93,8 +93,26 @@ export function validateResource(obj: unknown, opts: { offline?: boolean } = {})
   const spec = obj.spec === undefined || obj.spec === null ? {} : obj.spec;
   const before = p.errors.length;
   checkSchema(spec, info.schema, "spec", p);
-  if (isObj(spec) && p.errors.length === before) info.validate(spec, meta, p);
+  if (isObj(spec)) semanticPass(spec, meta, info, p, p.errors.slice(before).map((e) => e.path));
   return { handled: true, errors: p.errors, warnings: p.errors.length ? [] : p.warnings };
+}
+
+/**
+ * Istio's rules run even when the schema found problems, so one answer lists everything (a user fixes a typo and
+ * a bad regex in one round). A rule's error at or under a field the schema already rejected is left out (it would
+ * only restate it), and a rule that trips over a structurally broken spec adds nothing: the schema errors say why.
+ */
+function semanticPass(spec: Obj, meta: Obj, info: KindInfo, p: Problems, schemaPaths: string[]): void {
+  const sem = new Problems();
+  try {
+    info.validate(spec, meta, sem);
+  } catch (e) {
+    if (!schemaPaths.length) throw e;
+    return;
+  }
+  const under = (path: string) => schemaPaths.some((b) => path === b || path.startsWith(b + ".") || path.startsWith(b + "["));
+  for (const e of sem.errors) if (!under(e.path)) p.error(e.path, e.message);
+  for (const w of sem.warnings) p.warnings.push(w);
 }
 
 export function formatErrors(errors: FieldError[]): string {
