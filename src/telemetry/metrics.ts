@@ -11,6 +11,10 @@ export interface Metrics {
   injectTime: Histogram;
   injectLatency: Histogram<"result">;
   validateRequests: Counter<"kind" | "result">;
+  /** Istio's validation metrics, under Istio's names and labels, for its dashboards and alerts. */
+  galleyPassed: Counter<"group" | "version" | "resource">;
+  galleyFailed: Counter<"group" | "version" | "resource" | "reason">;
+  galleyHttpError: Counter<"status">;
   validateLatency: Histogram;
   operatorReconciles: Counter<"result">;
   operatorReconcileTime: Histogram;
@@ -53,6 +57,9 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics 
       buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 1],
       registers,
     }),
+    galleyPassed: new Counter({ name: "galley_validation_passed", help: "Resource is valid", labelNames: ["group", "version", "resource"], registers }),
+    galleyFailed: new Counter({ name: "galley_validation_failed", help: "Resource validation failed", labelNames: ["group", "version", "resource", "reason"], registers }),
+    galleyHttpError: new Counter({ name: "galley_validation_http_error", help: "Resource validation http serve errors", labelNames: ["status"], registers }),
     operatorReconciles: new Counter({
       name: "pilotfish_operator_reconciles_total",
       help: "IstioOperator reconciles, by result (healthy, reconciling, error, failed: an exception that is retried).",

@@ -176,6 +176,7 @@ export async function startWebhookServer(opts: ServerOptions): Promise<WebhookSe
     } catch (e) {
       const err = e instanceof HttpError ? e : new HttpError(400, (e as Error).message);
       metrics.validateRequests.inc({ kind: "unknown", result: "error" });
+      metrics.galleyHttpError.inc({ status: String(err.status) });
       sendText(res, err.status, err.message);
       return;
     }
@@ -195,6 +196,7 @@ export async function startWebhookServer(opts: ServerOptions): Promise<WebhookSe
     const seconds = Number(process.hrtime.bigint() - start) / 1e9;
     metrics.validateRequests.inc({ kind: out.kind, result: out.result });
     metrics.validateLatency.observe(seconds);
+    countGalley(metrics, review, out.result);
     logger.info({ kind: out.kind, namespace: review.request.namespace, name: review.request.name, operation: review.request.operation, decision: out.result, durationMs: +(seconds * 1000).toFixed(3) }, "validation review");
   };
 
@@ -287,4 +289,17 @@ export async function startWebhookServer(opts: ServerOptions): Promise<WebhookSe
     },
     close,
   };
+}
+
+/** Istio's galley_validation_* counters, with the reasons Istio's webhook uses (failures in dry runs are not counted, as in Istio). */
+function countGalley(metrics: Metrics, review: ParsedReview, result: string): void {
+  const r = review.request;
+  const res = (r as { resource?: { group?: string; version?: string; resource?: string } }).resource ?? {};
+  const labels = { group: res.group ?? "", version: res.version ?? "", resource: res.resource ?? "" };
+  const dryRun = (r as { dryRun?: boolean }).dryRun === true;
+  if (r.operation !== "CREATE" && r.operation !== "UPDATE") {
+    if (!dryRun) metrics.galleyFailed.inc({ ...labels, reason: "unsupported_operation" });
+  } else if (result === "denied") {
+    if (!dryRun) metrics.galleyFailed.inc({ ...labels, reason: "invalid_resource" });
+  } else if (result === "allowed") metrics.galleyPassed.inc(labels);
 }

@@ -84,9 +84,10 @@ describe("RE2 regexes (Istio's validateStringRegexp)", () => {
   it("the webhook over HTTPS admits (?i:...) and denies a lookaround", async () => {
     const tls = await generateServingCert({ dnsNames: ["localhost"], ipAddresses: ["127.0.0.1"] });
     const settings = settingsFromIstioOperator({}, { nativeSidecars: false });
+    const metrics = createMetrics({ defaultMetrics: false });
     const server = await startWebhookServer({
       port: 0, host: "127.0.0.1", tls, settings: { current: () => settings, synced: () => true },
-      logger: createLogger({ destination: new Writable({ write: (_c, _e, cb) => cb() }) }), metrics: createMetrics({ defaultMetrics: false }),
+      logger: createLogger({ destination: new Writable({ write: (_c, _e, cb) => cb() }) }), metrics,
       validate: makeValidateHandler(admissionValidate),
     });
     try {
@@ -104,6 +105,10 @@ describe("RE2 regexes (Istio's validateStringRegexp)", () => {
       const denied = (await post(vs({ uri: { regex: "/a(?=b)" } }))).response;
       assert.equal(denied.allowed, false);
       assert.match(denied.status.message, /uri\.regex.*RE2/);
+      // Istio's own metric names, for its dashboards and alerts.
+      const text = await metrics.registry.metrics();
+      assert.match(text, /galley_validation_passed\{group="networking\.istio\.io",version="v1",resource="virtualservices"\} 1/);
+      assert.match(text, /galley_validation_failed\{group="networking\.istio\.io",version="v1",resource="virtualservices",reason="invalid_resource"\} 1/);
     } finally {
       await server.close();
     }
