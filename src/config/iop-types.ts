@@ -1,7 +1,7 @@
 // Typed view of the IstioOperator spec parts the renderer reads by name (install.istio.io/v1alpha1,
 // spec.components and spec.addonComponents). All optional, as a user writes them; the `k8s` block stays JSON
 // past the fields named here (render/k8s.ts applies it generically).
-import type { Json } from "./values.js";
+import type { Json } from "./json.js";
 import type { GatewayPort } from "./values-types.js";
 
 export interface K8sSpec {

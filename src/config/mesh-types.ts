@@ -1,7 +1,7 @@
 // Typed view of Istio's MeshConfig and ProxyConfig (istio.mesh.v1alpha1), in protobuf-JSON field names: the
 // fields pilotfish reads, all optional as in the `istio` ConfigMap. The trees stay open (`rawJson`): fields not
 // listed here are kept and rendered, just not read by name.
-import type { Json, JsonObject } from "./values.js";
+import type { Json, JsonObject } from "./json.js";
 
 export interface ProxyConfig {
   configPath?: string;

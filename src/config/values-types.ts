@@ -3,7 +3,7 @@
 // values tree a user writes; the tree itself stays open (`rawJson` gives the whole of it, keys the user --set
 // included). Leaf types are Helm's; the core still coerces what it reads (str, truthy, Number) as the Go
 // templates do, since user data may carry another scalar type.
-import type { Json, JsonObject } from "./values.js";
+import type { Json, JsonObject } from "./json.js";
 import type { MeshConfig } from "./mesh-types.js";
 
 /** A Kubernetes fragment the charts copy verbatim (securityContext, lifecycle, seccompProfile, ...). */

@@ -3,8 +3,8 @@
 // typed view `InjectionValues` (values-types.ts). Defaults are Istio 1.30.3's default profile with release images.
 import type { InjectionValues } from "./values-types.js";
 
-export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
-export type JsonObject = { [k: string]: Json };
+import type { Json, JsonObject } from "./json.js";
+export type { Json, JsonObject } from "./json.js";
 /** A Kubernetes object being built or patched (pods, containers, rendered manifests): any shape. */
 export type Obj = Record<string, any>;
 
