@@ -4,7 +4,7 @@
 // component is ready or --readiness-timeout passes.
 import type { Command } from "commander";
 import type { CliIO, ExitCode } from "./io.js";
-import { collect, iopOptions, reportIopError, resolveFromFlags, type IopFlags } from "./iop-input.js";
+import { collect, iopOptions, kubeOptions, reportIopError, resolveFromFlags, type IopFlags } from "./iop-input.js";
 import { render } from "../operator/render/index.js";
 import { Kube } from "../kube/client.js";
 import { loadKubeConfig } from "../kube/kubeconfig.js";
@@ -23,23 +23,18 @@ interface InstallOpts extends IopFlags {
 const INSTALL_POLL_MS = 2000;
 
 export function registerInstall(program: Command, io: CliIO, exit: ExitCode): void {
-  iopOptions(program.command("install").description("install Istio from a profile / IstioOperator straight into the cluster (as istioctl install)"), "install even if validation fails")
+  kubeOptions(iopOptions(program.command("install").description("install Istio from a profile / IstioOperator straight into the cluster (as istioctl install)"), "install even if validation fails"))
     .option("--dry-run", "render and print progress; change nothing", false)
     .option("--readiness-timeout <duration>", "how long to wait for each component to become ready", "300s")
-    .option("--kubeconfig <file>", "kubeconfig (default: $KUBECONFIG, ~/.kube/config, in-cluster)")
-    .option("--context <name>", "kubeconfig context (default: its current context)")
     .action(async (opts: InstallOpts) => {
       exit.code = await runInstall(opts, io);
     });
-  program
-    .command("uninstall")
+  kubeOptions(program.command("uninstall"))
     .description("remove what `pilotfish install` (or the operator) installed")
     .option("-f, --filename <file>", "the IstioOperator file that was installed", collect, [])
     .option("-r, --revision <rev>", "remove only this revision's components")
     .option("--purge", "remove every Istio component pilotfish installed, whatever its owner or revision", false)
     .option("--dry-run", "print what would be removed", false)
-    .option("--kubeconfig <file>", "kubeconfig")
-    .option("--context <name>", "kubeconfig context")
     .action(async (opts: UninstallOpts) => {
       exit.code = await runUninstall(opts, io);
     });

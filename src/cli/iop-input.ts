@@ -58,6 +58,13 @@ export function iopOptions(cmd: Command, forceHelp: string): Command {
     .option("--force", forceHelp, false);
 }
 
+/** Which cluster: --kubeconfig and --context, the same on every command that talks to one. */
+export function kubeOptions(cmd: Command): Command {
+  return cmd
+    .option("--kubeconfig <file>", "kubeconfig (default: $KUBECONFIG, ~/.kube/config, in-cluster)")
+    .option("--context <name>", "kubeconfig context (default: its current context)");
+}
+
 /** Lease timing flags, shared by `serve --leader-elect` and `operator --leader-elect`. */
 export function leaseOptions(cmd: Command): Command {
   return cmd

@@ -4,7 +4,7 @@ import os from "node:os";
 import { createServer, type Server } from "node:http";
 import type { Command } from "commander";
 import type { CliIO, ExitCode } from "./io.js";
-import { leaseOptions } from "./iop-input.js";
+import { kubeOptions, leaseOptions } from "./iop-input.js";
 import { durationFlag } from "../config/duration.js";
 import { loadKubeConfig } from "../kube/kubeconfig.js";
 import type { LeaderElector } from "../kube/leader.js";
@@ -63,7 +63,7 @@ export function operatorSettings(o: OperatorFlags) {
 }
 
 export function registerOperator(program: Command, io: CliIO, exit: ExitCode): void {
-  leaseOptions(program.command("operator"))
+  kubeOptions(leaseOptions(program.command("operator")))
     .description("run the IstioOperator controller (reconciles install.istio.io/v1alpha1 IstioOperator resources)")
     .option("--namespace <ns>", "watch only this namespace (default: all)")
     .option("--leader-elect", "take a coordination.k8s.io Lease so that only one replica reconciles", false)
@@ -71,8 +71,6 @@ export function registerOperator(program: Command, io: CliIO, exit: ExitCode): v
     .option("--recheck <duration>", "while components are not ready, look again at most this long later", "30s")
     .option("--resync <duration>", "periodic resync of every IstioOperator", "300s")
     .option("--workers <n>", "IstioOperators reconciled at the same time", "1")
-    .option("--kubeconfig <file>", "kubeconfig")
-    .option("--context <name>", "kubeconfig context")
     .option("--log-level <level>", "log level", "info")
     .option("--metrics-port <port>", "serve /metrics and /healthz on this port (0: off)", "15014")
     .action(async (opts: OperatorFlags) => {

@@ -15,7 +15,7 @@ import { durationFlag } from "../config/duration.js";
 import { IopError } from "../config/resolve.js";
 import { createLogger } from "../telemetry/logger.js";
 import { createMetrics } from "../telemetry/metrics.js";
-import { leaseOptions, reportIopError, resolveFromFlags } from "./iop-input.js";
+import { kubeOptions, leaseOptions, reportIopError, resolveFromFlags } from "./iop-input.js";
 import { admissionValidate } from "../webhook/validate/index.js";
 import { makeValidateHandler } from "../webhook/validate-review.js";
 
@@ -59,7 +59,7 @@ interface ServeOpts {
 const collect = (v: string, prev: string[]) => [...prev, v];
 
 export function registerServe(program: Command, io: CliIO, exit: ExitCode): void {
-  leaseOptions(program.command("serve"))
+  kubeOptions(leaseOptions(program.command("serve")))
     .description("run the HTTPS admission webhook: /inject (sidecar injection), /validate, /healthz, /readyz, /metrics")
     .option("--port <port>", "HTTPS port", "15017")
     .option("--host <addr>", "listen address", "0.0.0.0")
@@ -70,8 +70,6 @@ export function registerServe(program: Command, io: CliIO, exit: ExitCode): void
     .option("--service-name <name>", "Service name in the generated certificate's SANs", "pilotfish")
     .option("--service-namespace <ns>", "Service namespace in the generated certificate's SANs", "pilotfish-system")
     .option("--config-source <src>", "where injection settings come from: cluster (Istio's ConfigMaps, watched) or local (flags/files)", "local")
-    .option("--kubeconfig <file>", "kubeconfig (default: $KUBECONFIG, ~/.kube/config, in-cluster)")
-    .option("--context <name>", "kubeconfig context (default: the current context)")
     .option("--istio-namespace <ns>", "namespace of Istio's ConfigMaps", "istio-system")
     .option("--revision <rev>", "control-plane revision served", "")
     .option("--set <path=value>", "IstioOperator path for local settings (repeatable)", collect, [])

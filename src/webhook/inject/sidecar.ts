@@ -64,13 +64,14 @@ function seccomp(t: TemplateContext): Obj {
   return truthy(sp) ? { seccompProfile: sp } : {};
 }
 
-export function buildInitContainer(t: TemplateContext): Obj {
-  const g = globalValues(t);
-  const p = proxyValues(t);
+/** What both the init container and the sidecar template start from. */
+function basics(t: TemplateContext) {
   const mode = interceptionMode(t);
-  const tproxy = mode === "TPROXY";
-  const cni = cniEnabled(t);
-  const sp = statusPort(t);
+  return { g: globalValues(t), p: proxyValues(t), mode, tproxy: mode === "TPROXY", cni: cniEnabled(t), sp: statusPort(t) };
+}
+
+export function buildInitContainer(t: TemplateContext): Obj {
+  const { g, p, mode, tproxy, cni, sp } = basics(t);
   const args = [
     "istio-iptables",
     "-p", str(t.mesh.proxyListenPort ?? 15001),
@@ -395,12 +396,7 @@ export function proxyAgentArgs(t: TemplateContext, role: "sidecar" | "router"): 
 
 /** The partial Pod rendered by the `sidecar` template. */
 export function renderSidecarTemplate(t: TemplateContext): Obj {
-  const g = globalValues(t);
-  const p = proxyValues(t);
-  const mode = interceptionMode(t);
-  const tproxy = mode === "TPROXY";
-  const cni = cniEnabled(t);
-  const sp = statusPort(t);
+  const { g, p, mode, tproxy, cni, sp } = basics(t);
   const native = t.native;
   const capNetBind = ann(t, A.capNetBindService, p.capNetBindService) === "true";
   const hold = (truthy(t.proxyConfig.holdApplicationUntilProxyStarts) || truthy(p.holdApplicationUntilProxyStarts)) && !native;
