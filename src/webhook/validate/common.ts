@@ -31,6 +31,9 @@ export function wildcardDomainError(host: string): string | undefined {
   if (first.length > 63 || !WILDCARD_LABEL.test(first)) return `domain name "${host}" invalid (label "${first}" invalid)`;
   if (dot >= 0) {
     const rest = host.slice(dot + 1);
+    const all = rest.split(".");
+    // Istio's ValidateDNS1123Labels: the top-level domain cannot be all-numeric (strconv.Atoi succeeds).
+    if (/^[+-]?[0-9]+$/.test(all[all.length - 1])) return `domain name "${rest}" invalid (top level domain "${all[all.length - 1]}" cannot be all-numeric)`;
     const labels = (rest.endsWith(".") ? rest.slice(0, -1) : rest).split(".");
     const bad = labels.find((l) => !isDnsLabel(l));
     if (bad !== undefined) return `domain name "${host}" invalid (label "${bad}" invalid)`;
