@@ -1,72 +1,207 @@
-// PeerAuthentication, RequestAuthentication, AuthorizationPolicy (security.istio.io).
+// PeerAuthentication, RequestAuthentication, AuthorizationPolicy (security.istio.io), ported rule by rule from Istio
+// 1.30.3 (pkg/config/validation/validation.go, pkg/config/security/security.go) and the CRD schema. Messages contain
+// Istio's wording. Istio's webhook reads an empty list as unset, so `x: []` counts as absent everywhere here.
+// Also the selector / targetRef / ParseBool / IP helpers shared with telemetry.ts (Telemetry, WasmPlugin).
+import { isIPv4, isIPv6 } from "node:net";
+import { createPublicKey, createSecretKey } from "node:crypto";
 import { S, type Schema } from "../../schema/schema.js";
 import { Problems, at } from "../../schema/problems.js";
-import { checkDuration, checkSelector, checkTargetRefs, isCIDR, isIP, isObj, list, type Obj } from "./common.js";
+import { checkDuration, isObj, list, type Obj } from "./common.js";
+
+/** Non-empty list: the webhook's JSON decoder reads `[]` as an unset field. */
+export const set = (v: unknown): v is any[] => Array.isArray(v) && v.length > 0;
+
+/**
+ * Istio's validateWorkloadSelector plus the CRD's matchLabels rules: empty key and `*` denied, values <= 63 characters
+ * (CRD), a selector without labels is a warning. Label syntax is otherwise not checked (Istio does not).
+ */
+export function checkWorkloadSelector(sel: unknown, path: string, p: Problems): void {
+  if (!isObj(sel)) return;
+  const ml = isObj(sel.matchLabels) ? sel.matchLabels : {};
+  const entries = Object.entries(ml).filter(([, v]) => v !== null);
+  for (const [k, v] of entries) {
+    const lp = `${path}.matchLabels[${k}]`;
+    if (k === "") p.error(`${path}.matchLabels`, `empty key is not supported in selector: "=${v}"`);
+    if (k.includes("*") || String(v).includes("*")) p.error(lp, `wildcard is not supported in selector: "${k}=${v}"`);
+    if (typeof v === "string" && v.length > 63) p.error(lp, "label value must be no more than 63 characters (CRD schema)");
+  }
+  if (entries.length > 4096) p.error(`${path}.matchLabels`, "must have at most 4096 labels (CRD schema)");
+  if (entries.length === 0) p.warn(path, "workload selector specified without labels");
+}
+
+const ALLOWED_TARGETS = ["core/Service", "networking.istio.io/ServiceEntry", "gateway.networking.k8s.io/Gateway", "gateway.networking.k8s.io/GatewayClass"];
+const ALLOWED_TARGETS_TEXT = "[core/v1/Service networking.istio.io/v1/ServiceEntry gateway.networking.k8s.io/v1/Gateway gateway.networking.k8s.io/v1/GatewayClass]";
+const GROUP_PATTERN = /^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const KIND_PATTERN = /^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$/;
+
+function checkTargetRef(r: unknown, rp: string, p: Problems): void {
+  if (!isObj(r)) return;
+  const group = typeof r.group === "string" ? r.group : "";
+  const kind = typeof r.kind === "string" ? r.kind : "";
+  if (!r.name) p.error(at(rp, "name"), "targetRef name must be set");
+  else if (String(r.name).length > 253) p.error(at(rp, "name"), "must be at most 253 characters (CRD schema)");
+  if (r.namespace) p.error(at(rp, "namespace"), "targetRef namespace must not be set; cross namespace referencing is not supported");
+  if (!kind) p.error(at(rp, "kind"), "Required value (CRD schema)");
+  else if (kind.length > 63 || !KIND_PATTERN.test(kind)) p.error(at(rp, "kind"), `kind "${kind}" must match ${KIND_PATTERN.source} (CRD schema)`);
+  if (group.length > 253 || !GROUP_PATTERN.test(group)) p.error(at(rp, "group"), `group "${group}" must be a DNS subdomain (CRD schema)`);
+  if (!ALLOWED_TARGETS.includes(`${group === "" ? "core" : group}/${kind}`)) {
+    p.error(rp, `targetRef must be to one of ${ALLOWED_TARGETS_TEXT} but was ${group}/${kind}`);
+  }
+}
+
+/** Istio's validateOneOfSelectorType + validatePolicyTargetReference(s), with the CRD's targetRef rules. */
+export function checkPolicyTargeting(spec: Obj, path: string, p: Problems): void {
+  let n = 0;
+  if (spec.selector != null) n++;
+  if (spec.targetRef != null) n++;
+  if (set(spec.targetRefs)) n++;
+  if (n > 1) p.error(path, "only one of targetRefs or workloadSelector can be set");
+  checkWorkloadSelector(spec.selector, at(path, "selector"), p);
+  checkTargetRef(spec.targetRef, at(path, "targetRef"), p);
+  list(spec.targetRefs).forEach((r, i) => checkTargetRef(r, at(at(path, "targetRefs"), i), p));
+}
+
+/** Go's strconv.ParseBool. */
+export const goParseBool = (s: string): boolean | undefined =>
+  ["1", "t", "T", "TRUE", "true", "True"].includes(s) ? true : ["0", "f", "F", "FALSE", "false", "False"].includes(s) ? false : undefined;
+
+const V4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
+const v4ok = (s: string): boolean => {
+  const m = V4.exec(s);
+  return !!m && m.slice(1).every((o) => Number(o) <= 255 && !(o.length > 1 && o.startsWith("0")));
+};
+/** Go's netip.ParseAddr: dotted-quad IPv4 without leading zeros, IPv6 with an optional zone. */
+export function goParseAddr(s: string, allowZone = true): boolean {
+  if (v4ok(s)) return true;
+  if (!s.includes(":")) return false;
+  let a = s;
+  const z = s.indexOf("%");
+  if (z >= 0) {
+    if (!allowZone || z === s.length - 1) return false;
+    a = s.slice(0, z);
+  }
+  const dot = a.lastIndexOf(":");
+  if (a.slice(dot + 1).includes(".") && !v4ok(a.slice(dot + 1))) return false;
+  return isIPv6(a) && !isIPv4(a);
+}
+/** Go's netip.ParsePrefix. */
+export function goParsePrefix(s: string): boolean {
+  const i = s.lastIndexOf("/");
+  if (i < 0) return false;
+  const addr = s.slice(0, i);
+  const bits = s.slice(i + 1);
+  if (!/^(0|[1-9][0-9]{0,2})$/.test(bits) || !goParseAddr(addr, false)) return false;
+  return Number(bits) <= (v4ok(addr) ? 32 : 128);
+}
 
 const SELECTOR: Schema = S.obj({ matchLabels: S.map() });
-const TARGET_REF: Schema = S.obj({ group: S.str(), kind: S.str(), name: S.str(), namespace: S.str() });
+export const TARGET_REF: Schema = S.obj({ group: S.str(), kind: S.str(), name: S.str(), namespace: S.str() });
 const MTLS: Schema = S.obj({ mode: S.en("UNSET", "DISABLE", "PERMISSIVE", "STRICT") });
 
 export const PEER_AUTHENTICATION_SPEC: Schema = S.obj({ selector: SELECTOR, mtls: MTLS, portLevelMtls: S.map(MTLS) });
 
 export function validatePeerAuthentication(spec: Obj, _meta: Obj, p: Problems): void {
-  checkSelector(spec.selector, "spec.selector", p);
+  const ml = isObj(spec.selector) && isObj(spec.selector.matchLabels) ? spec.selector.matchLabels : {};
+  const emptySelector = Object.keys(ml).length === 0;
   if (isObj(spec.portLevelMtls)) {
-    const ml = isObj(spec.selector) ? spec.selector.matchLabels : undefined;
-    if (!isObj(ml) || Object.keys(ml).length === 0) p.error("spec.portLevelMtls", "portLevelMtls requires a selector with labels");
-    if (Object.keys(spec.portLevelMtls).length === 0) p.error("spec.portLevelMtls", "portLevelMtls must have at least one entry");
-    for (const port of Object.keys(spec.portLevelMtls)) {
-      if (!/^\d+$/.test(port) || Number(port) < 1 || Number(port) > 65535) p.error(at("spec.portLevelMtls", port), `port ${port} must be in the range 1..65535`);
+    const ports = Object.keys(spec.portLevelMtls);
+    if (emptySelector && ports.length) p.error("spec.portLevelMtls", "mesh/namespace peer authentication cannot have port level mTLS");
+    if (ports.length === 0) p.error("spec.portLevelMtls", "port level mTLS, if defined, must have at least one element");
+    for (const port of ports) {
+      if (!/^\d+$/.test(port) || Number(port) < 1 || Number(port) > 65535) p.error(at("spec.portLevelMtls", port), `port must be in range 1..65535 (found "${port}")`);
     }
   }
+  checkWorkloadSelector(spec.selector, "spec.selector", p);
 }
 
 const JWT_RULE: Schema = S.obj({
-  issuer: S.str(), audiences: S.strs(), jwksUri: S.str({ max: 2048 }), jwks: S.str(),
-  fromHeaders: S.arr(S.obj({ name: S.str(), prefix: S.str() }, { req: ["name"] })), fromParams: S.strs(), fromCookies: S.strs(),
+  issuer: S.str({ min: 1 }), audiences: S.arr(S.str({ min: 1 })), jwksUri: S.str({ min: 1, max: 2048 }), jwks_uri: S.str({ min: 1, max: 2048 }), jwks: S.str(),
+  fromHeaders: S.arr(S.obj({ name: S.str({ min: 1 }), prefix: S.str() }, { req: ["name"] })), fromParams: S.arr(S.str({ min: 1 })), fromCookies: S.arr(S.str({ min: 1 })),
   outputPayloadToHeader: S.str(), forwardOriginalToken: S.bool,
   outputClaimToHeaders: S.arr(S.obj({ header: S.str(), claim: S.str() })), timeout: S.dur, spaceDelimitedClaims: S.arr(S.str({ min: 1 }), { max: 64 }),
-}, { oneOf: [["jwks", "jwksUri"]] });
+}, { oneOf: [["jwks", "jwksUri", "jwks_uri"]] });
 export const REQUEST_AUTHENTICATION_SPEC: Schema = S.obj({ selector: SELECTOR, targetRef: TARGET_REF, targetRefs: S.arr(TARGET_REF, { max: 16 }), jwtRules: S.arr(JWT_RULE, { max: 4096 }) });
 
+/**
+ * The scheme of a URL as Go's url.Parse sees it (lower-cased), or an error as url.Parse reports it: the parts
+ * Istio's ParseJwksURI depends on (scheme, a numeric port after the host).
+ */
+export function goUrlScheme(raw: string): { scheme: string; error?: string } {
+  if (/[\x00-\x1f\x7f]/.test(raw)) return { scheme: "", error: `parse "${raw}": net/url: invalid control character in URL` };
+  const m = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(raw);
+  if (!m) {
+    if (/^[^/?#]*:/.test(raw) && !raw.startsWith(":")) return { scheme: "", error: `parse "${raw}": first path segment in URL cannot contain colon` };
+    if (raw.startsWith(":")) return { scheme: "", error: `parse "${raw}": missing protocol scheme` };
+    return { scheme: "" };
+  }
+  const scheme = m[1].toLowerCase();
+  const rest = raw.slice(m[0].length);
+  if (rest.startsWith("//")) {
+    const auth = rest.slice(2).split(/[/?#]/, 1)[0];
+    const hostport = auth.slice(auth.lastIndexOf("@") + 1);
+    const hp = hostport.startsWith("[") ? hostport.slice(hostport.indexOf("]") + 1) : hostport;
+    const c = hp.lastIndexOf(":");
+    if (c >= 0 && !/^\d*$/.test(hp.slice(c + 1))) return { scheme, error: `parse "${raw}": invalid port "${hp.slice(c)}" after host` };
+    if (hostport.startsWith("[") && !hostport.includes("]")) return { scheme, error: `parse "${raw}": missing ']' in host` };
+  }
+  return { scheme };
+}
+
+function jwkSetError(jwks: string): { error?: string; privateAt: number[] } {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(jwks);
+  } catch (e) {
+    return { error: `failed to unmarshal JWK set: ${(e as Error).message}`, privateAt: [] };
+  }
+  if (!isObj(parsed)) return { error: "failed to unmarshal JWK set: not a JSON object", privateAt: [] };
+  const keys = Array.isArray(parsed.keys) ? parsed.keys : parsed.keys === undefined ? [parsed] : undefined;
+  if (!keys) return { error: "failed to unmarshal JWK set: keys must be a list", privateAt: [] };
+  const privateAt: number[] = [];
+  for (const [i, k] of keys.entries()) {
+    if (!isObj(k)) return { error: `failed to parse key at index ${i}: not an object`, privateAt };
+    try {
+      if (k.kty === "oct") {
+        if (typeof k.k !== "string") throw new Error(`required field k is missing`);
+        createSecretKey(Buffer.from(k.k, "base64url"));
+        privateAt.push(i);
+      } else if (k.kty === "RSA" || k.kty === "EC" || k.kty === "OKP") {
+        createPublicKey({ key: k as never, format: "jwk" });
+        if (k.d !== undefined) privateAt.push(i);
+      } else throw new Error(`invalid key type from JSON (${JSON.stringify(k.kty)})`);
+    } catch (e) {
+      return { error: `failed to parse key at index ${i}: ${(e as Error).message}`, privateAt };
+    }
+  }
+  return { privateAt };
+}
+
 export function validateRequestAuthentication(spec: Obj, _meta: Obj, p: Problems): void {
-  checkSelector(spec.selector, "spec.selector", p);
-  checkTargetRefs(spec, "spec", p);
+  checkPolicyTargeting(spec, "spec", p);
   list(spec.jwtRules).forEach((r, i) => {
     if (!isObj(r)) return;
     const rp = at("spec.jwtRules", i);
-    if (!r.issuer && !r.jwksUri) p.error(at(rp, "issuer"), "issuer or jwksUri must be set");
-    if (r.issuer === "") p.error(at(rp, "issuer"), "issuer must not be empty");
-    if (r.jwksUri !== undefined) {
-      let u: URL | undefined;
-      try {
-        u = new URL(r.jwksUri);
-      } catch {
-        u = undefined;
-      }
-      if (!u || !/^https?:$/.test(u.protocol)) p.error(at(rp, "jwksUri"), "url must have scheme http:// or https://");
-      else if (!u.hostname) p.error(at(rp, "jwksUri"), "url must have a host");
-      else if (u.port && (Number(u.port) < 1 || Number(u.port) > 65535)) p.error(at(rp, "jwksUri"), "url has an invalid port");
+    list(r.audiences).forEach((a, j) => a === "" && p.error(at(at(rp, "audiences"), j), "audience must be non-empty string"));
+    const jwksUri = r.jwksUri ?? r.jwks_uri;
+    if (!r.issuer && !jwksUri) p.error(rp, "issuer or jwksUri must be non-empty string");
+    if (typeof jwksUri === "string" && jwksUri !== "") {
+      const u = goUrlScheme(jwksUri);
+      if (u.error) p.error(at(rp, "jwksUri"), u.error);
+      else if (u.scheme !== "http" && u.scheme !== "https") p.error(at(rp, "jwksUri"), `URI scheme "${u.scheme}" is not supported; url must have scheme http:// or https://`);
     }
-    if (r.jwks !== undefined) {
-      try {
-        const set = JSON.parse(r.jwks);
-        if (!isObj(set) || !Array.isArray(set.keys)) throw new Error("not a JWK set");
-        if (set.keys.some((k: Obj) => isObj(k) && (k.d !== undefined || k.p !== undefined))) p.warn(at(rp, "jwks"), "the inline JWKS holds private key material");
-      } catch (e) {
-        p.error(at(rp, "jwks"), `jwks must be a JSON Web Key Set: ${(e as Error).message}`);
-      }
+    if (typeof r.jwks === "string" && r.jwks !== "") {
+      const res = jwkSetError(r.jwks);
+      if (res.error) p.error(at(rp, "jwks"), `jwks parse error: ${res.error}`);
+      for (const k of res.privateAt) p.warn(at(rp, "jwks"), `jwks key at index ${k} contains private key material; only public keys are used for verification`);
     }
-    list(r.audiences).forEach((a, j) => a === "" && p.error(at(at(rp, "audiences"), j), "audience must not be empty"));
-    list(r.fromHeaders).forEach((h, j) => isObj(h) && !h.name && p.error(at(at(at(rp, "fromHeaders"), j), "name"), "header name must not be empty"));
-    list(r.fromParams).forEach((h, j) => h === "" && p.error(at(at(rp, "fromParams"), j), "query parameter name must not be empty"));
-    list(r.fromCookies).forEach((h, j) => h === "" && p.error(at(at(rp, "fromCookies"), j), "cookie name must not be empty"));
+    list(r.fromHeaders).forEach((h, j) => isObj(h) && !h.name && p.error(at(at(at(rp, "fromHeaders"), j), "name"), "location header name must be non-empty string"));
+    list(r.fromParams).forEach((h, j) => h === "" && p.error(at(at(rp, "fromParams"), j), "location query must be non-empty string"));
+    list(r.fromCookies).forEach((h, j) => h === "" && p.error(at(at(rp, "fromCookies"), j), "cookie name must be non-empty string"));
     list(r.outputClaimToHeaders).forEach((h, j) => {
       const hp = at(at(rp, "outputClaimToHeaders"), j);
-      if (!isObj(h)) return p.error(hp, "must not be null");
-      if (!h.claim) p.error(at(hp, "claim"), "claim must not be empty");
-      if (!h.header) p.error(at(hp, "header"), "header must not be empty");
-      else if (!/^[-_A-Za-z0-9]+$/.test(h.header)) p.error(at(hp, "header"), `header "${h.header}" should match ^[-_A-Za-z0-9]+$`);
+      if (!isObj(h)) return p.error(hp, "outputClaimToHeaders must not be null");
+      if (!h.claim || !h.header) return p.error(hp, "outputClaimToHeaders header and claim value must be non-empty string");
+      if (!/^[-_A-Za-z0-9]+$/.test(h.header)) p.error(at(hp, "header"), `header name ${h.header} is not a valid header name`);
     });
     checkDuration(r.timeout, at(rp, "timeout"), p);
   });
@@ -80,98 +215,212 @@ const SOURCE: Schema = S.obj({
 const OPERATION: Schema = S.obj({ hosts: S.strs(), notHosts: S.strs(), ports: S.strs(), notPorts: S.strs(), methods: S.strs(), notMethods: S.strs(), paths: S.strs(), notPaths: S.strs() });
 export const AUTHORIZATION_POLICY_SPEC: Schema = S.obj({
   selector: SELECTOR, targetRef: TARGET_REF, targetRefs: S.arr(TARGET_REF, { max: 16 }),
-  rules: S.arr(S.obj({ from: S.arr(S.obj({ source: SOURCE })), to: S.arr(S.obj({ operation: OPERATION })), when: S.arr(S.obj({ key: S.str(), values: S.strs(), notValues: S.strs() }, { req: ["key"] })) }), { max: 512 }),
+  rules: S.arr(S.obj({ from: S.arr(S.obj({ source: SOURCE }), { max: 512 }), to: S.arr(S.obj({ operation: OPERATION })), when: S.arr(S.obj({ key: S.str(), values: S.strs(), notValues: S.strs() }, { req: ["key"] })) }), { max: 512 }),
   action: S.en("ALLOW", "DENY", "AUDIT", "CUSTOM"), provider: S.obj({ name: S.str() }),
 });
 
-const WHEN_KEYS = [
-  /^request\.headers\[.+\]$/, /^source\.ip$/, /^remote\.ip$/, /^source\.namespace$/, /^source\.serviceAccount$/, /^source\.principal$/, /^source\.trustDomain$/,
-  /^request\.auth\.principal$/, /^request\.auth\.audiences$/, /^request\.auth\.presenter$/, /^request\.auth\.claims\[.+\]$/,
-  /^destination\.ip$/, /^destination\.port$/, /^connection\.sni$/, /^experimental\.envoy\.filters\..+\[.+\]$/,
-];
-const HTTP_ONLY_OPS = ["hosts", "notHosts", "methods", "notMethods", "paths", "notPaths"];
-
-function checkPath(path: string, where: string, p: Problems): void {
-  if (!path.includes("{")) return;
-  const segs = path.split("/");
-  segs.forEach((s, i) => {
-    if (!s.includes("{")) return;
-    if (s !== "{*}" && s !== "{**}") p.error(where, `invalid path template "${path}": a segment must be exactly {*} or {**}`);
-    if (s === "{**}" && i !== segs.length - 1 && segs.slice(i + 1).some((x) => x === "{**}")) p.error(where, `invalid path template "${path}": {**} may appear only once`);
-  });
+// pkg/config/security/security.go, one function each.
+const strs = (v: unknown): string[] => list(v).map((x) => String(x));
+export function checkEmptyValues(key: string, values: string[]): string | undefined {
+  return values.includes("") ? `empty value not allowed, found in ${key}` : undefined;
+}
+export function checkWildcardValues(key: string, values: string[]): string | undefined {
+  const e = checkEmptyValues(key, values);
+  if (e) return e;
+  for (const v of values) {
+    const n = v.split("*").length - 1;
+    if (n > 1) return `at most one wildcard is allowed, found in ${key}: ${JSON.stringify(v)}`;
+    if (n === 1 && v !== "*" && !v.startsWith("*") && !v.endsWith("*")) return `wildcard is only allowed at the start or end, found in ${key}: ${JSON.stringify(v)}`;
+  }
+  return undefined;
+}
+export function checkTrustDomainValues(key: string, values: string[]): string | undefined {
+  const e = checkWildcardValues(key, values);
+  if (e) return e;
+  const bad = values.find((v) => v.includes("/"));
+  return bad === undefined ? undefined : `trust domain must not contain '/', found in ${key}: ${JSON.stringify(bad)}`;
+}
+export function checkServiceAccount(key: string, values: string[]): string | undefined {
+  if (values.length > 16) return "may not have more than 16 values";
+  for (const v of values) {
+    if (v === "") return `empty value not allowed, found in ${key}`;
+    if (v.includes("*")) return `wildcard not allowed, found in ${key}`;
+    const slashes = v.split("/").length - 1;
+    if (slashes > 1) return `expected format 'serviceAccount' or 'namespace/serviceAccount', found ${JSON.stringify(v)} in ${key}`;
+    if (v.length > 320) return `value cannot exceed 320 characters, found ${JSON.stringify(v)} in ${key}`;
+    if (slashes === 1) {
+      const [ns, sa] = v.split("/");
+      if (ns === "") return `expected format 'serviceAccount' or 'namespace/serviceAccount', found empty namespace ${JSON.stringify(v)} in ${key}`;
+      if (sa === "") return `expected format 'serviceAccount' or 'namespace/serviceAccount', found empty serviceAccount ${JSON.stringify(v)} in ${key}`;
+    }
+  }
+  return undefined;
+}
+const VALID_LITERAL = /^[a-zA-Z0-9\-._~%!$&'()+,;:@=]+$/;
+export const isValidLiteral = (glob: string): boolean => VALID_LITERAL.test(glob);
+export const containsPathTemplate = (v: string): boolean => v.includes("{*}") || v.includes("{**}");
+export function checkValidPathTemplate(key: string, paths: string[]): string | undefined {
+  for (const original of paths) {
+    const hasTemplate = containsPathTemplate(original);
+    let foundAny = false;
+    const path = original.replace(/^\/+/, "").replace(/\/+$/, "");
+    for (const glob of path.split("/")) {
+      if (glob === "{*}" && !foundAny) continue;
+      if (glob === "{**}" && !foundAny) {
+        foundAny = true;
+        continue;
+      }
+      if ((glob === "{**}" || glob === "{*}") && foundAny) return `invalid or unsupported path ${path}, found in ${key}. {**} is not the last operator`;
+      if (/[{}]/.test(glob)) return `invalid or unsupported path ${path}, found in ${key}. Contains '{' or '}' beyond a supported path template`;
+      if (hasTemplate && !isValidLiteral(glob)) return `invalid or unsupported path ${path}, found in ${key}. Contains segment ${glob} with invalid string literal`;
+    }
+  }
+  return undefined;
+}
+export function validateIPs(ips: string[]): string | undefined {
+  const errs: string[] = [];
+  for (const v of ips) {
+    if (v.includes("/")) {
+      if (!goParsePrefix(v)) errs.push(`bad CIDR range (${v})`);
+    } else if (!goParseAddr(v)) errs.push(`bad IP address (${v})`);
+  }
+  return errs.length ? errs.join("; ") : undefined;
+}
+export function validatePorts(ports: string[]): string | undefined {
+  const errs = ports.filter((p) => !/^[0-9]+$/.test(p) || Number(p) > 65535).map((p) => `bad port (${p})`);
+  return errs.length ? errs.join("; ") : undefined;
+}
+function validateMapKey(key: string): string | undefined {
+  const open = key.indexOf("[");
+  return key.endsWith("]") && open > 0 && open < key.length - 2 ? undefined : `bad key (${key}): should have format a[b]`;
+}
+/** security.ValidateAttribute: a `when` key and its values. */
+export function validateAttribute(key: string, values: string[]): string | undefined {
+  const e = checkEmptyValues(key, values);
+  if (e) return e;
+  if (key.startsWith("request.headers")) return validateMapKey(key);
+  if (key === "source.ip" || key === "remote.ip" || key === "destination.ip") return validateIPs(values);
+  if (key === "source.serviceAccount") return checkServiceAccount(key, values);
+  if (key === "source.trustDomain") return checkWildcardValues(key, values);
+  if (["source.namespace", "source.principal", "request.auth.principal", "request.auth.audiences", "request.auth.presenter", "connection.sni"].includes(key)) return undefined;
+  if (key.startsWith("request.auth.claims")) return validateMapKey(key);
+  if (key === "destination.port") return validatePorts(values);
+  if (key.startsWith("experimental.envoy.filters.")) return validateMapKey(key);
+  if (key === "destination.namespace") return `attribute ${key} is replaced by the metadata.namespace`;
+  if (key.startsWith("destination.labels")) return `attribute ${key} is replaced by the workload selector`;
+  if (key === "destination.name" || key === "destination.user") return `deprecated attribute ${key}: only supported in v1alpha1`;
+  return `unknown attribute: ${key}`;
 }
 
+const SOURCE_EMPTY_CHECKS: [string, string, (k: string, v: string[]) => string | undefined][] = [
+  ["principals", "Principals", checkEmptyValues], ["requestPrincipals", "RequestPrincipals", checkEmptyValues], ["namespaces", "Namespaces", checkEmptyValues],
+  ["serviceAccounts", "ServiceAccounts", checkServiceAccount], ["trustDomains", "TrustDomains", checkTrustDomainValues], ["ipBlocks", "IpBlocks", checkEmptyValues],
+  ["remoteIpBlocks", "RemoteIpBlocks", checkEmptyValues], ["notPrincipals", "NotPrincipals", checkEmptyValues], ["notRequestPrincipals", "NotRequestPrincipals", checkEmptyValues],
+  ["notNamespaces", "NotNamespaces", checkEmptyValues], ["notServiceAccounts", "NotServiceAccounts", checkServiceAccount], ["notTrustDomains", "NotTrustDomains", checkTrustDomainValues],
+  ["notIpBlocks", "NotIpBlocks", checkEmptyValues], ["notRemoteIpBlocks", "NotRemoteIpBlocks", checkEmptyValues],
+];
+const CUSTOM_UNSUPPORTED: [string, string][] = [
+  ["namespaces", "From.Namespaces"], ["notNamespaces", "From.NotNamespaces"], ["serviceAccounts", "From.ServiceAccounts"], ["notServiceAccounts", "From.NotServiceAccounts"],
+  ["trustDomains", "From.TrustDomains"], ["notTrustDomains", "From.NotTrustDomains"], ["principals", "From.Principals"], ["notPrincipals", "From.NotPrincipals"],
+  ["requestPrincipals", "From.RequestPrincipals"], ["notRequestPrincipals", "From.NotRequestPrincipals"],
+];
+const TCP_SOURCE = ["principals", "notPrincipals", "ipBlocks", "notIpBlocks", "namespaces", "notNamespaces", "remoteIpBlocks", "notRemoteIpBlocks", "serviceAccounts", "notServiceAccounts"];
+const OPERATION_KEYS: [string, string][] = [["ports", "Ports"], ["methods", "Methods"], ["paths", "Paths"], ["hosts", "Hosts"], ["notPorts", "NotPorts"], ["notMethods", "NotMethods"], ["notPaths", "NotPaths"], ["notHosts", "NotHosts"]];
+const NEVER_TRIGGERED = "without `rules` is meaningless as it will never be triggered, add an empty rule `{}` if you want it be triggered for every request";
+export const DENY_HTTP_ONLY_WARNING = "configured AuthorizationPolicy will deny all traffic to TCP ports under its scope due to the use of only HTTP attributes in a DENY rule; it is recommended to explicitly specify the port";
+
 export function validateAuthorizationPolicy(spec: Obj, meta: Obj, p: Problems): void {
-  const ap = "spec";
-  checkSelector(spec.selector, "spec.selector", p);
-  checkTargetRefs(spec, "spec", p);
   const action = spec.action ?? "ALLOW";
+  const dry = isObj(meta.annotations) ? meta.annotations["istio.io/dry-run"] : undefined;
+  if (dry !== undefined && dry !== null) {
+    const ap = "metadata.annotations[istio.io/dry-run]";
+    if (action !== "ALLOW" && action !== "DENY") return p.error(ap, `the annotation istio.io/dry-run currently only supports action ALLOW/DENY, found action ${action}`);
+    if (goParseBool(String(dry)) === undefined) return p.error(ap, `has annotation istio.io/dry-run with invalid value (${dry}): strconv.ParseBool: parsing ${JSON.stringify(String(dry))}: invalid syntax`);
+  }
+  checkPolicyTargeting(spec, "spec", p);
   const rules = list(spec.rules);
   if (action === "CUSTOM") {
-    if (!isObj(spec.provider) || !spec.provider.name) p.error("spec.provider.name", "CUSTOM action requires a provider name");
-    if (spec.rules === undefined) p.error("spec.rules", "CUSTOM action requires rules (use [{}] to apply to all traffic)");
-  } else if (spec.provider !== undefined) p.error("spec.provider", "provider can only be used with the CUSTOM action");
-  if (action === "DENY" && spec.rules === undefined) p.error("spec.rules", "DENY action requires at least one rule");
+    if (!set(spec.rules)) p.error("spec.rules", `CUSTOM action ${NEVER_TRIGGERED}`);
+    else if (!isObj(spec.provider) || !spec.provider.name) p.error("spec.provider.name", "`provider.name` must not be empty");
+    rules.forEach((r, i) => {
+      if (!isObj(r)) return;
+      list(r.from).forEach((f, j) => {
+        if (!isObj(f) || !isObj(f.source)) return;
+        for (const [k, name] of CUSTOM_UNSUPPORTED) if (set(f.source[k])) p.error(at(at(at(at("spec.rules", i), "from"), j), `source.${k}`), `${name} is currently not supported with CUSTOM action`);
+      });
+      list(r.when).forEach((w, j) => {
+        if (!isObj(w)) return;
+        const key = String(w.key ?? "");
+        if (["source.namespace", "source.serviceAccount", "source.trustDomain", "source.principal"].includes(key) || key.startsWith("request.auth.")) {
+          p.error(at(at(at("spec.rules", i), "when"), j), `${key} is currently not supported with CUSTOM action`);
+        }
+      });
+    });
+  }
+  if (spec.provider != null && action !== "CUSTOM") p.error("spec.provider", `\`provider\` must not be with non CUSTOM action, found ${action}`);
+  if (action === "DENY" && !set(spec.rules)) p.error("spec.rules", `DENY action ${NEVER_TRIGGERED}`);
+
   rules.forEach((r, i) => {
     const rp = at("spec.rules", i);
-    if (!isObj(r)) return p.error(rp, "rule must not be null");
+    if (!isObj(r)) return p.error(rp, `\`rule\` must not be nil, found at rule ${i}`);
+    let tcpInFrom = false;
+    let tcpInTo = false;
+    let fromExists = false;
+    let toExists = false;
     list(r.from).forEach((f, j) => {
       const fp = at(at(rp, "from"), j);
-      if (!isObj(f) || !isObj(f.source)) return p.error(fp, "from.source must not be empty");
+      if (!isObj(f)) return p.error(fp, `\`from\` must not be nil, found at rule ${i}`);
+      if (!isObj(f.source)) return p.error(at(fp, "source"), `\`from.source\` must not be nil, found at rule ${i}`);
+      fromExists = true;
       const s = f.source;
-      if (Object.values(s).every((v) => list(v).length === 0)) p.error(at(fp, "source"), "source must not be empty");
-      for (const [k, v] of Object.entries(s)) {
-        list(v).forEach((x, n) => x === "" && p.error(at(at(at(fp, "source"), k), n), "empty value is not allowed"));
-        if (/ipblocks/i.test(k)) list(v).forEach((x, n) => x && !(isIP(String(x)) || isCIDR(String(x))) && p.error(at(at(at(fp, "source"), k), n), `"${x}" is not a valid IP address or CIDR`));
+      const sp = at(fp, "source");
+      if ((set(s.principals) || set(s.notPrincipals) || set(s.namespaces) || set(s.notNamespaces)) && (set(s.serviceAccounts) || set(s.notServiceAccounts))) {
+        p.error(sp, `cannot set serviceAccounts with namespaces or principals, found at rule ${i}`);
       }
-      for (const k of ["serviceAccounts", "notServiceAccounts"]) {
-        list(s[k]).forEach((sa, n) => {
-          const parts = String(sa).split("/");
-          if (parts.length > 2 || String(sa).includes("*") || parts.some((x) => x === "")) p.error(at(at(at(fp, "source"), k), n), `service account "${sa}" must be "name" or "namespace/name", without *`);
-        });
-        if (list(s[k]).length && (list(s.principals).length || list(s.notPrincipals).length || list(s.namespaces).length || list(s.notNamespaces).length)) {
-          p.error(at(fp, "source"), "serviceAccounts cannot be used together with principals or namespaces");
-        }
+      if (SOURCE_EMPTY_CHECKS.every(([k]) => !set(s[k]))) p.error(sp, `\`from.source\` must not be empty, found at rule ${i}`);
+      for (const k of ["ipBlocks", "notIpBlocks", "remoteIpBlocks", "notRemoteIpBlocks"]) {
+        const e = validateIPs(strs(s[k]));
+        if (e) p.error(at(sp, k), e);
       }
-      for (const k of ["trustDomains", "notTrustDomains"]) list(s[k]).forEach((td, n) => String(td).includes("/") && p.error(at(at(at(fp, "source"), k), n), "trust domain must not contain /"));
-      if (action === "CUSTOM") {
-        for (const k of ["principals", "notPrincipals", "namespaces", "notNamespaces", "requestPrincipals", "notRequestPrincipals", "serviceAccounts", "notServiceAccounts", "trustDomains", "notTrustDomains"]) {
-          if (list(s[k]).length) p.error(at(at(fp, "source"), k), `${k} is not supported with the CUSTOM action`);
-        }
+      for (const [k, name, fn] of SOURCE_EMPTY_CHECKS) {
+        const e = fn(name, strs(s[k]));
+        if (e) p.error(at(sp, k), e);
       }
+      if (TCP_SOURCE.some((k) => set(s[k]))) tcpInFrom = true;
     });
-    let httpOnly = false;
     list(r.to).forEach((t, j) => {
       const tp = at(at(rp, "to"), j);
-      if (!isObj(t) || !isObj(t.operation)) return p.error(tp, "to.operation must not be empty");
+      if (!isObj(t)) return p.error(tp, `\`to\` must not be nil, found at rule ${i}`);
+      if (!isObj(t.operation)) return p.error(at(tp, "operation"), `\`to.operation\` must not be nil, found at rule ${i}`);
+      toExists = true;
       const o = t.operation;
-      if (Object.values(o).every((v) => list(v).length === 0)) p.error(at(tp, "operation"), "operation must not be empty");
-      for (const [k, v] of Object.entries(o)) list(v).forEach((x, n) => x === "" && p.error(at(at(at(tp, "operation"), k), n), "empty value is not allowed"));
-      for (const k of ["ports", "notPorts"]) list(o[k]).forEach((x, n) => (!/^\d+$/.test(String(x)) || Number(x) > 65535) && p.error(at(at(at(tp, "operation"), k), n), `port "${x}" must be a number in the range 0..65535`));
-      for (const k of ["paths", "notPaths"]) list(o[k]).forEach((x, n) => checkPath(String(x), at(at(at(tp, "operation"), k), n), p));
-      if (HTTP_ONLY_OPS.some((k) => list(o[k]).length)) httpOnly = true;
+      const op = at(tp, "operation");
+      if (OPERATION_KEYS.every(([k]) => !set(o[k]))) p.error(op, `\`to.operation\` must not be empty, found at rule ${i}`);
+      for (const k of ["ports", "notPorts"]) {
+        const e = validatePorts(strs(o[k]));
+        if (e) p.error(at(op, k), e);
+      }
+      for (const [k, name] of OPERATION_KEYS) {
+        const e = checkEmptyValues(name, strs(o[k]));
+        if (e) p.error(at(op, k), e);
+      }
+      for (const [k, name] of [["paths", "Paths"], ["notPaths", "NotPaths"]]) {
+        const e = checkValidPathTemplate(name, strs(o[k]));
+        if (e) p.error(at(op, k), e);
+      }
+      if (set(o.ports) || set(o.notPorts)) tcpInTo = true;
     });
     list(r.when).forEach((w, j) => {
       const wp = at(at(rp, "when"), j);
       if (!isObj(w)) return;
       const key = String(w.key ?? "");
-      if (["destination.labels", "destination.name", "destination.namespace", "destination.user"].some((d) => key.startsWith(d))) p.error(at(wp, "key"), `key "${key}" is no longer supported`);
-      else if (!WHEN_KEYS.some((re) => re.test(key))) p.error(at(wp, "key"), `unknown attribute "${key}"`);
-      if (list(w.values).length === 0 && list(w.notValues).length === 0) p.error(wp, "condition must have values or notValues");
-      for (const k of ["values", "notValues"]) list(w[k]).forEach((x, n) => {
-        if (x === "") p.error(at(at(wp, k), n), "empty value is not allowed");
-        if (/ip$/.test(key) && x && !(isIP(String(x)) || isCIDR(String(x)))) p.error(at(at(wp, k), n), `"${x}" is not a valid IP address or CIDR`);
-        if (key === "destination.port" && !/^\d+$/.test(String(x))) p.error(at(at(wp, k), n), `"${x}" is not a port number`);
-      });
-      if (action === "CUSTOM" && /^(source\.(namespace|serviceAccount|trustDomain|principal)|request\.auth\.)/.test(key)) p.error(at(wp, "key"), `${key} is not supported with the CUSTOM action`);
-      if (/^request\./.test(key)) httpOnly = true;
+      if (key === "") return p.error(at(wp, "key"), "`key` must not be empty");
+      if (!set(w.values) && !set(w.notValues)) return p.error(wp, `at least one of \`values\` or \`notValues\` must be set for key ${key}`);
+      const ev = validateAttribute(key, strs(w.values));
+      if (ev) p.error(at(wp, "values"), `invalid \`value\` for \`key\` ${key}: ${ev}`);
+      const en = validateAttribute(key, strs(w.notValues));
+      if (en) p.error(at(wp, "notValues"), `invalid \`notValue\` for \`key\` ${key}: ${en}`);
     });
-    if (action === "DENY" && httpOnly) p.warn(rp, "DENY rule uses HTTP-only attributes: for TCP traffic it denies every request in scope");
+    if (action === "DENY" && ((fromExists && !toExists && !tcpInFrom) || (toExists && !tcpInTo))) p.warn(rp, DENY_HTTP_ONLY_WARNING);
   });
-  const dry = meta.annotations?.["istio.io/dry-run"];
-  if (dry !== undefined) {
-    if (!["true", "false", "1", "0", "t", "f", "TRUE", "FALSE", "True", "False"].includes(dry)) p.error("metadata.annotations[istio.io/dry-run]", `"${dry}" is not a boolean`);
-    if (!["ALLOW", "DENY"].includes(action)) p.error("metadata.annotations[istio.io/dry-run]", "dry-run is only supported with the ALLOW and DENY actions");
-  }
-  void ap;
 }
