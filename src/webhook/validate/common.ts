@@ -54,8 +54,9 @@ export function checkDuration(v: unknown, path: string, p: Problems, opts: { all
   const ms = parseGoDuration(v);
   if (ms === undefined) return p.error(path, `invalid duration "${v}": use Go syntax such as 500ms, 2s, 1m30s`);
   if (ms === 0 && opts.allowZero) return;
-  if (ms < 1) return p.error(path, `duration "${v}" must be at least 1ms`);
-  if (Math.abs(ms - Math.round(ms)) > 1e-9) p.error(path, `duration "${v}" must be a whole number of milliseconds`);
+  // The CRD's CEL rule (API server) and then agent.ValidateDuration (webhook), with their messages.
+  if (ms < 1) return p.error(path, `must be a valid duration greater than 1ms (got "${v}")`);
+  if (Math.abs(ms - Math.round(ms)) > 1e-9) p.error(path, `only durations to ms precision are supported (got "${v}")`);
 }
 
 export function checkPort(v: unknown, path: string, p: Problems): void {
@@ -66,27 +67,32 @@ export function checkPort(v: unknown, path: string, p: Problems): void {
 export const PROTOCOLS = ["HTTP", "HTTPS", "HTTP2", "GRPC", "GRPC-WEB", "HTTP_PROXY", "TCP", "TLS", "UDP", "MONGO", "REDIS", "MYSQL"];
 export const isProtocol = (s: unknown): boolean => typeof s === "string" && PROTOCOLS.includes(s.toUpperCase());
 
+const LABEL_NAME = "(?:[A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]";
+const LABEL_DNS = "[a-zA-Z0-9](?:[-a-zA-Z0-9]*[a-zA-Z0-9])?";
+const LABEL_KEY = new RegExp(`^(${LABEL_DNS}(?:\\.${LABEL_DNS})*/)?(${LABEL_NAME})$`);
+const LABEL_VALUE = new RegExp(`^(${LABEL_NAME})?$`);
+
+/** Istio's labels.Instance.Validate (subset labels, sourceLabels, workload labels), with its messages. */
 export function checkLabels(labels: unknown, path: string, p: Problems): void {
   if (!isObj(labels)) return;
   for (const [k, v] of Object.entries(labels)) {
-    if (k === "") p.error(path, "label key must not be empty");
-    else if (k.includes("*")) p.error(at(path, k), "wildcard is not allowed in label keys");
-    else if (!/^([a-zA-Z0-9.-]+\/)?[a-zA-Z0-9]([-a-zA-Z0-9_.]*[a-zA-Z0-9])?$/.test(k) || k.length > 317) p.error(at(path, k), `invalid label key "${k}"`);
-    if (typeof v === "string") {
-      if (v.includes("*")) p.error(at(path, k), "wildcard is not allowed in label values");
-      else if (v !== "" && (v.length > 63 || !/^[a-zA-Z0-9]([-a-zA-Z0-9_.]*[a-zA-Z0-9])?$/.test(v))) p.error(at(path, k), `invalid label value "${v}"`);
-    }
+    const m = LABEL_KEY.exec(k);
+    if (!m) p.error(at(path, k), `invalid tag key: "${k}"`);
+    else if (m[1] && m[1].length - 1 > 253) p.error(at(path, k), `invalid tag key: "${k}" (DNS prefix is too long)`);
+    else if (m[2].length > 63) p.error(at(path, k), `invalid tag key: "${k}" (name is too long)`);
+    if (typeof v === "string" && !LABEL_VALUE.test(v)) p.error(at(path, k), `invalid tag value: "${v}"`);
   }
 }
 
+/** Istio's validateWorkloadSelector (type.v1beta1 selectors): empty keys and `*` are rejected, an empty selector warns. */
 export function checkSelector(sel: unknown, path: string, p: Problems): void {
   if (!isObj(sel)) return;
-  const ml = sel.matchLabels;
-  if (ml === undefined || (isObj(ml) && Object.keys(ml).length === 0)) {
-    p.warn(path, "workload selector specified without labels; it selects every workload in the namespace");
-    return;
+  const ml = isObj(sel.matchLabels) ? sel.matchLabels : {};
+  for (const [k, v] of Object.entries(ml)) {
+    if (k === "") p.error(at(path, "matchLabels"), `empty key is not supported in selector: "${k}=${v}"`);
+    if (k.includes("*") || String(v ?? "").includes("*")) p.error(at(path, "matchLabels"), `wildcard is not supported in selector: "${k}=${v}"`);
   }
-  checkLabels(ml, at(path, "matchLabels"), p);
+  if (Object.keys(ml).length === 0) p.warn(path, "workload selector specified without labels");
 }
 
 const TARGET_KINDS = new Set(["/Service", "networking.istio.io/ServiceEntry", "gateway.networking.k8s.io/Gateway", "gateway.networking.k8s.io/GatewayClass"]);
@@ -107,20 +113,28 @@ export function checkTargetRefs(spec: Obj, path: string, p: Problems): void {
   }
 }
 
-export function checkExportTo(exportTo: unknown, namespace: string, path: string, p: Problems, opts: { allowTilde?: boolean } = {}): void {
-  const l = list(exportTo);
-  const seen = new Set<string>();
+/** Istio's validateExportTo, with its messages (`~` only for ServiceEntry; a DR with a selector only to its own namespace). */
+export function checkExportTo(exportTo: unknown, namespace: string, path: string, p: Problems, opts: { allowTilde?: boolean; drWithSelector?: boolean } = {}): void {
+  const l = list(exportTo).map((e) => String(e ?? ""));
+  if (l.length === 0) return;
+  const set = new Set<string>();
   for (const [i, e] of l.entries()) {
     const ep = at(path, i);
-    if (typeof e !== "string") continue;
     const key = e === "." ? namespace : e;
-    if (seen.has(key)) p.error(ep, `duplicate entry "${e}" in exportTo`);
-    seen.add(key);
-    if (e === "*" || e === "~") {
-      if (e === "~" && !opts.allowTilde) p.error(ep, `"~" is only allowed in a ServiceEntry's exportTo`);
-      else if (l.length > 1) p.error(ep, `"${e}" must be the only entry in exportTo`);
-    } else if (e !== "." && !isDns1123Label(e)) p.error(ep, `invalid namespace "${e}" in exportTo`);
+    if (set.has(key)) {
+      p.error(ep, key !== e ? `duplicate entries in exportTo: . and current namespace ${namespace}` : `duplicate entries in exportTo for entry ${e}`);
+    } else if (opts.allowTilde && e === "~") set.add(key);
+    else if (key === "~") p.error(ep, "exportTo ~ (none) is not allowed for Istio configuration objects");
+    else if (key !== "." && key !== "*" && !isDnsLabel(key)) p.error(ep, "only .,*, or a valid DNS 1123 label is allowed as exportTo entry");
+    else set.add(key);
   }
+  if (opts.drWithSelector && set.size > 0) {
+    if (set.has(namespace)) {
+      if (set.size > 1) p.error(path, "destination rule with workload selector cannot have multiple entries in exportTo");
+    } else p.error(path, "destination rule with workload selector cannot have exportTo beyond current namespace");
+  }
+  if (set.has("*") && l.length > 1) p.error(path, "cannot have both public (*) and non-public exportTo values for a resource");
+  if (set.has("~") && l.length > 1) p.error(path, "cannot export service entry to no one (~) and someone");
 }
 
 /**

@@ -1,7 +1,7 @@
 // DestinationRule (networking.istio.io): traffic policy, load balancing, outlier detection, client TLS.
 import { S, type Schema } from "../../schema/schema.js";
 import { Problems, at } from "../../schema/problems.js";
-import { checkDuration, checkExportTo, checkLabels, checkPort, checkSelector, isDnsLabel, isIP, isObj, list, wildcardDomainError, type Obj } from "./common.js";
+import { checkDuration, checkExportTo, checkLabels, checkSelector, isDnsLabel, isIP, isObj, list, wildcardDomainError, type Obj } from "./common.js";
 
 const CLIENT_TLS: Schema = S.obj({
   mode: S.en("DISABLE", "SIMPLE", "MUTUAL", "ISTIO_MUTUAL"), clientCertificate: S.str(), privateKey: S.str(), caCertificates: S.str(),
@@ -44,155 +44,259 @@ export const DESTINATION_RULE_SPEC: Schema = S.obj({
   exportTo: S.strs(), workloadSelector: S.obj({ matchLabels: S.map() }),
 }, { req: ["host"] });
 
+/** Envoy's (and Istio's) isPrime: 1, 2 and 3 count as prime. */
 const isPrime = (n: number) => {
-  if (n < 2) return false;
-  for (let i = 2; i * i <= n; i++) if (n % i === 0) return false;
+  if (n !== 0 && n < 4) return true;
+  if (n % 2 === 0) return false;
+  for (let i = 3; i * i <= n; i += 2) if (n % i === 0) return false;
   return true;
 };
 
-function checkTLS(t: Obj, path: string, namespace: string, p: Problems): void {
-  if (t.mode === "MUTUAL" && !t.credentialName) {
-    if (!t.clientCertificate) p.error(at(path, "clientCertificate"), "client certificate required for mutual TLS (or credentialName)");
-    if (!t.privateKey) p.error(at(path, "privateKey"), "private key required for mutual TLS (or credentialName)");
+/** agent.ValidateFQDN. */
+function fqdnError(h: string): string | undefined {
+  if (h.length > 255) return `domain name "${h}" too long (max 255)`;
+  if (h === "") return "empty domain name not allowed";
+  const parts = h.split(".");
+  const tld = parts[parts.length - 1];
+  if (/^[+-]?[0-9]+$/.test(tld)) return `domain name "${h}" invalid (top level domain "${tld}" cannot be all-numeric)`;
+  for (const [i, l] of parts.entries()) {
+    if (i === parts.length - 1 && l === "") return undefined;
+    if (!isDnsLabel(l)) return `domain name "${h}" invalid (label "${l}" invalid)`;
   }
-  if (t.credentialName) {
-    for (const k of ["clientCertificate", "privateKey", "caCertificates", "caCrl"]) if (t[k]) p.error(at(path, k), `cannot be set together with credentialName`);
-    if (String(t.credentialName).startsWith("configmap://")) {
-      const rest = String(t.credentialName).slice(12);
-      if (rest.includes("/") && rest.split("/")[0] !== namespace) p.error(at(path, "credentialName"), "configmap:// credentials must be in the DestinationRule's namespace");
-    }
-  }
-  if (t.insecureSkipVerify === true && (t.caCertificates || list(t.subjectAltNames).length)) p.error(path, "insecureSkipVerify cannot be used with caCertificates or subjectAltNames");
+  return undefined;
 }
 
-function checkTrafficPolicy(tp: unknown, path: string, namespace: string, p: Problems, portLevel = false): void {
+/** Istio 1.30.3 agent.ValidateTLS (client TLS settings), with its messages. */
+function checkTLS(t: Obj, path: string, namespace: string, p: Problems): void {
+  const cred = typeof t.credentialName === "string" ? t.credentialName : "";
+  if (cred.startsWith("configmap://")) {
+    const rest = cred.slice("configmap://".length);
+    const parts = rest.split("/");
+    if (rest === "" || parts.length > 2 || parts.some((x) => x === "")) p.error(at(path, "credentialName"), `invalid configmap:// credentialName: invalid resource name "${cred}". Expected configmap://[namespace/]name`);
+    else if ((parts.length === 2 ? parts[0] : namespace) !== namespace || namespace === "") p.error(at(path, "credentialName"), `invalid configmap:// credentialName: namespace must match the configuration namespace "${namespace}"`);
+  }
+  const sans = Array.isArray(t.subjectAltNames) && t.subjectAltNames.length > 0;
+  if (t.insecureSkipVerify === true) {
+    if (t.mode === "SIMPLE" && (t.caCertificates || cred || sans)) p.error(at(path, "insecureSkipVerify"), "cannot specify CaCertificates or CredentialName or SubjectAltNames when InsecureSkipVerify is set true");
+    if (t.mode === "MUTUAL" && (t.caCertificates || sans)) p.error(at(path, "insecureSkipVerify"), "cannot specify CaCertificates or SubjectAltNames when InsecureSkipVerify is set true");
+  }
+  if ((t.mode === "SIMPLE" || t.mode === "MUTUAL") && cred) {
+    if (t.clientCertificate || t.caCertificates || t.privateKey || t.caCrl) p.error(path, "cannot specify client certificates or CA certificate or CA CRL If credentialName is set");
+    return;
+  }
+  if (t.mode === "MUTUAL") {
+    if (!t.clientCertificate) p.error(at(path, "clientCertificate"), "client certificate required for mutual tls");
+    if (!t.privateKey) p.error(at(path, "privateKey"), "private key required for mutual tls");
+  }
+}
+
+/** validateOutlierDetection. */
+function checkOutlier(od: Obj, op: string, p: Problems): void {
+  checkDuration(od.baseEjectionTime, at(op, "baseEjectionTime"), p);
+  if (typeof od.consecutiveErrors === "number" && od.consecutiveErrors !== 0) p.warn(at(op, "consecutiveErrors"), "outlier detection consecutive errors is deprecated, use consecutiveGatewayErrors or consecutive5xxErrors instead");
+  if (!od.splitExternalLocalOriginErrors && typeof od.consecutiveLocalOriginFailures === "number" && od.consecutiveLocalOriginFailures > 0) {
+    p.error(at(op, "consecutiveLocalOriginFailures"), "outlier detection consecutive local origin failures is specified, but split external local origin errors is set to false");
+  }
+  checkDuration(od.interval, at(op, "interval"), p);
+  for (const k of ["maxEjectionPercent", "minHealthPercent"]) if (typeof od[k] === "number" && (od[k] < 0 || od[k] > 100)) p.error(at(op, k), `percentage ${od[k]} is not in range 0..100`);
+}
+
+/** validateConnectionPool. */
+function checkConnectionPool(cp: Obj, pp: string, p: Problems): void {
+  if (!isObj(cp.http) && !isObj(cp.tcp)) return p.error(pp, "connection pool must have at least one field");
+  const neg = (o: Obj, k: string, msg: string, sect: string) => typeof o[k] === "number" && o[k] < 0 && p.error(at(at(pp, sect), k), msg);
+  if (isObj(cp.http)) {
+    const h = cp.http;
+    neg(h, "http1MaxPendingRequests", "http1 max pending requests must be non-negative", "http");
+    neg(h, "http2MaxRequests", "http2 max requests must be non-negative", "http");
+    neg(h, "maxRequestsPerConnection", "max requests per connection must be non-negative", "http");
+    neg(h, "maxRetries", "max retries must be non-negative", "http");
+    checkDuration(h.idleTimeout, at(at(pp, "http"), "idleTimeout"), p);
+    if (h.h2UpgradePolicy === "UPGRADE" && h.useClientProtocol === true) p.error(at(pp, "http"), "use client protocol must not be true when H2UpgradePolicy is UPGRADE");
+    neg(h, "maxConcurrentStreams", "max concurrent streams must be non-negative", "http");
+  }
+  if (isObj(cp.tcp)) {
+    const t = cp.tcp;
+    const tp = at(pp, "tcp");
+    neg(t, "maxConnections", "max connections must be non-negative", "tcp");
+    checkDuration(t.connectTimeout, at(tp, "connectTimeout"), p);
+    checkDuration(t.maxConnectionDuration, at(tp, "maxConnectionDuration"), p);
+    checkDuration(t.idleTimeout, at(tp, "idleTimeout"), p, { allowZero: true });
+    if (isObj(t.tcpKeepalive)) for (const k of ["time", "interval"]) checkDuration(t.tcpKeepalive[k], at(at(tp, "tcpKeepalive"), k), p);
+  }
+}
+
+/** validateLocalities: wildcards only trailing and single, no empty parts, no overlaps. */
+function localitiesError(locs: string[]): string | undefined {
+  const m = new Map<string, Map<string, Map<string, boolean>>>();
+  for (const loc of locs) {
+    const n = loc.split("*").length - 1;
+    if (n > 0 && (n > 1 || !loc.endsWith("*"))) return `locality ${loc} wildcard '*' number can not exceed 1 and must be in the end`;
+    if (m.has("*")) return `locality ${loc} overlap with previous specified ones`;
+    const items = loc.split("/");
+    const parts = items.length > 3 ? [items[0], items[1], items.slice(2).join("/")] : items;
+    if (parts.some((x) => x === "")) return `locality ${loc} must not contain empty region/zone/subzone info`;
+    const [region, zone, sub] = parts;
+    const idx = parts.length - 1;
+    const r = m.get(region);
+    if (idx === 0) {
+      if (r) return `locality ${loc} overlap with previous specified ones`;
+      m.set(region, new Map([["*", new Map([["*", true]])]]));
+    } else if (idx === 1) {
+      if (r) {
+        if (r.has("*") || r.has(zone)) return `locality ${loc} overlap with previous specified ones`;
+        r.set(zone, new Map([["*", true]]));
+      } else m.set(region, new Map([[zone, new Map([["*", true]])]]));
+    } else {
+      if (r) {
+        if (r.has("*")) return `locality ${loc} overlap with previous specified ones`;
+        const z = r.get(zone);
+        if (z) {
+          if (z.get("*") || z.get(sub)) return `locality ${loc} overlap with previous specified ones`;
+          z.set(sub, true);
+        } else r.set(zone, new Map([[sub, true]]));
+      } else m.set(region, new Map([[zone, new Map([[sub, true]])]]));
+    }
+  }
+  return undefined;
+}
+
+const TOPOLOGY_LABELS = new Set(["topology.kubernetes.io/region", "topology.kubernetes.io/zone", "topology.istio.io/subzone"]);
+
+/** agent.ValidateLocalityLbSetting (returns after its first error, as Istio does). */
+function checkLocality(loc: Obj, lcp: string, outlier: unknown, p: Problems): void {
+  const distribute = list(loc.distribute);
+  const failover = list(loc.failover);
+  const prio = list(loc.failoverPriority);
+  if (distribute.length && failover.length) return p.error(lcp, "can not simultaneously specify 'distribute' and 'failover'");
+  if (failover.length && prio.length) {
+    const topo = prio.find((l) => TOPOLOGY_LABELS.has(String(l)));
+    if (topo !== undefined) return p.error(lcp, `can not simultaneously set 'failover' and topology label '${topo}' in 'failover_priority'`);
+  }
+  const src: string[] = [];
+  for (const [i, d] of distribute.entries()) {
+    if (!isObj(d)) continue;
+    const dp = at(at(lcp, "distribute"), i);
+    src.push(String(d.from ?? ""));
+    let total = 0;
+    const dest: string[] = [];
+    for (const [to, w] of Object.entries(isObj(d.to) ? d.to : {})) {
+      dest.push(to);
+      if (typeof w !== "number" || w <= 0 || w > 100) return p.error(at(dp, "to"), "locality weight must be in range [1, 100]");
+      total += w;
+    }
+    if (total !== 100) return p.error(at(dp, "to"), `total locality weight ${total} != 100`);
+    const e = localitiesError(dest);
+    if (e) p.error(at(dp, "to"), e);
+  }
+  const e = localitiesError(src);
+  if (e) p.error(at(lcp, "distribute"), e);
+  if ((failover.length || prio.length) && !isObj(outlier)) p.warn(lcp, "outlier detection policy must be provided for failover");
+  failover.forEach((f, i) => {
+    if (!isObj(f)) return;
+    const fp = at(at(lcp, "failover"), i);
+    const from = String(f.from ?? "");
+    const to = String(f.to ?? "");
+    if (from === to) p.error(fp, "locality lb failover settings must specify different regions");
+    if (from.includes("/") || to.includes("/")) p.error(fp, "locality lb failover only specify region");
+    if (from.includes("*") || to.includes("*")) p.error(fp, "locality lb failover region should not contain '*' wildcard");
+  });
+}
+
+/** validateLoadBalancer. */
+function checkLoadBalancer(lb: Obj, lp: string, outlier: unknown, p: Problems): void {
+  const ch = lb.consistentHash;
+  if (isObj(ch)) {
+    const chp = at(lp, "consistentHash");
+    if (isObj(ch.httpCookie)) {
+      const cp = at(chp, "httpCookie");
+      if (!ch.httpCookie.name) p.error(at(cp, "name"), "name required for HttpCookie");
+      const names = new Set<string>();
+      list(ch.httpCookie.attributes).forEach((a, i) => {
+        const name = isObj(a) ? String(a.name ?? "") : "";
+        if (name === "") p.error(at(at(cp, "attributes"), i), "cookie attribute name cannot be empty");
+        else if (names.has(name)) p.error(at(at(cp, "attributes"), i), `duplicate cookie attribute name: ${name}`);
+        else names.add(name);
+      });
+    }
+    if (typeof ch.minimumRingSize === "number" && ch.minimumRingSize !== 0) {
+      p.warn(at(chp, "minimumRingSize"), "consistent hash MinimumRingSize is deprecated, use ConsistentHashLB's RingHash configuration instead");
+      if (isObj(ch.ringHash) || isObj(ch.maglev)) p.error(at(chp, "minimumRingSize"), "only one of MinimumRingSize or Maglev/Ringhash can be specified");
+    }
+    if (isObj(ch.maglev)) {
+      const ts = Number(ch.maglev.tableSize ?? 0);
+      const tp = at(at(chp, "maglev"), "tableSize");
+      if (ts === 0) p.error(tp, "tableSize must be set for maglev");
+      if (ts >= 5000011) p.error(tp, "tableSize must be less than 5000011 for maglev");
+      if (!isPrime(ts)) p.error(tp, "tableSize must be a prime number for maglev");
+    }
+  }
+  if (isObj(lb.localityLbSetting)) checkLocality(lb.localityLbSetting, at(lp, "localityLbSetting"), outlier, p);
+  if (isObj(lb.warmup)) {
+    const w = lb.warmup;
+    const wp = at(lp, "warmup");
+    if (w.duration === undefined || w.duration === null) p.error(at(wp, "duration"), "duration is required");
+    else checkDuration(w.duration, at(wp, "duration"), p);
+    if (typeof w.minimumPercent === "number" && w.minimumPercent > 100) p.error(at(wp, "minimumPercent"), "minimumPercent value should be less than or equal to 100");
+    if (typeof w.aggression === "number" && w.aggression < 1) p.error(at(wp, "aggression"), "aggression should be greater than or equal to 1");
+  }
+  checkDuration(lb.warmupDurationSecs, at(lp, "warmupDurationSecs"), p);
+}
+
+const POLICY_KEYS = ["outlierDetection", "connectionPool", "loadBalancer", "tls", "portLevelSettings", "tunnel", "proxyProtocol", "retryBudget"];
+const PORT_POLICY_KEYS = ["outlierDetection", "connectionPool", "loadBalancer", "tls"];
+const present = (v: unknown) => v !== undefined && v !== null && !(Array.isArray(v) && v.length === 0);
+
+/** Istio 1.30.3 validateTrafficPolicy, with its messages. */
+function checkTrafficPolicy(tp: unknown, path: string, namespace: string, p: Problems): void {
   if (!isObj(tp)) return;
-  const keys = Object.keys(tp).filter((k) => !(portLevel && k === "port"));
-  if (keys.length === 0) p.error(path, portLevel ? "port traffic policy must set at least one field" : "traffic policy must set at least one field");
-  if (tp.tunnel && tp.proxyProtocol) p.error(path, "tunnel and proxyProtocol cannot be used together");
-  if (isObj(tp.tunnel)) {
-    const tn = tp.tunnel;
-    if (tn.protocol !== undefined && !["CONNECT", "POST"].includes(tn.protocol)) p.error(at(at(path, "tunnel"), "protocol"), "tunnel protocol must be CONNECT or POST");
-    if (typeof tn.targetHost === "string" && !isIP(tn.targetHost) && wildcardDomainError(tn.targetHost)) p.error(at(at(path, "tunnel"), "targetHost"), "target host must be an FQDN or IP address");
-    checkPort(tn.targetPort, at(at(path, "tunnel"), "targetPort"), p);
-  }
-  const od = tp.outlierDetection;
-  if (isObj(od)) {
-    const op = at(path, "outlierDetection");
-    for (const k of ["interval", "baseEjectionTime"]) checkDuration(od[k], at(op, k), p);
-    for (const k of ["maxEjectionPercent", "minHealthPercent"]) if (od[k] !== undefined && (od[k] < 0 || od[k] > 100)) p.error(at(op, k), `${k} must be in the range 0..100`);
-    for (const k of ["consecutiveErrors", "consecutiveGatewayErrors", "consecutive5xxErrors", "consecutiveLocalOriginFailures"]) if (typeof od[k] === "number" && od[k] < 0) p.error(at(op, k), `${k} must not be negative`);
-    if (od.consecutiveLocalOriginFailures !== undefined && !od.splitExternalLocalOriginErrors) p.error(at(op, "consecutiveLocalOriginFailures"), "requires splitExternalLocalOriginErrors: true");
-    if (od.consecutiveErrors !== undefined) p.warn(at(op, "consecutiveErrors"), "consecutiveErrors is deprecated; use consecutive5xxErrors");
-  }
-  const cp = tp.connectionPool;
-  if (isObj(cp)) {
-    const pp = at(path, "connectionPool");
-    if (!cp.http && !cp.tcp) p.error(pp, "connection pool must set http or tcp settings");
-    for (const sect of ["tcp", "http"]) {
-      const s = cp[sect];
-      if (!isObj(s)) continue;
-      for (const [k, v] of Object.entries(s)) {
-        if (typeof v === "number" && v < 0) p.error(at(at(pp, sect), k), `${k} must not be negative`);
-      }
-      for (const k of ["connectTimeout", "maxConnectionDuration"]) checkDuration(s[k], at(at(pp, sect), k), p);
-      checkDuration(s.idleTimeout, at(at(pp, sect), "idleTimeout"), p, { allowZero: sect === "tcp" });
-      if (isObj(s.tcpKeepalive)) for (const k of ["time", "interval"]) checkDuration(s.tcpKeepalive[k], at(at(at(pp, sect), "tcpKeepalive"), k), p);
-    }
-    if (isObj(cp.http) && cp.http.h2UpgradePolicy === "UPGRADE" && cp.http.useClientProtocol) p.error(at(pp, "http"), "useClientProtocol cannot be used with h2UpgradePolicy UPGRADE");
-  }
-  const lb = tp.loadBalancer;
-  if (isObj(lb)) {
-    const lp = at(path, "loadBalancer");
-    const ch = lb.consistentHash;
-    if (isObj(ch)) {
-      const chp = at(lp, "consistentHash");
-      if (isObj(ch.httpCookie)) {
-        if (!ch.httpCookie.name) p.error(at(at(chp, "httpCookie"), "name"), "cookie name is required");
-        const names = new Set<string>();
-        list(ch.httpCookie.attributes).forEach((a, i) => {
-          if (!isObj(a) || !a.name) p.error(at(at(at(chp, "httpCookie"), "attributes"), i), "attribute name is required");
-          else if (names.has(a.name)) p.error(at(at(at(chp, "httpCookie"), "attributes"), i), `duplicate attribute "${a.name}"`);
-          else names.add(a.name);
-        });
-        checkDuration(ch.httpCookie.ttl, at(at(chp, "httpCookie"), "ttl"), p, { allowZero: true });
-      }
-      if (ch.minimumRingSize !== undefined) {
-        if (ch.ringHash || ch.maglev) p.error(at(chp, "minimumRingSize"), "minimumRingSize cannot be used with ringHash or maglev");
-        p.warn(at(chp, "minimumRingSize"), "minimumRingSize is deprecated; use ringHash.minimumRingSize");
-      }
-      if (isObj(ch.maglev)) {
-        const ts = ch.maglev.tableSize;
-        if (ts === undefined || ts === 0) p.error(at(at(chp, "maglev"), "tableSize"), "tableSize must be set");
-        else if (!isPrime(ts)) p.error(at(at(chp, "maglev"), "tableSize"), `tableSize ${ts} must be a prime number`);
-        else if (ts >= 5000011) p.error(at(at(chp, "maglev"), "tableSize"), "tableSize must be less than 5000011");
-      }
-    }
-    const loc = lb.localityLbSetting;
-    if (isObj(loc)) {
-      const lcp = at(lp, "localityLbSetting");
-      if (list(loc.distribute).length && list(loc.failover).length) p.error(lcp, "only one of distribute or failover may be set");
-      if (list(loc.failoverPriority).length && list(loc.failover).length) {
-        const topo = list(loc.failoverPriority).every((l) => String(l).startsWith("topology.") || String(l).startsWith("failure-domain."));
-        if (topo) p.error(lcp, "failoverPriority with only topology labels cannot be used together with failover");
-      }
-      list(loc.distribute).forEach((d, i) => {
-        if (!isObj(d)) return;
-        const dp = at(at(lcp, "distribute"), i);
-        const from = String(d.from ?? "");
-        if (from.includes("*") && !from.endsWith("*")) p.error(at(dp, "from"), "wildcard is only allowed at the end");
-        let sum = 0;
-        for (const [to, w] of Object.entries(isObj(d.to) ? d.to : {})) {
-          if (typeof w !== "number" || w < 1 || w > 100) p.error(at(at(dp, "to"), to), "weight must be in the range 1..100");
-          sum += Number(w) || 0;
-          if (to.includes("*") && !to.endsWith("*")) p.error(at(at(dp, "to"), to), "wildcard is only allowed at the end");
-        }
-        if (sum !== 100) p.error(at(dp, "to"), `weights must sum to 100 (got ${sum})`);
-      });
-      list(loc.failover).forEach((f, i) => {
-        if (!isObj(f)) return;
-        const fp = at(at(lcp, "failover"), i);
-        if (f.from === f.to) p.error(fp, "failover from and to must be different regions");
-        for (const k of ["from", "to"]) if (String(f[k] ?? "").includes("/") || String(f[k] ?? "").includes("*")) p.error(at(fp, k), "failover regions cannot contain / or *");
-      });
-      if (list(loc.failover).length && !tp.outlierDetection) p.warn(lcp, "failover requires outlierDetection to take effect");
-    }
-    if (isObj(lb.warmup) && typeof lb.warmup.aggression === "number" && lb.warmup.aggression < 1) p.error(at(at(lp, "warmup"), "aggression"), "aggression must be at least 1");
-    if (isObj(lb.warmup)) checkDuration(lb.warmup.duration, at(at(lp, "warmup"), "duration"), p);
-    checkDuration(lb.warmupDurationSecs, at(lp, "warmupDurationSecs"), p);
-  }
-  if (isObj(tp.tls)) checkTLS(tp.tls, at(path, "tls"), namespace, p);
+  if (!POLICY_KEYS.some((k) => present(tp[k]))) return p.error(path, "traffic policy must have at least one field");
+  if (present(tp.tunnel) && present(tp.proxyProtocol)) return p.error(path, "tunnel and proxyProtocol must not be set together");
+  checkPolicyParts(tp, path, namespace, p);
   list(tp.portLevelSettings).forEach((pl, i) => {
     const pp = at(at(path, "portLevelSettings"), i);
-    if (!isObj(pl)) return;
-    if (!isObj(pl.port)) p.error(at(pp, "port"), "port is required");
-    else checkPort(pl.port.number, at(at(pp, "port"), "number"), p);
-    checkTrafficPolicy(pl, pp, namespace, p, true);
+    if (!isObj(pl)) return p.error(pp, "traffic policy may not be null");
+    if (!isObj(pl.port)) p.error(at(pp, "port"), "portTrafficPolicy must have valid port");
+    if (!PORT_POLICY_KEYS.some((k) => present(pl[k]))) p.error(pp, "port traffic policy must have at least one field");
+    else checkPolicyParts(pl, pp, namespace, p);
   });
+  if (isObj(tp.tunnel)) {
+    const tn = tp.tunnel;
+    const tnp = at(path, "tunnel");
+    if (tn.protocol !== undefined && tn.protocol !== "" && tn.protocol !== "CONNECT" && tn.protocol !== "POST") p.error(at(tnp, "protocol"), `tunnel protocol must be "CONNECT" or "POST"`);
+    const host = String(tn.targetHost ?? "");
+    const fe = fqdnError(host);
+    if (fe && !isIP(host)) p.error(at(tnp, "targetHost"), `tunnel target host must be valid FQDN or IP address: ${fe}; ${host} is not a valid IP`);
+    const port = tn.targetPort ?? 0;
+    if (!Number.isInteger(port) || port < 1 || port > 65535) p.error(at(tnp, "targetPort"), `tunnel target port is invalid: port number ${port} must be in the range 1..65535`);
+  }
 }
 
+function checkPolicyParts(tp: Obj, path: string, namespace: string, p: Problems): void {
+  if (isObj(tp.outlierDetection)) checkOutlier(tp.outlierDetection, at(path, "outlierDetection"), p);
+  if (isObj(tp.connectionPool)) checkConnectionPool(tp.connectionPool, at(path, "connectionPool"), p);
+  if (isObj(tp.loadBalancer)) checkLoadBalancer(tp.loadBalancer, at(path, "loadBalancer"), tp.outlierDetection, p);
+  if (isObj(tp.tls)) checkTLS(tp.tls, at(path, "tls"), namespace, p);
+}
+
+/** Istio 1.30.3 ValidateDestinationRule, with its messages. */
 export function validateDestinationRule(spec: Obj, meta: Obj, p: Problems): void {
-  if (typeof spec.host === "string") {
-    const e = isIP(spec.host) ? "host must be a service name, not an IP address (invalid)" : wildcardDomainError(spec.host);
-    if (e) p.error("spec.host", e);
-  }
-  checkTrafficPolicy(spec.trafficPolicy, "spec.trafficPolicy", meta.namespace ?? "", p);
+  const e = wildcardDomainError(typeof spec.host === "string" ? spec.host : "");
+  if (e) p.error("spec.host", e);
+  const ns = meta.namespace ?? "";
+  checkTrafficPolicy(spec.trafficPolicy, "spec.trafficPolicy", ns, p);
   const names = new Set<string>();
   list(spec.subsets).forEach((s, i) => {
-    if (!isObj(s)) return;
     const sp = at("spec.subsets", i);
-    if (typeof s.name === "string") {
-      if (!isDnsLabel(s.name)) p.error(at(sp, "name"), `subset name "${s.name}" must be a DNS label`);
-      if (names.has(s.name)) p.error(at(sp, "name"), `duplicate subset name "${s.name}"`);
-      names.add(s.name);
-    }
+    if (!isObj(s)) return p.error(sp, "subset may not be null");
+    const name = typeof s.name === "string" ? s.name : "";
+    if (names.has(name)) p.error(at(sp, "name"), `duplicate subset names: ${name}`);
+    names.add(name);
+    if (name === "") p.error(at(sp, "name"), "subset name cannot be empty");
+    else if (!isDnsLabel(name)) p.error(at(sp, "name"), `subset name is invalid: ${name}`);
     checkLabels(s.labels, at(sp, "labels"), p);
-    checkTrafficPolicy(s.trafficPolicy, at(sp, "trafficPolicy"), meta.namespace ?? "", p);
+    checkTrafficPolicy(s.trafficPolicy, at(sp, "trafficPolicy"), ns, p);
   });
-  checkExportTo(spec.exportTo, meta.namespace ?? "", "spec.exportTo", p);
-  if (isObj(spec.workloadSelector)) {
-    checkSelector(spec.workloadSelector, "spec.workloadSelector", p);
-    if (list(spec.exportTo).some((e) => e !== "." && e !== meta.namespace)) p.error("spec.exportTo", "a DestinationRule with a workloadSelector can only be exported to its own namespace");
-  }
-  void isDnsLabel;
+  checkExportTo(spec.exportTo, ns, "spec.exportTo", p, { drWithSelector: isObj(spec.workloadSelector) });
+  checkSelector(spec.workloadSelector, "spec.workloadSelector", p);
 }

@@ -13,7 +13,7 @@ export const SERVER_TLS: Schema = S.obj({
   minProtocolVersion: S.en("TLS_AUTO", "TLSV1_0", "TLSV1_1", "TLSV1_2", "TLSV1_3"),
   maxProtocolVersion: S.en("TLS_AUTO", "TLSV1_0", "TLSV1_1", "TLSV1_2", "TLSV1_3"),
   cipherSuites: S.strs(), ecdhCurves: S.strs(),
-}, { oneOf: [["credentialName", "credentialNames", "tlsCertificates"]] });
+});
 
 const PORT: Schema = S.obj({ number: S.int(), protocol: S.str(), name: S.str(), targetPort: S.int() }, { req: ["number", "protocol", "name"] });
 
@@ -32,6 +32,11 @@ const isValidCipherSuite = (cs: string): boolean => cs === "" || cs === "ALL" ||
 
 /** Istio 1.30.3 validateTLSOptions (server TLS of Gateway servers and Sidecar ingress), with its messages. */
 export function checkServerTLS(tls: Obj, path: string, p: Problems): void {
+  // The CRD's x-kubernetes-validations rules (API server), messages as Istio's CRD has them (the third one's message names
+  // credentialName, but its rule checks credentialNames + tlsCertificates; credentialName + tlsCertificates passes the schema).
+  const has = (k: string) => tls[k] !== undefined && tls[k] !== null;
+  if (has("tlsCertificates") && has("credentialNames")) p.error(path, "only one of credentialNames or tlsCertificates can be set; only one of credentialName or tlsCertificates can be set");
+  if (has("credentialName") && has("credentialNames")) p.error(path, "only one of credentialName or credentialNames can be set");
   const mode = tls.mode ?? "PASSTHROUGH";
   const ciphers = list(tls.cipherSuites).map(String);
   if ((tls.minProtocolVersion === "TLSV1_0" || tls.minProtocolVersion === "TLSV1_1") && ciphers.length === 0) {
@@ -64,7 +69,7 @@ export function checkServerTLS(tls: Obj, path: string, p: Problems): void {
     }
   }
   const sources = [tls.serverCertificate && tls.privateKey, tls.credentialName, credNames, tlsCerts.length > 0].filter(Boolean).length;
-  if (sources > 1) p.error(path, "only one of credential_name, credential_names, server_certificate/private_key, tls_certificates should be specified");
+  if (sources > 1) p.error(path, "only one of credential_name, credential_names, server_certificate/private_key, tls_certificates should be specified (only one of credentialName, credentialNames, serverCertificate/privateKey, tlsCertificates)");
   const terminating = mode === "SIMPLE" || mode === "MUTUAL" || mode === "OPTIONAL_MUTUAL";
   if (terminating && (tls.credentialName || credNames)) return;
   if (terminating) {
@@ -158,10 +163,12 @@ export function validateGateway(spec: Obj, meta: Obj, p: Problems): void {
       }
     }
   });
+  const firstUse = new Map<string, number>();
   servers.forEach((s, i) => {
     if (!isObj(s) || !isObj(s.port)) return;
     const name = String(s.port.name ?? "");
-    if (names.has(name)) p.error(at(at("spec.servers", i), "port.name"), `port names in servers must be unique: duplicate name ${name}`);
+    if (names.has(name)) p.error(at(at("spec.servers", i), "port.name"), `port names in servers must be unique: duplicate name ${name} (used by another server, spec.servers[${firstUse.get(name)}])`);
+    else firstUse.set(name, i);
     names.add(name);
     if (!isHTTPProtocol(String(s.port.protocol ?? "").toUpperCase()) && isObj(s.tls) && s.tls.httpsRedirect) p.warn(at(at("spec.servers", i), "tls.httpsRedirect"), "tls.httpsRedirect should only be used with http servers");
   });

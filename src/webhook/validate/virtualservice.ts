@@ -383,19 +383,19 @@ function checkHttpRoute(r: Obj, path: string, p: Problems, delegate: boolean): v
       const a = f.abort;
       const ap = at(fp, "abort");
       const pe = percentageError(a.percentage);
-      if (pe) p.error(at(ap, "percentage"), pe);
+      if (pe) p.error(at(at(ap, "percentage"), "value"), pe);
       if (a.grpcStatus !== undefined) {
         if (!GRPC_CODES.includes(a.grpcStatus)) p.error(at(ap, "grpcStatus"), `gRPC status "${a.grpcStatus}" is not supported. See https://github.com/grpc/grpc/blob/master/doc/statuscodes.md for a list of supported codes, for example 'NOT_FOUND'`);
       } else if (a.http2Error !== undefined) p.error(at(ap, "http2Error"), "HTTP/2 abort fault injection not supported yet");
       else if (a.httpStatus !== undefined) {
-        if (a.httpStatus < 200 || a.httpStatus > 600) p.error(at(ap, "httpStatus"), `HTTP status ${a.httpStatus} is not in range 200-599`);
+        if (a.httpStatus < 200 || a.httpStatus > 600) p.error(at(ap, "httpStatus"), `HTTP status ${a.httpStatus} is not in range 200-599 (Istio accepts 200..600)`);
       } else p.warn(ap, "abort configured, but error type not set");
     }
     if (isObj(f.delay)) {
       const d = f.delay;
       const dp = at(fp, "delay");
       const pe = percentageError(d.percentage);
-      if (pe) p.error(at(dp, "percentage"), pe);
+      if (pe) p.error(at(at(dp, "percentage"), "value"), pe);
       if (d.fixedDelay !== undefined) checkDuration(d.fixedDelay, at(dp, "fixedDelay"), p);
       else if (d.exponentialDelay !== undefined) {
         checkDuration(d.exponentialDelay, at(dp, "exponentialDelay"), p);
@@ -445,7 +445,7 @@ function checkHttpRoute(r: Obj, path: string, p: Problems, delegate: boolean): v
       else if (size > 100 * KB) p.warn(at(dp, "body"), "large direct_responses may impact control plane performance");
     }
     const s = typeof dr.status === "number" ? dr.status : 0;
-    if (s < 200 || s > 600) p.error(at(dp, "status"), `HTTP status ${s} is not in range 200-599`);
+    if (s < 200 || s > 600) p.error(at(dp, "status"), `HTTP status ${s} is not in range 200-599 (Istio accepts 200..600)`);
   }
   // validateHTTPRetry
   if (isObj(r.retries)) {
