@@ -48,10 +48,11 @@ test: node_modules controlplane helm build ## all tests: unit, CLI, webhook over
 	bash test/run-tests.sh all
 
 .PHONY: conformance
-conformance: node_modules ## Istio 1.30.3 conformance runners (needs ../shared)
-	node ../shared/conformance/istio-inject/run.mjs
-	node ../shared/conformance/istio-validate/run.mjs
-	node ../shared/conformance/istio-operator/run.mjs
+conformance: node_modules build ## Istio 1.30.3 conformance runners on the in-tree corpora (test/conformance), with field-level operator diffs
+	node test/conformance/istio-inject/run.mjs
+	node test/conformance/istio-inject/run.mjs --cases test/conformance/istioctl-inject/cases.json --testdata test/conformance/istioctl-inject/testdata
+	node test/conformance/istio-validate/run.mjs
+	node test/conformance/istio-operator/run.mjs --fields --ignore-labels
 
 .PHONY: bench
 bench: build ## benchmarks: CLI cold start, injection core, webhook at 1,000 req/s (vegeta) and under load (+ Istio's Go injector when ISTIO_GIT_DIR is set), operator apply time and footprint; writes bench/results/
