@@ -122,28 +122,70 @@ const JWT_RULE: Schema = S.obj({
 }, { oneOf: [["jwks", "jwksUri", "jwks_uri"]] });
 export const REQUEST_AUTHENTICATION_SPEC: Schema = S.obj({ selector: SELECTOR, targetRef: TARGET_REF, targetRefs: S.arr(TARGET_REF, { max: 16 }), jwtRules: S.arr(JWT_RULE, { max: 4096 }) });
 
-/**
- * The scheme of a URL as Go's url.Parse sees it (lower-cased), or an error as url.Parse reports it: the parts
- * Istio's ParseJwksURI depends on (scheme, a numeric port after the host).
- */
-export function goUrlScheme(raw: string): { scheme: string; error?: string } {
-  if (/[\x00-\x1f\x7f]/.test(raw)) return { scheme: "", error: `parse "${raw}": net/url: invalid control character in URL` };
-  const m = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(raw);
-  if (!m) {
-    if (/^[^/?#]*:/.test(raw) && !raw.startsWith(":")) return { scheme: "", error: `parse "${raw}": first path segment in URL cannot contain colon` };
-    if (raw.startsWith(":")) return { scheme: "", error: `parse "${raw}": missing protocol scheme` };
-    return { scheme: "" };
+const CTL = /[\x00-\x1f\x7f]/;
+const BAD_ESCAPE = /%(?![0-9a-fA-F]{2})/;
+/** Go's url.getScheme. */
+function goGetScheme(raw: string): { scheme: string; rest: string; error?: string } {
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw[i];
+    if (/[a-zA-Z]/.test(c)) continue;
+    if (/[0-9+\-.]/.test(c)) {
+      if (i === 0) return { scheme: "", rest: raw };
+      continue;
+    }
+    if (c === ":") return i === 0 ? { scheme: "", rest: "", error: "missing protocol scheme" } : { scheme: raw.slice(0, i), rest: raw.slice(i + 1) };
+    return { scheme: "", rest: raw };
   }
-  const scheme = m[1].toLowerCase();
-  const rest = raw.slice(m[0].length);
-  if (rest.startsWith("//")) {
-    const auth = rest.slice(2).split(/[/?#]/, 1)[0];
-    const hostport = auth.slice(auth.lastIndexOf("@") + 1);
-    const hp = hostport.startsWith("[") ? hostport.slice(hostport.indexOf("]") + 1) : hostport;
-    const c = hp.lastIndexOf(":");
-    if (c >= 0 && !/^\d*$/.test(hp.slice(c + 1))) return { scheme, error: `parse "${raw}": invalid port "${hp.slice(c)}" after host` };
-    if (hostport.startsWith("[") && !hostport.includes("]")) return { scheme, error: `parse "${raw}": missing ']' in host` };
+  return { scheme: "", rest: raw };
+}
+const HOST_OK = /^[a-zA-Z0-9\-_.~!$&'()*+,;=:[\]<>"%]*$/;
+/** Go's net/url parse (url.Parse when viaRequest is false, url.ParseRequestURI when true): the scheme, or Go's error. */
+export function goParseURL(rawURL: string, viaRequest = false): { scheme: string; error?: string } {
+  let raw = rawURL;
+  const fail = (m: string) => ({ scheme: "", error: `parse ${JSON.stringify(rawURL)}: ${m}` });
+  if (!viaRequest) {
+    const h = raw.indexOf("#");
+    if (h >= 0) {
+      if (BAD_ESCAPE.test(raw.slice(h + 1))) return fail("invalid URL escape");
+      raw = raw.slice(0, h);
+    }
   }
+  if (CTL.test(raw)) return fail("net/url: invalid control character in URL");
+  if (raw === "" && viaRequest) return fail("empty url");
+  if (raw === "*") return { scheme: "" };
+  const g = goGetScheme(raw);
+  if (g.error) return fail(g.error);
+  const scheme = g.scheme.toLowerCase();
+  let rest = g.rest;
+  if (rest.endsWith("?") && rest.split("?").length === 2) rest = rest.slice(0, -1);
+  else rest = rest.split("?")[0];
+  if (!rest.startsWith("/")) {
+    if (scheme !== "") return { scheme };
+    if (viaRequest) return fail("invalid URI for request");
+    if (rest.split("/")[0].includes(":")) return fail("first path segment in URL cannot contain colon");
+  }
+  if ((scheme !== "" || (!viaRequest && !rest.startsWith("///"))) && rest.startsWith("//")) {
+    let authority = rest.slice(2);
+    const i = authority.indexOf("/");
+    rest = i >= 0 ? authority.slice(i) : "";
+    if (i >= 0) authority = authority.slice(0, i);
+    const at = authority.lastIndexOf("@");
+    const host = at >= 0 ? authority.slice(at + 1) : authority;
+    if (at >= 0 && !/^[a-zA-Z0-9\-._:~!$&'()*+,;=%@]*$/.test(authority.slice(0, at))) return fail("net/url: invalid userinfo");
+    if (host.startsWith("[")) {
+      const close = host.lastIndexOf("]");
+      if (close < 0) return fail("missing ']' in host");
+      const port = host.slice(close + 1);
+      if (port !== "" && !/^:[0-9]*$/.test(port)) return fail(`invalid port ${JSON.stringify(port)} after host`);
+    } else {
+      const c = host.lastIndexOf(":");
+      if (c >= 0 && !/^:[0-9]*$/.test(host.slice(c))) return fail(`invalid port ${JSON.stringify(host.slice(c))} after host`);
+    }
+    if (BAD_ESCAPE.test(host)) return fail("invalid URL escape");
+    const bad = [...host].find((ch) => ch.charCodeAt(0) < 0x80 && !HOST_OK.test(ch));
+    if (bad !== undefined) return fail(`invalid character ${JSON.stringify(bad)} in host name`);
+  }
+  if (BAD_ESCAPE.test(rest)) return fail("invalid URL escape");
   return { scheme };
 }
 
@@ -185,7 +227,7 @@ export function validateRequestAuthentication(spec: Obj, _meta: Obj, p: Problems
     const jwksUri = r.jwksUri ?? r.jwks_uri;
     if (!r.issuer && !jwksUri) p.error(rp, "issuer or jwksUri must be non-empty string");
     if (typeof jwksUri === "string" && jwksUri !== "") {
-      const u = goUrlScheme(jwksUri);
+      const u = goParseURL(jwksUri);
       if (u.error) p.error(at(rp, "jwksUri"), u.error);
       else if (u.scheme !== "http" && u.scheme !== "https") p.error(at(rp, "jwksUri"), `URI scheme "${u.scheme}" is not supported; url must have scheme http:// or https://`);
     }
