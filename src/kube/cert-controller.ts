@@ -7,8 +7,9 @@
 //
 // The decision logic (what to do with a Secret at a given time) is pure: `planCertificates`.
 import { X509Certificate } from "node:crypto";
-import type * as k8s from "@kubernetes/client-node";
 import type { Logger } from "../telemetry/logger.js";
+import type { JsonObject } from "../config/values.js";
+import { Kube, KubeError, statusOf, type KubeConfig } from "./client.js";
 import { generateCa, generateServingCert, type TlsMaterial } from "./certs.js";
 
 /** What the Secret holds. */
@@ -197,7 +198,7 @@ export function tlsFromBundle(b: CertBundle): TlsMaterial {
 // ---- the Kubernetes edge ----
 
 export interface CertControllerOptions {
-  kc: k8s.KubeConfig;
+  kc: KubeConfig;
   namespace: string;
   secretName: string;
   dnsNames: string[];
@@ -219,7 +220,11 @@ export interface CertControllerOptions {
   now?: () => number;
 }
 
-const httpCode = (e: unknown): number | undefined => (e as { code?: number }).code;
+const ADMISSION_API = "admissionregistration.k8s.io/v1";
+const LABELS = { "app.kubernetes.io/managed-by": "pilotfish" };
+
+type SecretObject = { metadata?: { resourceVersion?: string; annotations?: Record<string, string> }; data?: Record<string, string> };
+type WebhookConfigObject = { metadata?: { resourceVersion?: string }; webhooks?: { clientConfig?: { caBundle?: string } }[] };
 
 export class CertController {
   private bundle: CertBundle | undefined;
@@ -228,9 +233,7 @@ export class CertController {
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   private running: Promise<void> | undefined;
-  private core!: k8s.CoreV1Api;
-  private admission!: k8s.AdmissionregistrationV1Api;
-  private k8s!: typeof import("@kubernetes/client-node");
+  private kube!: Kube;
   readonly resyncMs: number;
   readonly propagationMs: number;
   /** Counters for logs and tests. */
@@ -247,26 +250,27 @@ export class CertController {
 
   /** Loads (or, first replica, creates) the shared certificate; returns what to serve. */
   async bootstrap(): Promise<TlsMaterial> {
-    this.k8s = await import("@kubernetes/client-node");
-    this.core = this.o.kc.makeApiClient(this.k8s.CoreV1Api);
-    this.admission = this.o.kc.makeApiClient(this.k8s.AdmissionregistrationV1Api);
+    this.kube ??= new Kube(this.o.kc, "pilotfish-certs");
     for (let attempt = 0; ; attempt++) {
       await this.read();
       if (this.bundle) break;
       const fresh = (await applyPlan(undefined, { action: "create", reason: "no certificate yet" }, this.issueOptions()))!;
       const { data, annotations } = secretFromBundle(fresh);
       try {
-        const created = await this.core.createNamespacedSecret({
-          namespace: this.o.namespace,
-          body: { metadata: { name: this.o.secretName, annotations, labels: { "app.kubernetes.io/managed-by": "pilotfish" } }, type: "Opaque", data },
-        });
+        const created = (await this.kube.createObject("v1", "Secret", this.o.namespace, {
+          apiVersion: "v1",
+          kind: "Secret",
+          metadata: { name: this.o.secretName, annotations, labels: LABELS },
+          type: "Opaque",
+          data,
+        })) as SecretObject;
         this.bundle = fresh;
         this.resourceVersion = created.metadata?.resourceVersion;
         this.o.logger.info({ secret: `${this.o.namespace}/${this.o.secretName}` }, "created the webhook CA and serving certificate");
         break;
       } catch (e) {
         // Another replica created it first: theirs wins, read it.
-        if (httpCode(e) !== 409 || attempt > 5) throw new Error(`cannot create Secret ${this.o.namespace}/${this.o.secretName}: ${errText(e)}`);
+        if (statusOf(e) !== 409 || attempt > 5) throw new Error(`cannot create Secret ${this.o.namespace}/${this.o.secretName}: ${errText(e)}`);
       }
     }
     this.publish();
@@ -278,19 +282,20 @@ export class CertController {
   }
 
   private async read(): Promise<void> {
+    let s: SecretObject | undefined;
     try {
-      const s = await this.core.readNamespacedSecret({ name: this.o.secretName, namespace: this.o.namespace });
-      this.bundle = bundleFromSecret(s.data, s.metadata?.annotations);
-      this.resourceVersion = s.metadata?.resourceVersion;
-      if (!this.bundle && s.metadata) this.o.logger.warn({ secret: this.o.secretName }, "the certificate Secret lacks keys; it will be rewritten");
+      s = (await this.kube.get("v1", "Secret", this.o.namespace, this.o.secretName)) as SecretObject | undefined;
     } catch (e) {
-      if (httpCode(e) === 404) {
-        this.bundle = undefined;
-        this.resourceVersion = undefined;
-        return;
-      }
       throw new Error(`cannot read Secret ${this.o.namespace}/${this.o.secretName}: ${errText(e)}`);
     }
+    if (!s) {
+      this.bundle = undefined;
+      this.resourceVersion = undefined;
+      return;
+    }
+    this.bundle = bundleFromSecret(s.data, s.metadata?.annotations);
+    this.resourceVersion = s.metadata?.resourceVersion;
+    if (!this.bundle && s.metadata) this.o.logger.warn({ secret: this.o.secretName }, "the certificate Secret lacks keys; it will be rewritten");
   }
 
   private publish(): void {
@@ -317,20 +322,22 @@ export class CertController {
     // A staged or promoted CA must reach the caBundles before any replica serves a certificate it signed.
     if (plan.action === "stage-ca" || plan.action === "create") await this.syncCaBundles(next.trust);
     try {
-      const body: k8s.V1Secret = {
-        metadata: { name: this.o.secretName, namespace: this.o.namespace, resourceVersion: this.resourceVersion, annotations, labels: { "app.kubernetes.io/managed-by": "pilotfish" } },
+      const body: JsonObject = {
+        apiVersion: "v1",
+        kind: "Secret",
+        metadata: { name: this.o.secretName, namespace: this.o.namespace, ...(this.resourceVersion ? { resourceVersion: this.resourceVersion } : {}), annotations, labels: LABELS },
         type: "Opaque",
         data,
       };
-      const out = this.resourceVersion
-        ? await this.core.replaceNamespacedSecret({ name: this.o.secretName, namespace: this.o.namespace, body })
-        : await this.core.createNamespacedSecret({ namespace: this.o.namespace, body });
+      const out = (this.resourceVersion
+        ? await this.kube.replace("v1", "Secret", this.o.namespace, this.o.secretName, body)
+        : await this.kube.createObject("v1", "Secret", this.o.namespace, body)) as SecretObject;
       this.bundle = next;
       this.resourceVersion = out.metadata?.resourceVersion;
       this.stats.rotations++;
       this.o.logger.info({ action: plan.action, reason: plan.reason, notAfter: new Date(validity(next.cert).notAfter).toISOString() }, "webhook certificate updated");
     } catch (e) {
-      if (httpCode(e) === 409) {
+      if (statusOf(e) === 409) {
         // Someone else wrote first (a previous leader): keep theirs, decide again on the next pass.
         this.stats.conflicts++;
         this.o.logger.info({ action: plan.action }, "certificate Secret changed under us; re-reading");
@@ -344,40 +351,29 @@ export class CertController {
   /** Sets caBundle on every webhook of the owned configurations (JSON patch guarded by resourceVersion). */
   async syncCaBundles(trust: string): Promise<void> {
     const want = b64(trust);
-    const { setHeaderOptions, PatchStrategy } = this.k8s;
-    const opts = setHeaderOptions("Content-Type", PatchStrategy.JsonPatch);
-    const targets: { kind: string; name: string; read: () => Promise<{ metadata?: k8s.V1ObjectMeta; webhooks?: { clientConfig: { caBundle?: string } }[] }>; patch: (body: object[]) => Promise<unknown> }[] = [
-      ...this.o.mutatingWebhooks.map((name) => ({
-        kind: "MutatingWebhookConfiguration",
-        name,
-        read: () => this.admission.readMutatingWebhookConfiguration({ name }),
-        patch: (body: object[]) => this.admission.patchMutatingWebhookConfiguration({ name, body }, opts),
-      })),
-      ...this.o.validatingWebhooks.map((name) => ({
-        kind: "ValidatingWebhookConfiguration",
-        name,
-        read: () => this.admission.readValidatingWebhookConfiguration({ name }),
-        patch: (body: object[]) => this.admission.patchValidatingWebhookConfiguration({ name, body }, opts),
-      })),
+    const targets = [
+      ...this.o.mutatingWebhooks.map((name) => ({ kind: "MutatingWebhookConfiguration", name })),
+      ...this.o.validatingWebhooks.map((name) => ({ kind: "ValidatingWebhookConfiguration", name })),
     ];
     for (const t of targets) {
-      let obj;
+      let obj: WebhookConfigObject | undefined;
       try {
-        obj = await t.read();
+        obj = (await this.kube.get(ADMISSION_API, t.kind, undefined, t.name)) as WebhookConfigObject | undefined;
       } catch (e) {
-        if (httpCode(e) === 404) {
-          this.o.logger.warn({ kind: t.kind, name: t.name }, "webhook configuration not found; its caBundle will be set once it exists");
-          continue;
-        }
         throw new Error(`cannot read ${t.kind} ${t.name}: ${errText(e)}`);
       }
-      const ops: object[] = [];
+      if (!obj) {
+        this.o.logger.warn({ kind: t.kind, name: t.name }, "webhook configuration not found; its caBundle will be set once it exists");
+        continue;
+      }
+      const ops: JsonObject[] = [];
       (obj.webhooks ?? []).forEach((w, i) => {
         if (w.clientConfig?.caBundle !== want) ops.push({ op: "add", path: `/webhooks/${i}/clientConfig/caBundle`, value: want });
       });
       if (!ops.length) continue;
       try {
-        await t.patch([{ op: "test", path: "/metadata/resourceVersion", value: obj.metadata?.resourceVersion }, ...ops]);
+        const patched = await this.kube.jsonPatch(ADMISSION_API, t.kind, undefined, t.name, [{ op: "test", path: "/metadata/resourceVersion", value: obj.metadata?.resourceVersion ?? null }, ...ops]);
+        if (!patched) throw new Error("it was deleted");
         this.stats.caBundlePatches++;
         this.o.logger.info({ kind: t.kind, name: t.name, webhooks: ops.length }, "caBundle updated");
       } catch (e) {
@@ -440,6 +436,7 @@ export class CertController {
 }
 
 function errText(e: unknown): string {
+  if (e instanceof KubeError) return `HTTP ${e.status}: ${KubeError.reason(e.body)}`;
   const err = e as { code?: number; body?: unknown; message?: string };
   let msg = err.message ?? String(e);
   if (typeof err.body === "string") {

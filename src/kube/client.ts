@@ -11,6 +11,9 @@ import http from "node:http";
 import type * as k8s from "@kubernetes/client-node";
 import type { JsonObject } from "../config/values.js";
 
+/** The loaded kubeconfig (kubeconfig.ts loads it); the rest of pilotfish names client-node only through here. */
+export type KubeConfig = k8s.KubeConfig;
+
 export class KubeError extends Error {
   constructor(readonly status: number, readonly body: string, what: string, readonly retryAfterMs?: number) {
     super(`${what}: HTTP ${status}: ${KubeError.reason(body)}`);

@@ -8,8 +8,9 @@
 // both win. Expiry is judged on the candidate's own clock, never on the holder's renewTime: a candidate notes
 // when it last saw the Lease change (holder, renewTime or resourceVersion) and takes it only once leaseDuration
 // has passed on its clock since then. Replicas whose clocks disagree therefore never steal a renewed Lease.
-import type * as k8s from "@kubernetes/client-node";
 import type { Logger } from "../telemetry/logger.js";
+import type { JsonObject } from "../config/values.js";
+import { Kube, type KubeConfig } from "./client.js";
 
 export interface LeaseRecord {
   holderIdentity?: string;
@@ -52,7 +53,7 @@ export function microTime(ms: number): string {
 
 export interface LeaderElectorOptions {
   /** Where the Lease lives; unused when `api` is given. */
-  kc?: k8s.KubeConfig;
+  kc?: KubeConfig;
   namespace: string;
   name: string;
   identity: string;
@@ -66,7 +67,35 @@ export interface LeaderElectorOptions {
   now?: () => number;
 }
 
-export type LeaseApi = Pick<k8s.CoordinationV1Api, "readNamespacedLease" | "replaceNamespacedLease" | "createNamespacedLease">;
+/** A Lease as the API server returns it (MicroTimes are strings). */
+export interface LeaseObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: { name?: string; namespace?: string; resourceVersion?: string };
+  spec?: { holderIdentity?: string; leaseDurationSeconds?: number; acquireTime?: string; renewTime?: string; leaseTransitions?: number };
+}
+
+/** The Lease calls the elector makes. A concurrent write fails with an error whose `status` is 409 (KubeError). */
+export interface LeaseApi {
+  /** Undefined when there is no Lease. */
+  read(namespace: string, name: string): Promise<LeaseObject | undefined>;
+  create(namespace: string, body: LeaseObject): Promise<LeaseObject>;
+  /** Carries body.metadata.resourceVersion: a Lease changed since it was read is a conflict. */
+  replace(namespace: string, name: string, body: LeaseObject): Promise<LeaseObject>;
+}
+
+const LEASE_API = "coordination.k8s.io/v1";
+
+/** The Lease API on the raw client. */
+export function kubeLeaseApi(kube: Kube): LeaseApi {
+  return {
+    read: async (namespace, name) => (await kube.get(LEASE_API, "Lease", namespace, name)) as LeaseObject | undefined,
+    create: async (namespace, body) => (await kube.createObject(LEASE_API, "Lease", namespace, body as unknown as JsonObject)) as LeaseObject,
+    replace: async (namespace, name, body) => (await kube.replace(LEASE_API, "Lease", namespace, name, body as unknown as JsonObject)) as LeaseObject,
+  };
+}
+
+const isConflict = (e: unknown) => (e as { status?: number } | undefined)?.status === 409;
 
 type LeadingFn = (signal: AbortSignal) => void | Promise<void>;
 
@@ -116,8 +145,8 @@ export class LeaderElector {
   async start(): Promise<void> {
     if (!this.api) {
       if (!this.o.kc) throw new Error("leader election needs a kubeconfig or a Lease API");
-      const k8s = await import("@kubernetes/client-node");
-      this.api = this.o.kc.makeApiClient(k8s.CoordinationV1Api);
+      // One attempt per call: the next pass (retryPeriod later) is the retry, as in client-go.
+      this.api = kubeLeaseApi(new Kube(this.o.kc, { fieldManager: "pilotfish-leader", retry: { attempts: 1 } }));
     }
     const tick = async () => {
       if (this.stopped) return;
@@ -136,19 +165,14 @@ export class LeaderElector {
 
   private async tryAcquireOrRenew(): Promise<void> {
     const now = this.now();
-    let existing: k8s.V1Lease | undefined;
-    try {
-      existing = await this.api.readNamespacedLease({ name: this.o.name, namespace: this.o.namespace });
-    } catch (e) {
-      if ((e as { code?: number }).code !== 404) throw e;
-    }
+    const existing = await this.api.read(this.o.namespace, this.o.name);
     const spec = existing?.spec;
     const record: LeaseRecord | undefined = spec
       ? {
           holderIdentity: spec.holderIdentity,
           leaseDurationSeconds: spec.leaseDurationSeconds,
-          renewTime: spec.renewTime ? String(spec.renewTime instanceof Date ? spec.renewTime.toISOString() : spec.renewTime) : undefined,
-          acquireTime: spec.acquireTime ? String(spec.acquireTime instanceof Date ? spec.acquireTime.toISOString() : spec.acquireTime) : undefined,
+          renewTime: spec.renewTime || undefined,
+          acquireTime: spec.acquireTime || undefined,
           leaseTransitions: spec.leaseTransitions,
         }
       : undefined;
@@ -159,8 +183,8 @@ export class LeaderElector {
       return;
     }
     const renewTime = microTime(now);
-    const body = {
-      apiVersion: "coordination.k8s.io/v1",
+    const body: LeaseObject = {
+      apiVersion: LEASE_API,
       kind: "Lease",
       metadata: { name: this.o.name, namespace: this.o.namespace, ...(existing ? { resourceVersion: existing.metadata?.resourceVersion } : {}) },
       spec: {
@@ -170,13 +194,12 @@ export class LeaderElector {
         renewTime,
         leaseTransitions: d.action === "acquire" ? d.transitions : (record?.leaseTransitions ?? 0),
       },
-    } as unknown as k8s.V1Lease; // MicroTime travels as a string (see microTime)
+    } as LeaseObject;
     try {
-      if (existing) await this.api.replaceNamespacedLease({ name: this.o.name, namespace: this.o.namespace, body });
-      else await this.api.createNamespacedLease({ namespace: this.o.namespace, body });
+      if (existing) await this.api.replace(this.o.namespace, this.o.name, body);
+      else await this.api.create(this.o.namespace, body);
     } catch (e) {
-      const code = (e as { code?: number }).code;
-      if (code === 409) return; // another candidate wrote first
+      if (isConflict(e)) return; // another candidate wrote first
       throw e;
     }
     this.lastRenew = now;
@@ -215,16 +238,16 @@ export class LeaderElector {
     if (!this.leading) return;
     this.lose("stopping");
     try {
-      const lease = await this.api.readNamespacedLease({ name: this.o.name, namespace: this.o.namespace });
-      if (lease.spec?.holderIdentity !== this.o.identity) return;
+      const lease = await this.api.read(this.o.namespace, this.o.name);
+      if (lease?.spec?.holderIdentity !== this.o.identity) return;
       const body = {
-        apiVersion: "coordination.k8s.io/v1",
+        apiVersion: LEASE_API,
         kind: "Lease",
         metadata: { name: this.o.name, namespace: this.o.namespace, resourceVersion: lease.metadata?.resourceVersion },
         // An empty holder is free for the taking (client-go's ReleaseOnCancel does the same).
         spec: { holderIdentity: "", leaseDurationSeconds: 1, renewTime: microTime(Date.now()), acquireTime: microTime(Date.now()), leaseTransitions: lease.spec?.leaseTransitions ?? 0 },
-      } as unknown as k8s.V1Lease;
-      await this.api.replaceNamespacedLease({ name: this.o.name, namespace: this.o.namespace, body });
+      } as LeaseObject;
+      await this.api.replace(this.o.namespace, this.o.name, body);
       this.o.logger.info("released the lease");
     } catch (e) {
       this.o.logger.warn({ error: (e as Error).message }, "could not release the lease; it expires by itself");

@@ -1,14 +1,25 @@
 // Injection settings from Istio's own ConfigMaps (`istio-sidecar-injector[-rev]`: values + config;
 // `istio[-rev]`: mesh), watched and hot-reloaded; native-sidecar mode from the nodes' kubelet versions.
-import * as k8s from "@kubernetes/client-node";
+import { Kube, type KubeConfig } from "../kube/client.js";
+import { Informer } from "../kube/informer.js";
 import type { Logger } from "../telemetry/logger.js";
 import { applyInjectorConfigMap, applyMeshConfigMap, defaultInjectorState, nativeFromKubeletVersions, settingsOf, type InjectorState } from "../config/injection.js";
 import type { NativeMode } from "../config/env.js";
 import type { InjectionSettings } from "./inject/types.js";
 import type { SettingsSource } from "./server.js";
 
+/** What the settings read of a ConfigMap. */
+export interface ConfigMapLike {
+  metadata?: { name?: string };
+  data?: Record<string, string>;
+}
+
+interface NodeLike {
+  status?: { nodeInfo?: { kubeletVersion?: string } };
+}
+
 export interface ClusterSettingsOptions {
-  kc: k8s.KubeConfig;
+  kc: KubeConfig;
   istioNamespace: string;
   revision: string;
   nativeMode: NativeMode;
@@ -28,7 +39,7 @@ export class ClusterSettings implements SettingsSource {
   private stopped = false;
   private cached: InjectionSettings | undefined;
   private timers: NodeJS.Timeout[] = [];
-  private informers: k8s.Informer<k8s.V1ConfigMap>[] = [];
+  private informers: Informer<ConfigMapLike & { [k: string]: unknown }>[] = [];
 
   constructor(private readonly o: ClusterSettingsOptions) {
     if (o.nativeMode !== "auto") this.native = o.nativeMode;
@@ -48,7 +59,7 @@ export class ClusterSettings implements SettingsSource {
     return { injector: `istio-sidecar-injector${suffix}`, mesh: `istio${suffix}` };
   }
 
-  apply(cm: k8s.V1ConfigMap | undefined, which: "injector" | "mesh"): void {
+  apply(cm: ConfigMapLike | undefined, which: "injector" | "mesh"): void {
     const log = this.o.logger;
     if (which === "injector") {
       this.injectorSeen = true;
@@ -66,53 +77,50 @@ export class ClusterSettings implements SettingsSource {
   }
 
   async start(): Promise<void> {
-    const core = this.o.kc.makeApiClient(k8s.CoreV1Api);
+    const kube = new Kube(this.o.kc, "pilotfish");
     const ns = this.o.istioNamespace;
     const names = this.names();
-    const listFn = () => core.listNamespacedConfigMap({ namespace: ns });
-    const informer = k8s.makeInformer(this.o.kc, `/api/v1/namespaces/${ns}/configmaps`, listFn);
-    const onChange = (cm: k8s.V1ConfigMap) => {
+    const informer = new Informer<ConfigMapLike & { [k: string]: unknown }>({
+      kube,
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      namespace: ns,
+      backoffMs: 1000,
+      maxBackoffMs: 30_000,
+      onError: (err, retryInMs) => {
+        if (!this.stopped) this.o.logger.warn({ error: err.message, retryInMs }, "ConfigMap watch failed; restarting");
+      },
+      // Absent ConfigMaps mean Istio's defaults: after the first list, what it did not bring is known absent.
+      onList: () => {
+        if (!this.injectorSeen && !informer.get(ns, names.injector)) this.apply(undefined, "injector");
+        if (!this.meshSeen && !informer.get(ns, names.mesh)) this.apply(undefined, "mesh");
+      },
+    });
+    const onChange = (cm: ConfigMapLike) => {
       if (cm.metadata?.name === names.injector) this.apply(cm, "injector");
       if (cm.metadata?.name === names.mesh) this.apply(cm, "mesh");
     };
-    informer.on(k8s.ADD, onChange);
-    informer.on(k8s.UPDATE, onChange);
-    informer.on(k8s.DELETE, (cm) => {
+    informer.on("ADDED", onChange);
+    informer.on("MODIFIED", onChange);
+    informer.on("DELETED", (cm) => {
       if (cm.metadata?.name === names.injector) this.apply(undefined, "injector");
       if (cm.metadata?.name === names.mesh) this.apply(undefined, "mesh");
     });
-    let backoff = 1000;
-    informer.on(k8s.ERROR, (err) => {
-      if (this.stopped) return;
-      this.o.logger.warn({ error: String((err as Error)?.message ?? err) }, "ConfigMap watch failed; restarting");
-      const t = setTimeout(() => informer.start().catch(() => undefined), backoff);
-      t.unref();
-      backoff = Math.min(backoff * 2, 30_000);
-    });
-    informer.on(k8s.CONNECT, () => (backoff = 1000));
     this.informers.push(informer);
-    // First read: absent ConfigMaps mean Istio's defaults.
-    try {
-      const list = await listFn();
-      const byName = new Map(list.items.map((cm) => [cm.metadata?.name, cm]));
-      this.apply(byName.get(names.injector), "injector");
-      this.apply(byName.get(names.mesh), "mesh");
-    } catch (e) {
-      this.o.logger.warn({ error: (e as Error).message }, `cannot list ConfigMaps in ${ns}; using defaults until the watch succeeds`);
-    }
-    await informer.start().catch((e) => this.o.logger.warn({ error: (e as Error).message }, "ConfigMap watch did not start"));
+    // A failed first list leaves Istio's defaults in place; the informer keeps retrying (with backoff) until stop().
+    await informer.start().catch((e) => this.o.logger.warn({ error: (e as Error).message }, `cannot list ConfigMaps in ${ns}; using defaults until the watch succeeds`));
     if (this.o.nativeMode === "auto") {
-      await this.refreshNodes(core);
-      const t = setInterval(() => void this.refreshNodes(core), this.o.nodeResyncMs ?? 60_000);
+      await this.refreshNodes(kube);
+      const t = setInterval(() => void this.refreshNodes(kube), this.o.nodeResyncMs ?? 60_000);
       t.unref();
       this.timers.push(t);
     }
   }
 
-  private async refreshNodes(core: k8s.CoreV1Api): Promise<void> {
+  private async refreshNodes(kube: Kube): Promise<void> {
     try {
-      const nodes = await core.listNode();
-      const versions = nodes.items.map((n) => n.status?.nodeInfo?.kubeletVersion ?? "");
+      const nodes = (await kube.list("v1", "Node")) as NodeLike[];
+      const versions = nodes.map((n) => n.status?.nodeInfo?.kubeletVersion ?? "");
       const native = nativeFromKubeletVersions(versions);
       if (native !== this.native) {
         this.native = native;

@@ -1,48 +1,37 @@
 // Registers pilotfish's own webhook configurations with the API server (for an out-of-cluster or local
 // pilotfish: clientConfig.url + caBundle). In a cluster the Helm chart owns these objects instead.
-import * as k8s from "@kubernetes/client-node";
+import { Kube, statusOf, type KubeConfig } from "../kube/client.js";
+import type { JsonObject } from "../config/values.js";
 import { buildMutatingWebhookConfiguration, buildValidatingWebhookConfiguration, type MutatingWebhookOptions, type ValidatingWebhookOptions } from "./webhook-config.js";
 
-interface WebhookConfigApi<T> {
-  read(name: string): Promise<T & { metadata?: k8s.V1ObjectMeta }>;
-  replace(name: string, body: T): Promise<unknown>;
-  create(body: T): Promise<unknown>;
-}
+const API = "admissionregistration.k8s.io/v1";
 
 /** Creates the object, or replaces it carrying its resourceVersion (a concurrent change makes this fail, not vanish). */
-async function upsert<T extends { metadata?: k8s.V1ObjectMeta }>(api: WebhookConfigApi<T>, body: T): Promise<string> {
-  const name = body.metadata!.name!;
-  try {
-    const existing = await api.read(name);
-    body.metadata!.resourceVersion = existing.metadata?.resourceVersion;
-    await api.replace(name, body);
-  } catch (e) {
-    if ((e as { code?: number }).code !== 404) throw e;
-    await api.create(body);
+async function upsert(kube: Kube, kind: string, body: JsonObject & { metadata: JsonObject }): Promise<string> {
+  const name = String(body.metadata.name);
+  const existing = await kube.get(API, kind, undefined, name);
+  if (existing) {
+    const rv = (existing.metadata as { resourceVersion?: string } | undefined)?.resourceVersion;
+    if (rv) body.metadata.resourceVersion = rv;
+    try {
+      await kube.replace(API, kind, undefined, name, body);
+      return name;
+    } catch (e) {
+      // Deleted between the read and the replace: create it.
+      if (statusOf(e) !== 404) throw e;
+      delete body.metadata.resourceVersion;
+    }
   }
+  await kube.createObject(API, kind, undefined, body);
   return name;
 }
 
-export async function registerInjectionWebhook(kc: k8s.KubeConfig, opts: MutatingWebhookOptions): Promise<string> {
-  const api = kc.makeApiClient(k8s.AdmissionregistrationV1Api);
-  return upsert<k8s.V1MutatingWebhookConfiguration>(
-    {
-      read: (name) => api.readMutatingWebhookConfiguration({ name }),
-      replace: (name, body) => api.replaceMutatingWebhookConfiguration({ name, body }),
-      create: (body) => api.createMutatingWebhookConfiguration({ body }),
-    },
-    buildMutatingWebhookConfiguration(opts) as k8s.V1MutatingWebhookConfiguration,
-  );
+const client = (kc: KubeConfig) => new Kube(kc, "pilotfish");
+
+export async function registerInjectionWebhook(kc: KubeConfig, opts: MutatingWebhookOptions): Promise<string> {
+  return upsert(client(kc), "MutatingWebhookConfiguration", buildMutatingWebhookConfiguration(opts) as unknown as JsonObject & { metadata: JsonObject });
 }
 
-export async function registerValidationWebhook(kc: k8s.KubeConfig, opts: ValidatingWebhookOptions): Promise<string> {
-  const api = kc.makeApiClient(k8s.AdmissionregistrationV1Api);
-  return upsert<k8s.V1ValidatingWebhookConfiguration>(
-    {
-      read: (name) => api.readValidatingWebhookConfiguration({ name }),
-      replace: (name, body) => api.replaceValidatingWebhookConfiguration({ name, body }),
-      create: (body) => api.createValidatingWebhookConfiguration({ body }),
-    },
-    buildValidatingWebhookConfiguration(opts) as k8s.V1ValidatingWebhookConfiguration,
-  );
+export async function registerValidationWebhook(kc: KubeConfig, opts: ValidatingWebhookOptions): Promise<string> {
+  return upsert(client(kc), "ValidatingWebhookConfiguration", buildValidatingWebhookConfiguration(opts) as unknown as JsonObject & { metadata: JsonObject });
 }

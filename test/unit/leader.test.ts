@@ -2,7 +2,7 @@
 // must never decide an expiry; only how long this candidate has seen the Lease unchanged does.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { LeaderElector, decideLease, observeLease, type LeaseApi, type LeaseObservation, type LeaseRecord } from "../../src/kube/leader.js";
+import { LeaderElector, decideLease, observeLease, type LeaseApi, type LeaseObject, type LeaseObservation, type LeaseRecord } from "../../src/kube/leader.js";
 import { createLogger } from "../../src/telemetry/logger.js";
 
 const HOUR = 3_600_000;
@@ -50,27 +50,25 @@ describe("lease decision", () => {
   });
 });
 
-/** A Lease API in memory, with resourceVersion conflicts. */
+/** A Lease API in memory, with resourceVersion conflicts (409, as KubeError reports them). */
 function fakeLeaseApi() {
-  let lease: any;
+  let lease: LeaseObject | undefined;
   let rv = 0;
-  const api = {
-    readNamespacedLease: async () => {
-      if (!lease) throw Object.assign(new Error("not found"), { code: 404 });
+  const conflict = (msg: string) => Object.assign(new Error(msg), { status: 409 });
+  const api: LeaseApi = {
+    read: async () => (lease ? structuredClone(lease) : undefined),
+    create: async (_ns, body) => {
+      if (lease) throw conflict("exists");
+      lease = { ...body, metadata: { ...body.metadata, resourceVersion: String(++rv) } };
       return structuredClone(lease);
     },
-    createNamespacedLease: async ({ body }: any) => {
-      if (lease) throw Object.assign(new Error("exists"), { code: 409 });
+    replace: async (_ns, _name, body) => {
+      if (!lease || body.metadata?.resourceVersion !== lease.metadata?.resourceVersion) throw conflict("conflict");
       lease = { ...body, metadata: { ...body.metadata, resourceVersion: String(++rv) } };
-      return lease;
-    },
-    replaceNamespacedLease: async ({ body }: any) => {
-      if (body.metadata.resourceVersion !== lease.metadata.resourceVersion) throw Object.assign(new Error("conflict"), { code: 409 });
-      lease = { ...body, metadata: { ...body.metadata, resourceVersion: String(++rv) } };
-      return lease;
+      return structuredClone(lease);
     },
   };
-  return { api: api as unknown as LeaseApi, holder: () => lease?.spec?.holderIdentity as string | undefined };
+  return { api, holder: () => lease?.spec?.holderIdentity };
 }
 
 describe("LeaderElector with skewed clocks", () => {

@@ -1,19 +1,16 @@
-// The IstioOperator controller: a client-node informer on install.istio.io/v1alpha1 IstioOperators feeds the
+// The IstioOperator controller: an informer (src/kube/informer.ts) on install.istio.io/v1alpha1 IstioOperators feeds the
 // generic keyed controller (src/kube/controller.ts), whose workers run the IstioOperatorReconciler. This file is
-// only wiring: the informer (restarted with backoff when its watch fails), the periodic resync, metrics.
-import * as k8s from "@kubernetes/client-node";
+// only wiring: the informer (it relists with backoff when its watch fails), the periodic resync, metrics.
 import type { Logger } from "../../telemetry/logger.js";
 import type { Metrics } from "../../telemetry/metrics.js";
-import { Kube } from "../../kube/client.js";
+import { Kube, type KubeConfig } from "../../kube/client.js";
 import { Controller, type Outcome } from "../../kube/controller.js";
+import { Informer, keyOf, type KubeObject } from "../../kube/informer.js";
 import { FINALIZER } from "./plan.js";
 import { IOP_API, IstioOperatorReconciler, type IopReconcileResult } from "./reconciler.js";
 
-const GROUP = "install.istio.io";
-const VERSION = "v1alpha1";
-
 export interface OperatorOptions {
-  kc: k8s.KubeConfig;
+  kc: KubeConfig;
   logger: Logger;
   /** Watch one namespace; all namespaces when unset. */
   namespace?: string;
@@ -36,13 +33,11 @@ export class IopController {
   readonly reconciler: IstioOperatorReconciler;
   readonly queue: Controller;
   private readonly log: Logger;
-  private informer: k8s.Informer<k8s.KubernetesObject> | undefined;
+  private informer: Informer | undefined;
   /** Generation last reconciled per key: status-only updates (our own writes) need no reconcile. */
   private readonly generations = new Map<string, number>();
   private stopped = true;
   private resyncTimer: NodeJS.Timeout | undefined;
-  private restartTimer: NodeJS.Timeout | undefined;
-  private watchFailures = 0;
   /** Reconciles ended, and those that failed (error or timeout), for tests. */
   reconciles = 0;
   failed = 0;
@@ -98,32 +93,35 @@ export class IopController {
   async start(signal?: AbortSignal): Promise<void> {
     this.stopped = false;
     signal?.addEventListener("abort", () => void this.stop());
-    const custom = this.opts.kc.makeApiClient(k8s.CustomObjectsApi);
     const ns = this.opts.namespace;
-    const path = ns ? `/apis/${IOP_API}/namespaces/${ns}/istiooperators` : `/apis/${IOP_API}/istiooperators`;
-    const list = () =>
-      (ns
-        ? custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: ns, plural: "istiooperators" })
-        : custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: "istiooperators" })) as Promise<k8s.KubernetesListObject<k8s.KubernetesObject>>;
-    const informer = k8s.makeInformer(this.opts.kc, path, list);
+    const informer = new Informer({
+      kube: this.kube,
+      apiVersion: IOP_API,
+      kind: "IstioOperator",
+      namespace: ns,
+      backoffMs: 2000,
+      maxBackoffMs: 60_000,
+      onError: (err, retryInMs) => {
+        if (!this.stopped) this.log.warn({ err: err.message, retryInMs }, "IstioOperator watch failed; restarting");
+      },
+      onHandlerError: (err) => this.log.error({ err: err.message }, "IstioOperator event handler failed"),
+    });
     this.informer = informer;
-    const keyOf = (o: k8s.KubernetesObject) => `${o.metadata?.namespace}/${o.metadata?.name}`;
-    informer.on("add", (o) => this.queue.add(keyOf(o)));
-    informer.on("connect", () => (this.watchFailures = 0));
-    informer.on("update", (o) => {
+    informer.on("ADDED", (o) => this.queue.add(keyOf(o)));
+    informer.on("MODIFIED", (o: KubeObject) => {
       const m = o.metadata ?? {};
       const seen = this.generations.get(keyOf(o));
       if (m.deletionTimestamp || seen === undefined || seen !== m.generation || !(m.finalizers ?? []).includes(FINALIZER)) this.queue.add(keyOf(o));
     });
-    informer.on("delete", (o) => this.generations.delete(keyOf(o)));
-    // client-node's informer relists on 410 by itself but stops on any other error: restart it, backing off.
-    informer.on("error", (err) => {
-      if (this.stopped) return;
-      const delay = Math.min(2000 * 2 ** this.watchFailures++, 60_000);
-      this.log.warn({ err: String(err), retryInMs: delay }, "IstioOperator watch failed; restarting");
-      this.restartTimer = setTimeout(() => !this.stopped && informer.start().catch(() => undefined), delay);
-    });
-    await informer.start();
+    informer.on("DELETED", (o) => this.generations.delete(keyOf(o)));
+    try {
+      await informer.start();
+    } catch (e) {
+      // The first list failed: the informer would keep retrying; a caller that sees this error owns the retry.
+      await informer.stop();
+      this.stopped = true;
+      throw e;
+    }
     this.queue.start();
     this.resyncTimer = setInterval(() => {
       for (const o of informer.list()) this.queue.add(keyOf(o));
@@ -135,7 +133,6 @@ export class IopController {
     if (this.stopped) return;
     this.stopped = true;
     clearInterval(this.resyncTimer);
-    clearTimeout(this.restartTimer);
     await this.informer?.stop();
     await this.queue.stop();
   }
