@@ -240,16 +240,31 @@ export async function startCluster(opts: StartOptions = {}): Promise<Cluster> {
       });
     await waitFor("kube-apiserver /readyz", readyz, 90_000, procs);
     log(`kube-apiserver ready at ${server} after ${((Date.now() - t0) / 1000).toFixed(1)}s`);
-    start("kube-controller-manager", [
-      `--kubeconfig=${dir}/controller-manager.kubeconfig`,
-      `--authentication-kubeconfig=${dir}/controller-manager.kubeconfig`, `--authorization-kubeconfig=${dir}/controller-manager.kubeconfig`,
-      `--service-account-private-key-file=${dir}/sa.key`, `--root-ca-file=${dir}/ca.crt`,
-      `--cluster-signing-cert-file=${dir}/ca.crt`, `--cluster-signing-key-file=${dir}/ca.key`,
-      "--use-service-account-credentials=true", "--leader-elect=false",
-      `--secure-port=${kcmPort}`, "--bind-address=127.0.0.1", `--cert-dir=${dir}/kcm-certs`, "--v=1",
-    ]);
+    // The controller manager's port was picked seconds ago; another process may have taken it since (tests and
+    // builds run beside us). "address already in use" gets a fresh port, twice at most.
     const core = kc.makeApiClient(k8s.CoreV1Api);
-    await waitFor("the default ServiceAccount (controller manager running)", async () => !!(await core.readNamespacedServiceAccount({ name: "default", namespace: "default" })), 90_000, procs);
+    let kcmPortNow = kcmPort;
+    for (let attempt = 1; ; attempt++) {
+      const kcm = start("kube-controller-manager", [
+        `--kubeconfig=${dir}/controller-manager.kubeconfig`,
+        `--authentication-kubeconfig=${dir}/controller-manager.kubeconfig`, `--authorization-kubeconfig=${dir}/controller-manager.kubeconfig`,
+        `--service-account-private-key-file=${dir}/sa.key`, `--root-ca-file=${dir}/ca.crt`,
+        `--cluster-signing-cert-file=${dir}/ca.crt`, `--cluster-signing-key-file=${dir}/ca.key`,
+        "--use-service-account-credentials=true", "--leader-elect=false",
+        `--secure-port=${kcmPortNow}`, "--bind-address=127.0.0.1", `--cert-dir=${dir}/kcm-certs`, "--v=1",
+      ]);
+      try {
+        await waitFor("the default ServiceAccount (controller manager running)", async () => !!(await core.readNamespacedServiceAccount({ name: "default", namespace: "default" })), 90_000, procs);
+        break;
+      } catch (e) {
+        const portTaken = kcm.exitCode !== null && /address already in use/.test(tail(path.join(dir, "kube-controller-manager.log"), 80));
+        if (!portTaken || attempt >= 3) throw e;
+        procs.splice(procs.indexOf(kcm), 1);
+        live.delete(kcm);
+        kcmPortNow = await freePort();
+        log(`controller manager's port was taken; retrying on ${kcmPortNow}`);
+      }
+    }
     log(`control plane ready after ${((Date.now() - t0) / 1000).toFixed(1)}s`);
     return {
       kubeconfigPath: adminKubeconfig,
