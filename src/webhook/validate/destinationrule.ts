@@ -20,7 +20,7 @@ const LB: Schema = S.obj({
   warmupDurationSecs: S.dur,
   warmup: S.obj({ duration: S.dur, minimumPercent: S.num(0, 100), aggression: S.num(0) }, { req: ["duration"] }),
 }, { oneOf: [["simple", "consistentHash"]] });
-const POOL: Schema = S.obj({
+export const POOL: Schema = S.obj({
   tcp: S.obj({ maxConnections: S.int(), connectTimeout: S.dur, tcpKeepalive: S.obj({ probes: S.int(), time: S.dur, interval: S.dur }), maxConnectionDuration: S.dur, idleTimeout: S.dur }),
   http: S.obj({
     http1MaxPendingRequests: S.int(), http2MaxRequests: S.int(), maxRequestsPerConnection: S.int(), maxRetries: S.int(), idleTimeout: S.dur,
@@ -102,7 +102,7 @@ function checkOutlier(od: Obj, op: string, p: Problems): void {
 }
 
 /** validateConnectionPool. */
-function checkConnectionPool(cp: Obj, pp: string, p: Problems): void {
+export function checkConnectionPool(cp: Obj, pp: string, p: Problems): void {
   if (!isObj(cp.http) && !isObj(cp.tcp)) return p.error(pp, "connection pool must have at least one field");
   const neg = (o: Obj, k: string, msg: string, sect: string) => typeof o[k] === "number" && o[k] < 0 && p.error(at(at(pp, sect), k), msg);
   if (isObj(cp.http)) {

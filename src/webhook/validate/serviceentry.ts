@@ -2,6 +2,7 @@
 import { S, type Schema } from "../../schema/schema.js";
 import { Problems, at } from "../../schema/problems.js";
 import { SERVER_TLS, checkServerTLS } from "./gateway.js";
+import { POOL, checkConnectionPool } from "./destinationrule.js";
 import {
   checkDuration, checkExportTo, checkLabels, checkPort, checkSelector, isCIDR, isDnsLabel, isFQDN, isIP, isObj, isProtocol, list, regexError, wildcardDomainError, type Obj,
 } from "./common.js";
@@ -16,82 +17,189 @@ export const SERVICE_ENTRY_SPEC: Schema = S.obj({
 export const WORKLOAD_ENTRY_SPEC: Schema = WORKLOAD_ENTRY;
 
 function checkPortName(name: unknown, path: string, p: Problems): void {
-  if (typeof name === "string" && !isDnsLabel(name)) p.error(path, `invalid port name "${name}": must be a DNS label`);
+  if (typeof name !== "string" || !isDnsLabel(name)) p.error(path, `invalid port name: ${name ?? ""}`);
 }
 
+const protoOf = (s: unknown): string => String(s ?? "").toUpperCase();
+const isHTTPProto = (s: unknown) => ["HTTP", "HTTP2", "HTTP_PROXY", "GRPC", "GRPC-WEB"].includes(protoOf(s));
+const isTLSProto = (s: unknown) => ["HTTPS", "TLS"].includes(protoOf(s));
+/** protocol.Parse(x).IsTCP(): TCP, HTTPS, TLS, Mongo, Redis, MySQL. */
+const isTCPProto = (s: unknown) => ["TCP", "HTTPS", "TLS", "MONGO", "REDIS", "MYSQL"].includes(protoOf(s));
+
+/** agent.ValidateFQDN. */
+export function fqdnError(h: string): string | undefined {
+  if (h.length > 255) return `domain name "${h}" too long (max 255)`;
+  if (h === "") return "empty domain name not allowed";
+  const parts = h.split(".");
+  const tld = parts[parts.length - 1];
+  if (/^[+-]?[0-9]+$/.test(tld)) return `domain name "${h}" invalid (top level domain "${tld}" cannot be all-numeric)`;
+  for (const [i, l] of parts.entries()) {
+    if (i === parts.length - 1 && l === "") return undefined;
+    if (!isDnsLabel(l)) return `domain name "${h}" invalid (label "${l}" invalid)`;
+  }
+  return undefined;
+}
+
+/** agent.ValidateIPSubnet. */
+function ipSubnetError(s: string): string | undefined {
+  if (s.split("/").length - 1 === 1) return isCIDR(s) ? undefined : `invalid CIDR address: ${s}`;
+  return isIP(s) ? undefined : `${s} is not a valid IP`;
+}
+
+/** ValidateUnixAddress. */
+function unixAddressError(addr: string): string | undefined {
+  if (addr === "") return "unix address must not be empty";
+  if (addr.startsWith("@")) return undefined;
+  if (!addr.startsWith("/") || addr.endsWith("/")) return `${addr} is not an absolute path to a file`;
+  return undefined;
+}
+
+/** Istio's validateWorkloadEntry (WorkloadEntry, and ServiceEntry endpoints with STATIC resolution). */
+function checkWorkloadEntry(we: Obj, path: string, p: Problems, servicePorts: Set<string> | undefined, allowFQDN: boolean): void {
+  const addr = typeof we.address === "string" ? we.address : "";
+  if (addr === "") {
+    if (!we.network) return p.error(at(path, "address"), "address is required");
+    p.warn(at(path, "address"), `address is unset with network "${we.network}"`);
+  }
+  const ports = isObj(we.ports) ? we.ports : {};
+  let unix = false;
+  if (addr.startsWith("unix://")) {
+    unix = true;
+    const e = unixAddressError(addr.slice(7));
+    if (e) p.error(at(path, "address"), e);
+    if (Object.keys(ports).length) p.error(at(path, "ports"), `unix endpoint ${addr} must not include ports`);
+  } else if (addr !== "" && !isIP(addr)) {
+    if (!allowFQDN) p.error(at(path, "address"), `endpoint address "${addr}" is not a valid IP address`);
+    else if (fqdnError(addr)) p.error(at(path, "address"), `endpoint address "${addr}" is not a valid FQDN or an IP address`);
+  }
+  for (const [name, num] of Object.entries(ports)) {
+    const pp = at(at(path, "ports"), name);
+    if (servicePorts && !servicePorts.has(name)) p.error(pp, `endpoint port ${num} is not defined by the service entry`);
+    checkPortName(name, pp, p);
+    checkPort(num, pp, p);
+  }
+  checkLabels(we.labels, at(path, "labels"), p);
+  if (unix && servicePorts && servicePorts.size !== 1) p.error(path, "exactly 1 service port required for unix endpoints");
+}
+
+/** ValidateAlphaWorkloadSelector (networking.WorkloadSelector, `labels`): errors, or a warning when empty. */
+function alphaSelector(sel: unknown, path: string, p: Problems): "error" | "warn" | undefined {
+  if (!isObj(sel)) return undefined;
+  const l = isObj(sel.labels) ? sel.labels : {};
+  let bad = false;
+  for (const [k, v] of Object.entries(l)) {
+    if (k === "") { p.error(at(path, "labels"), `empty key is not supported in selector: "${k}=${v}"`); bad = true; }
+    if (k.includes("*") || String(v ?? "").includes("*")) { p.error(at(path, "labels"), `wildcard is not supported in selector: "${k}=${v}"`); bad = true; }
+  }
+  if (bad) return "error";
+  return Object.keys(l).length === 0 ? "warn" : undefined;
+}
+
+/** Istio 1.30.3 ValidateServiceEntry, with its messages. */
 export function validateServiceEntry(spec: Obj, meta: Obj, p: Problems): void {
+  const sel = alphaSelector(spec.workloadSelector, "spec.workloadSelector", p);
+  if (sel === "error") return;
+  if (sel === "warn") p.warn("spec.workloadSelector", "service entry: workload selector specified without labels, will be applied to all services in namespace");
   const res = spec.resolution ?? "NONE";
-  const hosts = list(spec.hosts);
-  hosts.forEach((h, i) => {
-    if (typeof h !== "string") return;
-    const hp = at("spec.hosts", i);
-    if (h === "*") return p.error(hp, `host "*" is not allowed in a ServiceEntry`);
-    const partial = /^[^*]+\*|^\*[^.]/.test(h);
-    if (partial && res !== "DYNAMIC_DNS") {
-      p.warn(hp, `partial wildcard host "${h}" is not supported and may behave unexpectedly`);
-      return;
-    }
-    const e = wildcardDomainError(h);
-    if (e && !isIP(h)) p.error(hp, e);
-  });
-  list(spec.addresses).forEach((a, i) => {
-    if (!(isIP(String(a)) || isCIDR(String(a)))) p.error(at("spec.addresses", i), `"${a}" is not a valid IP address or CIDR`);
-    else if (String(a).includes("/") && !["NONE", "STATIC"].includes(res)) p.error(at("spec.addresses", i), `CIDR addresses are only allowed with resolution NONE or STATIC`);
-  });
-  const numbers = new Set<number>();
-  const names = new Set<string>();
-  const portNumbers = new Set<number>();
-  list(spec.ports).forEach((pt, i) => {
-    if (!isObj(pt)) return;
-    const pp = at("spec.ports", i);
-    checkPort(pt.number, at(pp, "number"), p);
-    if (pt.targetPort !== undefined) checkPort(pt.targetPort, at(pp, "targetPort"), p);
-    checkPortName(pt.name, at(pp, "name"), p);
-    if (pt.protocol !== undefined && !isProtocol(pt.protocol)) p.error(at(pp, "protocol"), `unrecognized protocol "${pt.protocol}"`);
-    if (numbers.has(pt.number)) p.error(at(pp, "number"), `port number cannot be duplicated: ${pt.number}`);
-    if (names.has(pt.name)) p.error(at(pp, "name"), `port name cannot be duplicated: ${pt.name}`);
-    numbers.add(pt.number);
-    names.add(pt.name);
-    portNumbers.add(pt.number);
-  });
+  const hosts = list(spec.hosts).map((h) => String(h ?? ""));
+  const addresses = list(spec.addresses).map((a) => String(a ?? ""));
   const endpoints = list(spec.endpoints);
-  if (spec.workloadSelector && endpoints.length) p.error("spec", "only one of workloadSelector or endpoints may be set");
-  if (spec.workloadSelector && res === "NONE") p.warn("spec.workloadSelector", "workloadSelector has no effect with resolution NONE");
-  if (isObj(spec.workloadSelector)) checkLabels(spec.workloadSelector.labels, "spec.workloadSelector.labels", p);
-  if (res === "NONE" && endpoints.length) p.error("spec.endpoints", "no endpoints may be given with resolution NONE");
-  if (res === "DNS_ROUND_ROBIN" && endpoints.length > 1) p.error("spec.endpoints", "DNS_ROUND_ROBIN allows at most one endpoint");
-  if ((res === "DNS" || res === "DNS_ROUND_ROBIN") && endpoints.length === 0) {
-    hosts.forEach((h, i) => typeof h === "string" && (h.startsWith("*") || !isFQDN(h)) && p.error(at("spec.hosts", i), `host "${h}" must be an FQDN for DNS resolution without endpoints`));
+  const ports = list(spec.ports);
+  if (spec.workloadSelector !== undefined && spec.workloadSelector !== null && spec.endpoints !== undefined && spec.endpoints !== null && endpoints.length) {
+    p.error("spec", "only one of WorkloadSelector or Endpoints is allowed in Service Entry (only one of WorkloadSelector or Endpoints can be set)");
   }
-  if (res === "DYNAMIC_DNS") {
-    hosts.forEach((h, i) => typeof h === "string" && !h.startsWith("*") && p.error(at("spec.hosts", i), "DYNAMIC_DNS requires wildcard hosts"));
-    if (list(spec.addresses).length) p.error("spec.addresses", "DYNAMIC_DNS does not allow addresses");
-    if (endpoints.length) p.error("spec.endpoints", "DYNAMIC_DNS does not allow endpoints");
-  }
-  endpoints.forEach((ep, i) => {
-    if (!isObj(ep)) return;
-    const epp = at("spec.endpoints", i);
-    const addr = String(ep.address ?? "");
-    if (!ep.address && !ep.network) p.error(epp, "endpoint must have an address or a network");
-    if (addr.startsWith("unix://")) {
-      const sock = addr.slice(7);
-      if (!(sock.startsWith("/") || sock.startsWith("@"))) p.error(at(epp, "address"), "unix socket path must be absolute or abstract");
-      if (isObj(ep.ports) && Object.keys(ep.ports).length) p.error(at(epp, "ports"), "unix socket endpoints cannot have ports");
-      if (list(spec.ports).length !== 1) p.error("spec.ports", "a unix socket endpoint requires exactly one service port");
-      if (res !== "STATIC") p.error(at(epp, "address"), "unix socket endpoints require resolution STATIC");
-    } else if (addr) {
-      if (res === "STATIC" && !isIP(addr)) p.error(at(epp, "address"), `endpoint address "${addr}" must be an IP address for STATIC resolution`);
-      if ((res === "DNS" || res === "DNS_ROUND_ROBIN") && !isIP(addr) && !isFQDN(addr)) p.error(at(epp, "address"), `endpoint address "${addr}" must be an IP address or FQDN`);
-    }
-    if (isObj(ep.ports)) {
-      for (const [name, num] of Object.entries(ep.ports)) {
-        checkPort(num, at(at(epp, "ports"), name), p);
-        checkPortName(name, at(at(epp, "ports"), name), p);
-        if (res === "STATIC" && !names.has(name)) p.error(at(at(epp, "ports"), name), `endpoint port "${name}" is not a declared service port`);
-      }
-    }
-    checkLabels(ep.labels, at(epp, "labels"), p);
+  if (hosts.length === 0) p.error("spec.hosts", "service entry must have at least one host");
+  hosts.forEach((h, i) => {
+    const hp = at("spec.hosts", i);
+    if (h === "*") return p.error(hp, `invalid host ${h}`);
+    const e = wildcardDomainError(h);
+    if (e) p.error(hp, e);
+    if (res !== "DYNAMIC_DNS" && h.includes("*") && h.length !== 1 && !h.startsWith("*.")) p.warn(hp, `partial wildcard "${h}" not allowed`);
   });
+  let cidr = false;
+  addresses.forEach((a, i) => {
+    cidr = cidr || a.includes("/");
+    const e = ipSubnetError(a);
+    if (e) p.error(at("spec.addresses", i), e);
+  });
+  if (cidr && res !== "NONE" && res !== "STATIC") p.error("spec.addresses", "CIDR addresses are allowed only for NONE/STATIC resolution types");
+  const labels = isObj(meta.labels) ? meta.labels : {};
+  const autoAllocate = res !== "NONE" && String(labels["networking.istio.io/enable-autoallocate-ip"] ?? "").toLowerCase() !== "false" && addresses.length === 0;
+  const names = new Set<string>();
+  const numbers = new Set<number>();
+  ports.forEach((pt, i) => {
+    const pp = at("spec.ports", i);
+    if (!isObj(pt)) return p.error(pp, "service entry port may not be null");
+    const name = String(pt.name ?? "");
+    if (names.has(name)) p.error(at(pp, "name"), `service entry port name "${name}" already defined`);
+    names.add(name);
+    if (numbers.has(pt.number)) p.error(at(pp, "number"), `service entry port ${pt.number} already defined (port number cannot be duplicated)`);
+    numbers.add(pt.number);
+    if (pt.targetPort !== undefined && pt.targetPort !== 0) checkPort(pt.targetPort, at(pp, "targetPort"), p);
+    if (addresses.length === 0 && !autoAllocate && (!pt.protocol || pt.protocol === "TCP")) {
+      p.warn(pp, "addresses are required for ports serving TCP (or unset) protocol when IP Autoallocation is not enabled");
+    }
+    checkPortName(pt.name, at(pp, "name"), p);
+    if (pt.protocol && !isProtocol(pt.protocol)) p.error(at(pp, "protocol"), `unsupported protocol: ${pt.protocol}`);
+    checkPort(pt.number ?? 0, at(pp, "number"), p);
+  });
+  switch (res) {
+    case "NONE":
+      if (endpoints.length) p.error("spec.endpoints", "no endpoints should be provided for resolution type none");
+      if (spec.workloadSelector) p.warn("spec.workloadSelector", "workloadSelector should not be set when resolution mode is NONE");
+      break;
+    case "STATIC":
+      endpoints.forEach((ep, i) => (isObj(ep) ? checkWorkloadEntry(ep, at("spec.endpoints", i), p, names, false) : p.error(at("spec.endpoints", i), "endpoint cannot be nil")));
+      break;
+    case "DNS":
+    case "DNS_ROUND_ROBIN":
+      if (endpoints.length === 0) {
+        for (const [i, h] of hosts.entries()) {
+          const e = fqdnError(h);
+          if (e) {
+            p.error(at("spec.hosts", i), `hosts must be FQDN or contain only prefix wildcards if no endpoints are provided for resolution mode ${res}, ${e}`);
+            break;
+          }
+        }
+      }
+      if (res === "DNS_ROUND_ROBIN" && endpoints.length > 1) p.error("spec.endpoints", `there must only be 0 or 1 endpoint for resolution mode ${res}`);
+      endpoints.forEach((ep, i) => {
+        const epp = at("spec.endpoints", i);
+        if (!isObj(ep)) return p.error(epp, "endpoint cannot be nil");
+        const addr = String(ep.address ?? "");
+        if (!isIP(addr) && fqdnError(addr)) p.error(at(epp, "address"), `endpoint address "${addr}" is not a valid FQDN or an IP address`);
+        checkLabels(ep.labels, at(epp, "labels"), p);
+        for (const [name, num] of Object.entries(isObj(ep.ports) ? ep.ports : {})) {
+          const pp = at(at(epp, "ports"), name);
+          if (!names.has(name)) p.error(pp, `endpoint port ${num} is not defined by the service entry`);
+          checkPortName(name, pp, p);
+          checkPort(num, pp, p);
+        }
+      });
+      if (addresses.length && hosts.length > 1 && ports.some((pt) => isObj(pt) && isTCPProto(pt.protocol))) {
+        p.warn("spec.hosts", "service entry can not have more than one host specified simultaneously with address and tcp port");
+      }
+      break;
+    case "DYNAMIC_DNS":
+      if (hosts.length === 0) p.error("spec.hosts", `at least one wildcard host must be provided for resolution type ${res}`);
+      hosts.forEach((h, i) => !h.startsWith("*") && p.error(at("spec.hosts", i), `host must be wildcarded for resolution mode ${res}`));
+      if (addresses.length) p.error("spec.addresses", `addresses cannot be set for resolution type ${res}. HTTP route domains will only be generatedfrom the hosts field values`);
+      if (endpoints.length) p.error("spec.endpoints", `endpoints cannot be set for resolution type ${res}. Destination IP address determined from hostsfield values`);
+      ports.forEach((pt, i) => {
+        if (!isObj(pt)) return;
+        if (!["HTTP", "TLS", "GRPC", "HTTP2"].includes(protoOf(pt.protocol))) p.error(at(at("spec.ports", i), "protocol"), `only HTTP, TLS, GRPC, and HTTP2 protocols are supported for resolution type ${res}`);
+      });
+      const loc = spec.location ?? "MESH_EXTERNAL";
+      if (loc !== "MESH_EXTERNAL" && loc !== "MESH_INTERNAL") p.error("spec.location", `location must be MESH_EXTERNAL or MESH_INTERNAL for resolution type ${res}`);
+      if (spec.location === "MESH_INTERNAL") {
+        const w = labels["istio.io/use-waypoint"];
+        if (typeof w === "string" && w !== "" && w.toLowerCase() !== "none") p.error("spec.location", `location MESH_INTERNAL with resolution type ${res} is not supported when using waypoints`);
+      }
+      break;
+  }
+  if (res !== "NONE" && hosts.length > 1) {
+    if (ports.some((pt) => isObj(pt) && !isHTTPProto(pt.protocol) && !isTLSProto(pt.protocol))) p.error("spec.ports", "multiple hosts provided with non-HTTP, non-TLS ports");
+  }
   checkExportTo(spec.exportTo, meta.namespace ?? "", "spec.exportTo", p, { allowTilde: true });
 }
 
@@ -99,101 +207,161 @@ export const SIDECAR_SPEC: Schema = S.obj({
   workloadSelector: S.obj({ labels: S.map() }),
   ingress: S.arr(S.obj({
     port: S.obj({ number: S.int(), protocol: S.str(), name: S.str(), targetPort: S.int() }), bind: S.str(),
-    captureMode: S.en("DEFAULT", "IPTABLES", "NONE"), defaultEndpoint: S.str(), tls: SERVER_TLS, connectionPool: S.any,
+    captureMode: S.en("DEFAULT", "IPTABLES", "NONE"), defaultEndpoint: S.str(), tls: SERVER_TLS, connectionPool: POOL,
   }, { req: ["port"] })),
   egress: S.arr(S.obj({ port: S.obj({ number: S.int(), protocol: S.str(), name: S.str(), targetPort: S.int() }), bind: S.str(), captureMode: S.en("DEFAULT", "IPTABLES", "NONE"), hosts: S.strs() }, { req: ["hosts"] })),
-  inboundConnectionPool: S.any,
+  inboundConnectionPool: POOL,
   outboundTrafficPolicy: S.obj({ mode: S.en("REGISTRY_ONLY", "ALLOW_ANY"), egressProxy: S.obj({ host: S.str(), subset: S.str(), port: S.obj({ number: S.int() }) }) }),
 });
 
-export function validateSidecar(spec: Obj, _meta: Obj, p: Problems): void {
-  if (!spec.ingress && !spec.egress && !spec.outboundTrafficPolicy && !spec.inboundConnectionPool) p.error("spec", "sidecar: empty configuration provided");
-  if (isObj(spec.workloadSelector)) checkLabels(spec.workloadSelector.labels, "spec.workloadSelector.labels", p);
-  const ingressPorts = new Set<number>();
-  list(spec.ingress).forEach((ing, i) => {
-    if (!isObj(ing)) return;
+/** ValidateNamespaceSlashWildcardHostname(host, isGateway=false): `ns/host`, ns `*`, `.`, `~` or a DNS label. */
+function sidecarHostError(h: string): string | undefined {
+  const slash = h.indexOf("/");
+  if (slash < 0) return "host must be of form namespace/dnsName";
+  const ns = h.slice(0, slash);
+  const host = h.slice(slash + 1);
+  const errs: string[] = [];
+  if (ns === "" || host === "") errs.push("config namespace and dnsName in host entry cannot be empty");
+  if (ns !== "*" && ns !== "." && ns !== "~" && !isDnsLabel(ns)) errs.push(`invalid namespace value "${ns}" in sidecar`);
+  if (host !== "*" && !host.includes(".")) errs.push("short names (non FQDN) are not allowed");
+  const e = wildcardDomainError(host);
+  if (e) errs.push(e);
+  if (host.includes("*") && host.length !== 1 && !host.startsWith("*.")) errs.push(`partial wildcard "${host}" not allowed`);
+  return errs.length ? errs.join("; ") : undefined;
+}
+
+/** Istio 1.30.3 ValidateSidecar, with its messages. */
+export function validateSidecar(spec: Obj, meta: Obj, p: Problems): void {
+  const sel = alphaSelector(spec.workloadSelector, "spec.workloadSelector", p);
+  if (sel === "error") return;
+  if (sel === "warn") p.warn("spec.workloadSelector", "sidecar: workload selector specified without labels, will be applied to all services in namespace");
+  const ingress = list(spec.ingress);
+  const egress = list(spec.egress);
+  if (!ingress.length && !egress.length && !isObj(spec.outboundTrafficPolicy) && !isObj(spec.inboundConnectionPool)) return p.error("spec", "sidecar: empty configuration provided");
+  const portMap = new Set<number>();
+  ingress.forEach((ing, i) => {
     const ip = at("spec.ingress", i);
-    if (isObj(ing.port)) {
-      checkPort(ing.port.number, at(ip, "port.number"), p);
-      if (ingressPorts.has(ing.port.number)) p.error(at(ip, "port"), `duplicate ingress port ${ing.port.number}`);
-      ingressPorts.add(ing.port.number);
-      if (ing.port.protocol !== undefined && !isProtocol(ing.port.protocol)) p.error(at(ip, "port.protocol"), `unrecognized protocol "${ing.port.protocol}"`);
-      if (ing.port.name !== undefined && !isDnsLabel(ing.port.name)) p.error(at(ip, "port.name"), "port name must be a DNS label");
-      if (ing.port.targetPort !== undefined) p.error(at(ip, "port.targetPort"), "targetPort is not supported");
-    }
-    if (ing.bind !== undefined && !isIP(ing.bind)) p.error(at(ip, "bind"), "bind must be an IP address");
-    const de = ing.defaultEndpoint;
-    if (de !== undefined && de !== "") {
-      const ok = /^(127\.0\.0\.1|0\.0\.0\.0|\[::1\]|\[::\]):\d+$/.test(de) || String(de).startsWith("unix://");
-      if (!ok) p.error(at(ip, "defaultEndpoint"), `defaultEndpoint must be 127.0.0.1:<port>, 0.0.0.0:<port>, [::1]:<port>, [::]:<port> or unix://<path>`);
-      const m = /:(\d+)$/.exec(de);
-      if (ok && m) checkPort(Number(m[1]), at(ip, "defaultEndpoint"), p);
+    if (!isObj(ing)) return p.error(ip, "sidecar: ingress may not be null");
+    if (!isObj(ing.port)) return p.error(at(ip, "port"), "sidecar: port is required for ingress listeners");
+    const port = ing.port;
+    if (typeof port.targetPort === "number" && port.targetPort > 0) p.error(at(ip, "port.targetPort"), "targetPort has no impact on Sidecars");
+    if (port.name) checkPortName(port.name, at(ip, "port.name"), p);
+    if (port.protocol && !isProtocol(port.protocol)) p.error(at(ip, "port.protocol"), `unsupported protocol: ${port.protocol}`);
+    checkPort(port.number ?? 0, at(ip, "port.number"), p);
+    if (ing.bind && !isIP(String(ing.bind))) p.error(at(ip, "bind"), `${ing.bind} is not a valid IP`);
+    const num = Number(port.number ?? 0);
+    if (portMap.has(num)) p.error(at(ip, "port"), "sidecar: ports on IP bound listeners must be unique");
+    portMap.add(num);
+    const de = typeof ing.defaultEndpoint === "string" ? ing.defaultEndpoint : "";
+    if (de) {
+      const dp = at(ip, "defaultEndpoint");
+      if (de.startsWith("unix://")) {
+        const e = unixAddressError(de.slice(7));
+        if (e) p.error(dp, e);
+      } else {
+        // net.SplitHostPort
+        const m = /^(?:\[([^\]]*)\]|([^:[\]]*)):([^:]*)$/.exec(de);
+        if (!m) p.error(dp, `address ${de}: ${de.includes(":") ? "too many colons in address" : "missing port in address"}`);
+        const host = m ? (m[1] ?? m[2] ?? "") : "";
+        const sport = m ? m[3] : "";
+        if (host !== "" && !["127.0.0.1", "0.0.0.0", "::1", "::"].includes(host)) p.error(dp, "sidecar: defaultEndpoint must be of form 127.0.0.1:<port>,0.0.0.0:<port>,[::1]:port,[::]:port,unix://filepath or unset");
+        if (!/^[+-]?[0-9]+$/.test(sport)) p.error(dp, `sidecar: defaultEndpoint port (${sport}) is not a number: strconv.Atoi: parsing "${sport}": invalid syntax`);
+        else checkPort(Number(sport), dp, p);
+      }
     }
     if (isObj(ing.tls)) {
       const t = ing.tls;
       const tp = at(ip, "tls");
-      for (const k of ["httpsRedirect", "credentialName", "credentialNames", "tlsCertificates", "subjectAltNames"]) if (t[k] !== undefined) p.error(at(tp, k), `${k} is not supported for sidecar ingress TLS`);
-      if (t.mode === "ISTIO_MUTUAL" || t.mode === "AUTO_PASSTHROUGH") p.error(at(tp, "mode"), `TLS mode ${t.mode} is not supported for sidecar ingress`);
-      const proto = String(ing.port?.protocol ?? "").toUpperCase();
-      if (!["HTTPS", "TLS", "GRPC", "HTTP2"].includes(proto) || !["HTTPS", "TLS"].includes(proto)) {
-        if (!["HTTPS", "TLS"].includes(proto)) p.error(tp, "TLS settings require an HTTPS or TLS port protocol");
-      }
+      if (list(t.subjectAltNames).length) p.error(at(tp, "subjectAltNames"), "sidecar: subjectAltNames is not supported in ingress tls");
+      if (t.httpsRedirect === true) p.error(at(tp, "httpsRedirect"), "sidecar: httpsRedirect is not supported");
+      if (t.credentialName) p.error(at(tp, "credentialName"), "sidecar: credentialName is not currently supported");
+      if (list(t.credentialNames).length) p.error(at(tp, "credentialNames"), "sidecar: credentialNames is not currently supported");
+      if (list(t.tlsCertificates).length) p.error(at(tp, "tlsCertificates"), "sidecar: tls_certificates is not currently supported");
+      if (t.mode === "ISTIO_MUTUAL" || t.mode === "AUTO_PASSTHROUGH") p.error(at(tp, "mode"), `configuration is invalid: cannot set mode to ${t.mode} in sidecar ingress tls`);
+      if (!isTLSProto(port.protocol)) p.error(tp, "server cannot have TLS settings for non HTTPS/TLS ports");
       checkServerTLS(t, tp, p);
     }
-  });
-  const egress = list(spec.egress);
-  const ports = new Set<string>();
-  egress.forEach((eg, i) => {
-    if (!isObj(eg)) return;
-    const ep = at("spec.egress", i);
-    if (!eg.port) {
-      if (i !== egress.length - 1) p.error(ep, "the egress listener without a port must be the last one (at most one is allowed)");
-    } else if (isObj(eg.port)) {
-      const bind = String(eg.bind ?? "");
-      if (eg.port.number === 0) {
-        if (!bind.startsWith("unix://")) p.error(at(ep, "port.number"), "port 0 requires a unix:// bind");
-        if (eg.captureMode && !["DEFAULT", "NONE"].includes(eg.captureMode)) p.error(at(ep, "captureMode"), "unix sockets require captureMode DEFAULT or NONE");
-      } else checkPort(eg.port.number, at(ep, "port.number"), p);
-      const key = `${bind}:${eg.port.number}`;
-      if (ports.has(key)) p.error(at(ep, "port"), `duplicate egress port ${eg.port.number}`);
-      ports.add(key);
-      if (eg.port.protocol !== undefined && !isProtocol(eg.port.protocol)) p.error(at(ep, "port.protocol"), `unrecognized protocol "${eg.port.protocol}"`);
-      if (bind && !bind.startsWith("unix://") && !isIP(bind)) p.error(at(ep, "bind"), "bind must be an IP address or unix:// socket");
+    if (isObj(ing.connectionPool)) {
+      checkConnectionPool(ing.connectionPool, at(ip, "connectionPool"), p);
+      if (isObj(ing.connectionPool.http) && !isHTTPProto(port.protocol)) {
+        p.warn(at(ip, "connectionPool.http"), `sidecar: HTTP connection pool settings are configured for port ${port.number ?? 0} ("${port.name ?? ""}") but its protocol is not HTTP (${port.protocol ?? ""}); only TCP settings will apply`);
+      }
     }
-    const hosts = list(eg.hosts);
-    if (hosts.length === 0) p.error(at(ep, "hosts"), "egress listener must have at least one host");
+  });
+  if (isObj(spec.inboundConnectionPool)) checkConnectionPool(spec.inboundConnectionPool, "spec.inboundConnectionPool", p);
+  const egressPorts = new Set<number>();
+  const uds = new Set<string>();
+  let catchAll = false;
+  egress.forEach((eg, i) => {
+    const ep = at("spec.egress", i);
+    if (!isObj(eg)) return p.error(ep, "egress listener may not be null");
+    if (!isObj(eg.port)) {
+      if (!catchAll) {
+        if (i === egress.length - 1) catchAll = true;
+        else p.error(ep, "sidecar: the egress listener with empty port should be the last listener in the list");
+      } else return p.error(ep, "sidecar: egress can have only one listener with empty port");
+    } else {
+      const port = eg.port;
+      const bind = typeof eg.bind === "string" ? eg.bind : "";
+      if (typeof port.targetPort === "number" && port.targetPort > 0) p.error(at(ep, "port.targetPort"), "targetPort has no impact on Sidecars");
+      if (port.name) checkPortName(port.name, at(ep, "port.name"), p);
+      if (port.protocol && !isProtocol(port.protocol)) p.error(at(ep, "port.protocol"), `unsupported protocol: ${port.protocol}`);
+      const num = Number(port.number ?? 0);
+      if (num === 0) {
+        if (!bind.startsWith("unix://")) p.error(at(ep, "bind"), "sidecar: ports with 0 value must have a unix domain socket bind address");
+        else {
+          const e = unixAddressError(bind.slice(7));
+          if (e) p.error(at(ep, "bind"), e);
+        }
+        const cm = eg.captureMode ?? "DEFAULT";
+        if (cm !== "DEFAULT" && cm !== "NONE") p.error(at(ep, "captureMode"), "sidecar: captureMode must be DEFAULT/NONE for unix domain socket listeners");
+        if (uds.has(bind)) p.error(at(ep, "bind"), "sidecar: unix domain socket values for listeners must be unique");
+        uds.add(bind);
+      } else {
+        checkPort(port.number, at(ep, "port.number"), p);
+        if (bind && !isIP(bind)) p.error(at(ep, "bind"), `${bind} is not a valid IP`);
+        if (egressPorts.has(num)) p.error(at(ep, "port"), "sidecar: ports on IP bound listeners must be unique");
+        egressPorts.add(num);
+      }
+    }
+    const hosts = list(eg.hosts).map((h) => String(h ?? ""));
+    if (hosts.length === 0) return p.error(at(ep, "hosts"), "sidecar: egress listener must contain at least one host");
+    const nss = new Map<string, Set<string>>();
     hosts.forEach((h, j) => {
-      if (typeof h !== "string") return;
       const hp = at(at(ep, "hosts"), j);
-      const parts = h.split("/");
-      if (parts.length !== 2) return p.error(hp, `host "${h}" must be of the form namespace/dnsName`);
-      const [ns, name] = parts;
-      if (ns !== "*" && ns !== "." && ns !== "~" && !isDnsLabel(ns)) p.error(hp, `invalid namespace "${ns}" in "${h}"`);
-      if (name !== "*" && !isIP(name) && wildcardDomainError(name)) p.error(hp, wildcardDomainError(name)!);
+      const slash = h.indexOf("/");
+      if (slash >= 0) {
+        let ns = h.slice(0, slash);
+        const svc = h.slice(slash + 1);
+        if (ns === ".") ns = meta.namespace ?? "";
+        if (!nss.has(ns)) nss.set(ns, new Set());
+        const set = nss.get(ns)!;
+        if (svc !== "*" ? set.has(svc) || set.has("*") : set.size !== 0) p.warn(hp, `duplicated egress host: ${h}`);
+        set.add(svc);
+      }
+      const e = sidecarHostError(h);
+      if (e) p.error(hp, e);
     });
+    if (nss.get("*")?.has("*") && nss.size !== 1) p.warn(at(ep, "hosts"), "`*/*` host select all resources, no other hosts can be added");
   });
   const otp = spec.outboundTrafficPolicy;
   if (isObj(otp) && isObj(otp.egressProxy)) {
-    if (otp.mode !== "ALLOW_ANY") p.error("spec.outboundTrafficPolicy.egressProxy", "egressProxy requires mode ALLOW_ANY");
-    if (!otp.egressProxy.host || wildcardDomainError(String(otp.egressProxy.host))) p.error("spec.outboundTrafficPolicy.egressProxy.host", "egressProxy needs an FQDN host");
-    if (!isObj(otp.egressProxy.port)) p.error("spec.outboundTrafficPolicy.egressProxy.port", "egressProxy needs a port");
+    const pp = "spec.outboundTrafficPolicy.egressProxy";
+    if ((otp.mode ?? "REGISTRY_ONLY") !== "ALLOW_ANY") return p.error(pp, "sidecar: egress_proxy must be set only with ALLOW_ANY outbound_traffic_policy mode");
+    const e = fqdnError(String(otp.egressProxy.host ?? ""));
+    if (e) p.error(at(pp, "host"), e);
+    if (!isObj(otp.egressProxy.port)) return p.error(at(pp, "port"), "sidecar: egress_proxy port must be non-nil");
+    const h = String(otp.egressProxy.host ?? "");
+    if (h === "*") p.error(at(pp, "host"), `invalid destination host ${h}`);
+    else if (wildcardDomainError(h)) p.error(at(pp, "host"), wildcardDomainError(h)!);
+    if (typeof otp.egressProxy.subset === "string" && otp.egressProxy.subset !== "" && !isDnsLabel(otp.egressProxy.subset)) p.error(at(pp, "subset"), `subset name is invalid: ${otp.egressProxy.subset}`);
+    checkPort(otp.egressProxy.port.number ?? 0, at(pp, "port.number"), p);
   }
 }
 
+/** Istio 1.30.3 ValidateWorkloadEntry: validateWorkloadEntry(we, no service ports, FQDN addresses allowed). */
 export function validateWorkloadEntry(spec: Obj, _meta: Obj, p: Problems): void {
-  const addr = String(spec.address ?? "");
-  if (!spec.address && !spec.network) p.error("spec.address", "address is required (or a network)");
-  if (addr.startsWith("unix://")) {
-    const sock = addr.slice(7);
-    if (!(sock.startsWith("/") || sock.startsWith("@")) || sock.endsWith("/")) p.error("spec.address", "unix socket path must be absolute or abstract, without a trailing /");
-    if (isObj(spec.ports) && Object.keys(spec.ports).length) p.error("spec.ports", "unix socket addresses cannot have ports");
-  } else if (addr && !isIP(addr) && !isFQDN(addr)) p.error("spec.address", `address "${addr}" must be an IP address, FQDN or unix:// socket`);
-  if (isObj(spec.ports)) for (const [n, v] of Object.entries(spec.ports)) {
-    checkPort(v, at("spec.ports", n), p);
-    checkPortName(n, at("spec.ports", n), p);
-  }
-  checkLabels(spec.labels, "spec.labels", p);
-  if (!spec.address && spec.network) p.warn("spec.address", "address is unset: the workload is only reachable through its network's gateway");
+  checkWorkloadEntry(spec, "spec", p, undefined, true);
 }
 
 const PROBE: Schema = S.obj({
@@ -205,23 +373,35 @@ const PROBE: Schema = S.obj({
 }, { oneOf: [["httpGet", "tcpSocket", "exec", "grpc"]] });
 export const WORKLOAD_GROUP_SPEC: Schema = S.obj({ metadata: S.obj({ labels: S.map(), annotations: S.map() }), template: WORKLOAD_ENTRY, probe: PROBE }, { req: ["template"] });
 
+/** Istio 1.30.3 ValidateWorkloadGroup: template required, metadata labels, readiness probe (the template is not validated). */
 export function validateWorkloadGroup(spec: Obj, _meta: Obj, p: Problems): void {
-  if (isObj(spec.metadata)) checkLabels(spec.metadata.labels, "spec.metadata.labels", p);
-  if (isObj(spec.template)) {
-    if (isObj(spec.template.ports)) for (const [n, v] of Object.entries(spec.template.ports)) checkPort(v, at("spec.template.ports", n), p);
-    checkLabels(spec.template.labels, "spec.template.labels", p);
+  if (!isObj(spec.template)) return p.error("spec.template", "template is required");
+  if (isObj(spec.metadata)) {
+    const before = p.errors.length;
+    checkLabels(spec.metadata.labels, "spec.metadata.labels", p);
+    if (p.errors.length > before) return;
   }
   const pr = spec.probe;
-  if (isObj(pr)) {
-    if (!pr.httpGet && !pr.tcpSocket && !pr.exec && !pr.grpc) p.error("spec.probe", "probe must name a method: httpGet, tcpSocket, exec or grpc");
-    if (isObj(pr.httpGet)) {
-      checkPort(pr.httpGet.port, "spec.probe.httpGet.port", p);
-      if (pr.httpGet.scheme !== undefined && !["", "HTTP", "HTTPS"].includes(pr.httpGet.scheme)) p.error("spec.probe.httpGet.scheme", "scheme must be HTTP or HTTPS");
-      list(pr.httpGet.httpHeaders).forEach((h, i) => isObj(h) && !/^[-_A-Za-z0-9]+$/.test(String(h.name ?? "")) && p.error(at("spec.probe.httpGet.httpHeaders", i), `invalid header name "${h.name}"`));
-    }
-    if (isObj(pr.tcpSocket)) checkPort(pr.tcpSocket.port, "spec.probe.tcpSocket.port", p);
-    if (isObj(pr.exec) && list(pr.exec.command).length === 0) p.error("spec.probe.exec.command", "command must not be empty");
+  if (!isObj(pr)) return;
+  for (const k of ["periodSeconds", "initialDelaySeconds", "timeoutSeconds", "successThreshold", "failureThreshold"]) {
+    if (typeof pr[k] === "number" && pr[k] < 0) p.error(at("spec.probe", k), `${k} must be non-negative`);
   }
+  if (isObj(pr.httpGet)) {
+    const h = pr.httpGet;
+    checkPort(h.port ?? 0, "spec.probe.httpGet.port", p);
+    if (h.scheme && h.scheme !== "HTTPS" && h.scheme !== "HTTP") p.error("spec.probe.httpGet.scheme", `httpGet.scheme must be one of "HTTPS", "HTTP"`);
+    list(h.httpHeaders).forEach((hd, i) => {
+      const hp = at("spec.probe.httpGet.httpHeaders", i);
+      if (!isObj(hd)) return p.error(hp, "invalid nil header");
+      const name = String(hd.name ?? "");
+      if (name === "") p.error(hp, "header name cannot be empty");
+      else if (!/^[-A-Za-z0-9]+$/.test(name)) p.error(hp, `header name ${name} is not a valid header name`);
+    });
+  } else if (isObj(pr.tcpSocket)) checkPort(pr.tcpSocket.port ?? 0, "spec.probe.tcpSocket.port", p);
+  else if (isObj(pr.exec)) {
+    if (list(pr.exec.command).length === 0) p.error("spec.probe.exec.command", "exec.command is required");
+  } else if (isObj(pr.grpc)) p.error("spec.probe", "unknown health check method *v1alpha3.ReadinessProbe_Grpc");
+  else p.error("spec.probe", "unknown health check method <nil>");
 }
 
 const APPLY_TO = ["INVALID", "LISTENER", "FILTER_CHAIN", "NETWORK_FILTER", "HTTP_FILTER", "ROUTE_CONFIGURATION", "VIRTUAL_HOST", "HTTP_ROUTE", "CLUSTER", "EXTENSION_CONFIG", "BOOTSTRAP", "LISTENER_FILTER"];
