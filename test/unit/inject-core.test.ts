@@ -372,3 +372,10 @@ describe("found by the property tests", () => {
     },
   );
 });
+
+describe("proxy.istio.io/overrides record", () => {
+  it("keeps the user's istio-proxy resources in the canonical form Go writes (3000m -> 3, 1024Mi -> 1Gi), as istioctl 1.30.3 does", () => {
+    const out = inject(pod({ containers: [{ name: "app", image: "a" }, { name: "istio-proxy", image: "auto", resources: { requests: { cpu: "3000m", memory: "1024Mi" } } }] })).pod;
+    assert.deepEqual(JSON.parse(out.metadata.annotations[A.overrides]), { containers: [{ name: "istio-proxy", resources: { requests: { cpu: "3", memory: "1Gi" } } }] });
+  });
+});

@@ -258,7 +258,8 @@ function goContainer(c: Obj): Obj {
   const o: Obj = {};
   for (const k of CONTAINER_FIELDS) {
     let v = c[k];
-    if (k === "resources") v = v ?? {};
+    // Go marshals resource.Quantity in canonical form: the record says "3" for a user's "3000m", as Istio's does.
+    if (k === "resources") v = canonicalResources(isObj(v) ? v : {});
     if (v === undefined || v === null || v === "" || v === false) continue;
     if (k === "securityContext" && isObj(v)) {
       const sc: Obj = {};
