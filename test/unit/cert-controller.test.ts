@@ -1,8 +1,12 @@
 // The certificate controller's pure core (when to rotate, CA rollover, Secret encoding) and the Lease decision.
-import { describe, it } from "node:test";
+import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { X509Certificate } from "node:crypto";
-import { applyPlan, bundleFromSecret, planCertificates, secretFromBundle, splitPem, validity, type CertBundle } from "../../src/kube/cert-controller.js";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import * as k8s from "@kubernetes/client-node";
+import { CertController, applyPlan, bundleFromSecret, planCertificates, secretFromBundle, splitPem, validity, type CertBundle } from "../../src/kube/cert-controller.js";
+import { createLogger } from "../../src/telemetry/logger.js";
 import { microTime } from "../../src/kube/leader.js";
 import { durationFlag } from "../../src/config/duration.js";
 
@@ -92,5 +96,82 @@ describe("certificate planning", () => {
 describe("lease time format", () => {
   it("writes MicroTime with six fractional digits", () => {
     assert.equal(microTime(Date.parse("2026-01-01T00:00:01.234Z")), "2026-01-01T00:00:01.234000Z");
+  });
+});
+
+describe("CertController against a scripted API server", () => {
+  type Reply = { status: number; body: object };
+  let server: http.Server;
+  let kc: k8s.KubeConfig;
+  const replies: Reply[] = [];
+  const seen: { method: string; url: string; type?: string; body: string }[] = [];
+
+  before(async () => {
+    server = http.createServer((req, res) => {
+      let body = "";
+      req.on("data", (c) => (body += c));
+      req.on("end", () => {
+        seen.push({ method: req.method!, url: req.url!, type: req.headers["content-type"], body });
+        const r = replies.shift() ?? { status: 500, body: { message: "no reply scripted" } };
+        res.writeHead(r.status, { "Content-Type": "application/json" });
+        res.end(JSON.stringify(r.body));
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    kc = new k8s.KubeConfig();
+    kc.loadFromOptions({
+      clusters: [{ name: "c", server: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, skipTLSVerify: true }],
+      users: [{ name: "u", token: "t" }],
+      contexts: [{ name: "c", cluster: "c", user: "u" }],
+      currentContext: "c",
+    });
+  });
+  after(() => new Promise<void>((r) => server.close(() => r())));
+
+  it("loses the create race to another replica and serves its certificate; a conflicting write re-reads; caBundles are JSON-patched behind a resourceVersion test", async () => {
+    const t0 = Date.now();
+    const theirs = (await applyPlan(undefined, { action: "create", reason: "" }, issue(t0)))!;
+    const secret = (rv: string) => ({ metadata: { name: "tls", namespace: "ns", resourceVersion: rv, annotations: secretFromBundle(theirs).annotations }, data: secretFromBundle(theirs).data });
+    let now = t0;
+    const served: string[] = [];
+    const c = new CertController({
+      kc, namespace: "ns", secretName: "tls", dnsNames, ipAddresses: ["127.0.0.1"], validityMs: 60_000, caValidityMs: 3_600_000,
+      mutatingWebhooks: ["mwc"], validatingWebhooks: ["gone"], logger: createLogger({ level: "silent" }),
+      onCertificate: (m) => served.push(m.cert), isLeader: () => true, now: () => now,
+    });
+    replies.push({ status: 404, body: { message: "not found" } }, { status: 409, body: { message: "already exists" } }, { status: 200, body: secret("5") });
+    const tls = await c.bootstrap();
+    assert.equal(tls.cert, theirs.cert, "the other replica's certificate wins");
+    assert.deepEqual(seen.map((s) => `${s.method} ${s.url}`), ["GET /api/v1/namespaces/ns/secrets/tls", "POST /api/v1/namespaces/ns/secrets", "GET /api/v1/namespaces/ns/secrets/tls"]);
+
+    seen.length = 0;
+    now = t0 + 31_000; // past half the serving certificate's life: rotate
+    replies.push(
+      { status: 200, body: secret("5") },
+      { status: 409, body: { message: "the object has been modified" } },
+      { status: 200, body: secret("6") },
+      { status: 200, body: { metadata: { name: "mwc", resourceVersion: "9" }, webhooks: [{ name: "a", clientConfig: { caBundle: "old" } }, { name: "b", clientConfig: { caBundle: Buffer.from(theirs.trust).toString("base64") } }] } },
+      { status: 200, body: {} },
+      { status: 404, body: { message: "not found" } },
+    );
+    await c.reconcile();
+    assert.deepEqual(seen.map((s) => `${s.method} ${s.url}`), [
+      "GET /api/v1/namespaces/ns/secrets/tls",
+      "PUT /api/v1/namespaces/ns/secrets/tls",
+      "GET /api/v1/namespaces/ns/secrets/tls",
+      "GET /apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/mwc",
+      "PATCH /apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/mwc",
+      "GET /apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations/gone",
+    ]);
+    assert.equal(JSON.parse(seen[1].body).metadata.resourceVersion, "5", "the write carries the resourceVersion read");
+    assert.equal(c.stats.conflicts, 1);
+    assert.equal(c.stats.rotations, 0);
+    assert.equal(seen[4].type, "application/json-patch+json");
+    assert.deepEqual(JSON.parse(seen[4].body), [
+      { op: "test", path: "/metadata/resourceVersion", value: "9" },
+      { op: "add", path: "/webhooks/0/clientConfig/caBundle", value: Buffer.from(theirs.trust).toString("base64") },
+    ]);
+    assert.equal(c.stats.caBundlePatches, 1);
+    assert.deepEqual(served, [theirs.cert]);
   });
 });

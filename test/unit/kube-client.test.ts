@@ -115,6 +115,19 @@ describe("Kube client retries and paging", () => {
     assert.equal(seen[2].url, "/api/v1/configmaps");
   });
 
+  it("createObject and replace return the object; a conflict is a KubeError 409, not retried", async () => {
+    script(json(201, { metadata: { name: "x", resourceVersion: "7" } }));
+    const made = await kube.createObject("coordination.k8s.io/v1", "Lease", "ns", { metadata: { name: "x" } });
+    assert.equal((made.metadata as { resourceVersion: string }).resourceVersion, "7");
+    assert.deepEqual([seen[0].method, seen[0].url], ["POST", "/apis/coordination.k8s.io/v1/namespaces/ns/leases"]);
+    script(json(409, { message: "the object has been modified" }), json(200, {}));
+    await assert.rejects(kube.replace("v1", "Secret", "ns", "x", { metadata: { name: "x", resourceVersion: "6" } }), (e: KubeError) => e.status === 409 && /has been modified/.test(e.message));
+    assert.deepEqual([seen.length, seen[0].method, seen[0].url], [1, "PUT", "/api/v1/namespaces/ns/secrets/x"]);
+    script(json(409, { message: "exists" }));
+    await assert.rejects(kube.createObject("v1", "Secret", "ns", { metadata: { name: "x" } }), (e: KubeError) => e.status === 409);
+    assert.equal(kube.writes.replace, 1);
+  });
+
   it("reads Retry-After as seconds or as an HTTP date", () => {
     assert.equal(retryAfterMs("3"), 3000);
     assert.equal(retryAfterMs(new Date(10_000).toUTCString(), 4000), 6000);
