@@ -21,11 +21,14 @@ export function checkWorkloadSelector(sel: unknown, path: string, p: Problems): 
   const entries = Object.entries(ml).filter(([, v]) => v !== null);
   for (const [k, v] of entries) {
     const lp = `${path}.matchLabels[${k}]`;
-    if (k === "") p.error(`${path}.matchLabels`, `empty key is not supported in selector: "=${v}"`);
-    if (k.includes("*") || String(v).includes("*")) p.error(lp, `wildcard is not supported in selector: "${k}=${v}"`);
-    if (typeof v === "string" && v.length > 63) p.error(lp, "label value must be no more than 63 characters (CRD schema)");
+    if (k === "") p.error(`${path}.matchLabels`, `empty key is not supported in selector: "=${v}" (CRD: key must not be empty)`);
+    if (k.includes("*") || String(v).includes("*")) {
+      const crd = k.includes("*") ? "wildcard not allowed in label key match" : "wildcard not allowed in label value match";
+      p.error(lp, `wildcard is not supported in selector: "${k}=${v}" (CRD: ${crd})`);
+    }
+    if (typeof v === "string" && v.length > 63) p.error(lp, `Too long: may not be more than 63 bytes (CRD schema)`);
   }
-  if (entries.length > 4096) p.error(`${path}.matchLabels`, "must have at most 4096 labels (CRD schema)");
+  if (entries.length > 4096) p.error(`${path}.matchLabels`, "Too many: must have at most 4096 items (CRD schema)");
   if (entries.length === 0) p.warn(path, "workload selector specified without labels");
 }
 
@@ -39,11 +42,11 @@ function checkTargetRef(r: unknown, rp: string, p: Problems): void {
   const group = typeof r.group === "string" ? r.group : "";
   const kind = typeof r.kind === "string" ? r.kind : "";
   if (!r.name) p.error(at(rp, "name"), "targetRef name must be set");
-  else if (String(r.name).length > 253) p.error(at(rp, "name"), "must be at most 253 characters (CRD schema)");
-  if (r.namespace) p.error(at(rp, "namespace"), "targetRef namespace must not be set; cross namespace referencing is not supported");
+  else if (String(r.name).length > 253) p.error(at(rp, "name"), "Too long: may not be more than 253 bytes (CRD schema)");
+  if (r.namespace) p.error(at(rp, "namespace"), "targetRef namespace must not be set; cross namespace referencing is not supported (CRD: cross namespace referencing is not currently supported)");
   if (!kind) p.error(at(rp, "kind"), "Required value (CRD schema)");
-  else if (kind.length > 63 || !KIND_PATTERN.test(kind)) p.error(at(rp, "kind"), `kind "${kind}" must match ${KIND_PATTERN.source} (CRD schema)`);
-  if (group.length > 253 || !GROUP_PATTERN.test(group)) p.error(at(rp, "group"), `group "${group}" must be a DNS subdomain (CRD schema)`);
+  else if (kind.length > 63 || !KIND_PATTERN.test(kind)) p.error(at(rp, "kind"), `Invalid value: "${kind}": should match '${KIND_PATTERN.source}' (CRD schema)`);
+  if (group.length > 253 || !GROUP_PATTERN.test(group)) p.error(at(rp, "group"), `Invalid value: "${group}": should match '${GROUP_PATTERN.source}' (CRD schema)`);
   if (!ALLOWED_TARGETS.includes(`${group === "" ? "core" : group}/${kind}`)) {
     p.error(rp, `targetRef must be to one of ${ALLOWED_TARGETS_TEXT} but was ${group}/${kind}`);
   }
@@ -55,10 +58,19 @@ export function checkPolicyTargeting(spec: Obj, path: string, p: Problems): void
   if (spec.selector != null) n++;
   if (spec.targetRef != null) n++;
   if (set(spec.targetRefs)) n++;
-  if (n > 1) p.error(path, "only one of targetRefs or workloadSelector can be set");
+  if (n > 1) p.error(path, "only one of targetRefs or workloadSelector can be set (CRD: only one of targetRefs or selector can be set)");
   checkWorkloadSelector(spec.selector, at(path, "selector"), p);
   checkTargetRef(spec.targetRef, at(path, "targetRef"), p);
   list(spec.targetRefs).forEach((r, i) => checkTargetRef(r, at(at(path, "targetRefs"), i), p));
+}
+
+/** The API server's wording for a CRD `minLength: 1` failure. */
+export const tooShort = (path: string): string => `Invalid value: "": ${path} in body should be at least 1 chars long (CRD schema)`;
+/** checkDuration with the CRD's message added. */
+export function checkDurationCrd(v: unknown, path: string, p: Problems): void {
+  const q = new Problems();
+  checkDuration(v, path, q);
+  for (const e of q.errors) p.error(e.path, `${e.message} (CRD: must be a valid duration greater than 1ms)`);
 }
 
 /** Go's strconv.ParseBool. */
@@ -105,20 +117,21 @@ export function validatePeerAuthentication(spec: Obj, _meta: Obj, p: Problems): 
   const emptySelector = Object.keys(ml).length === 0;
   if (isObj(spec.portLevelMtls)) {
     const ports = Object.keys(spec.portLevelMtls);
-    if (emptySelector && ports.length) p.error("spec.portLevelMtls", "mesh/namespace peer authentication cannot have port level mTLS");
-    if (ports.length === 0) p.error("spec.portLevelMtls", "port level mTLS, if defined, must have at least one element");
+    if (emptySelector && ports.length) p.error("spec.portLevelMtls", "mesh/namespace peer authentication cannot have port level mTLS (CRD: portLevelMtls requires selector)");
+    if (ports.length === 0) p.error("spec.portLevelMtls", "port level mTLS, if defined, must have at least one element (CRD: should have at least 1 properties)");
     for (const port of ports) {
-      if (!/^\d+$/.test(port) || Number(port) < 1 || Number(port) > 65535) p.error(at("spec.portLevelMtls", port), `port must be in range 1..65535 (found "${port}")`);
+      if (!/^\d+$/.test(port)) p.error(`spec.portLevelMtls[${port}]`, `port must be in range 1..65535 (CRD: type conversion error from string to int: "${port}")`);
+      else if (Number(port) < 1 || Number(port) > 65535) p.error(`spec.portLevelMtls[${port}]`, `port must be in range 1..65535 (CRD: port must be between 1-65535)`);
     }
   }
   checkWorkloadSelector(spec.selector, "spec.selector", p);
 }
 
 const JWT_RULE: Schema = S.obj({
-  issuer: S.str({ min: 1 }), audiences: S.arr(S.str({ min: 1 })), jwksUri: S.str({ min: 1, max: 2048 }), jwks_uri: S.str({ min: 1, max: 2048 }), jwks: S.str(),
-  fromHeaders: S.arr(S.obj({ name: S.str({ min: 1 }), prefix: S.str() }, { req: ["name"] })), fromParams: S.arr(S.str({ min: 1 })), fromCookies: S.arr(S.str({ min: 1 })),
+  issuer: S.str(), audiences: S.strs(), jwksUri: S.str({ max: 2048 }), jwks_uri: S.str({ max: 2048 }), jwks: S.str(),
+  fromHeaders: S.arr(S.obj({ name: S.str(), prefix: S.str() }, { req: ["name"] })), fromParams: S.strs(), fromCookies: S.strs(),
   outputPayloadToHeader: S.str(), forwardOriginalToken: S.bool,
-  outputClaimToHeaders: S.arr(S.obj({ header: S.str(), claim: S.str() })), timeout: S.dur, spaceDelimitedClaims: S.arr(S.str({ min: 1 }), { max: 64 }),
+  outputClaimToHeaders: S.arr(S.obj({ header: S.str(), claim: S.str() })), timeout: S.dur, spaceDelimitedClaims: S.arr(S.str(), { max: 64 }),
 }, { oneOf: [["jwks", "jwksUri", "jwks_uri"]] });
 export const REQUEST_AUTHENTICATION_SPEC: Schema = S.obj({ selector: SELECTOR, targetRef: TARGET_REF, targetRefs: S.arr(TARGET_REF, { max: 16 }), jwtRules: S.arr(JWT_RULE, { max: 4096 }) });
 
@@ -223,29 +236,35 @@ export function validateRequestAuthentication(spec: Obj, _meta: Obj, p: Problems
   list(spec.jwtRules).forEach((r, i) => {
     if (!isObj(r)) return;
     const rp = at("spec.jwtRules", i);
-    list(r.audiences).forEach((a, j) => a === "" && p.error(at(at(rp, "audiences"), j), "audience must be non-empty string"));
+    list(r.audiences).forEach((a, j) => a === "" && p.error(at(at(rp, "audiences"), j), `audience must be non-empty string; ${tooShort(at(at(rp, "audiences"), j))}`));
     const jwksUri = r.jwksUri ?? r.jwks_uri;
     if (!r.issuer && !jwksUri) p.error(rp, "issuer or jwksUri must be non-empty string");
+    if (r.issuer === "") p.error(at(rp, "issuer"), tooShort(at(rp, "issuer")));
+    if (jwksUri === "") p.error(at(rp, "jwksUri"), tooShort(at(rp, "jwksUri")));
     if (typeof jwksUri === "string" && jwksUri !== "") {
       const u = goParseURL(jwksUri);
-      if (u.error) p.error(at(rp, "jwksUri"), u.error);
-      else if (u.scheme !== "http" && u.scheme !== "https") p.error(at(rp, "jwksUri"), `URI scheme "${u.scheme}" is not supported; url must have scheme http:// or https://`);
+      if (u.error) p.error(at(rp, "jwksUri"), `${u.error} (CRD: url must have scheme http:// or https://)`);
+      else if (u.scheme !== "http" && u.scheme !== "https") p.error(at(rp, "jwksUri"), `URI scheme "${u.scheme}" is not supported (CRD: url must have scheme http:// or https://)`);
     }
     if (typeof r.jwks === "string" && r.jwks !== "") {
       const res = jwkSetError(r.jwks);
       if (res.error) p.error(at(rp, "jwks"), `jwks parse error: ${res.error}`);
       for (const k of res.privateAt) p.warn(at(rp, "jwks"), `jwks key at index ${k} contains private key material; only public keys are used for verification`);
     }
-    list(r.fromHeaders).forEach((h, j) => isObj(h) && !h.name && p.error(at(at(at(rp, "fromHeaders"), j), "name"), "location header name must be non-empty string"));
-    list(r.fromParams).forEach((h, j) => h === "" && p.error(at(at(rp, "fromParams"), j), "location query must be non-empty string"));
-    list(r.fromCookies).forEach((h, j) => h === "" && p.error(at(at(rp, "fromCookies"), j), "cookie name must be non-empty string"));
+    list(r.fromHeaders).forEach((h, j) => isObj(h) && !h.name && p.error(at(at(at(rp, "fromHeaders"), j), "name"), `location header name must be non-empty string; ${tooShort(at(at(at(rp, "fromHeaders"), j), "name"))}`));
+    list(r.fromParams).forEach((h, j) => h === "" && p.error(at(at(rp, "fromParams"), j), `location query must be non-empty string; ${tooShort(at(at(rp, "fromParams"), j))}`));
+    list(r.fromCookies).forEach((h, j) => h === "" && p.error(at(at(rp, "fromCookies"), j), `cookie name must be non-empty string; ${tooShort(at(at(rp, "fromCookies"), j))}`));
+    list(r.spaceDelimitedClaims).forEach((c, j) => c === "" && p.error(at(at(rp, "spaceDelimitedClaims"), j), tooShort(at(at(rp, "spaceDelimitedClaims"), j))));
     list(r.outputClaimToHeaders).forEach((h, j) => {
       const hp = at(at(rp, "outputClaimToHeaders"), j);
       if (!isObj(h)) return p.error(hp, "outputClaimToHeaders must not be null");
-      if (!h.claim || !h.header) return p.error(hp, "outputClaimToHeaders header and claim value must be non-empty string");
-      if (!/^[-_A-Za-z0-9]+$/.test(h.header)) p.error(at(hp, "header"), `header name ${h.header} is not a valid header name`);
+      if (!h.claim || !h.header) {
+        const which = !h.header ? "header" : "claim";
+        return p.error(at(hp, which), `outputClaimToHeaders header and claim value must be non-empty string; ${h[which] === "" ? tooShort(at(hp, which)) : "Required value (CRD schema)"}`);
+      }
+      if (!/^[-_A-Za-z0-9]+$/.test(h.header)) p.error(at(hp, "header"), `header name ${h.header} is not a valid header name (CRD: should match '^[-_A-Za-z0-9]+$')`);
     });
-    checkDuration(r.timeout, at(rp, "timeout"), p);
+    checkDurationCrd(r.timeout, at(rp, "timeout"), p);
   });
 }
 

@@ -3,8 +3,8 @@
 // CRD schema. Messages contain Istio's wording. The selector / targetRef rules are security.ts's (the same Istio code).
 import { S, type Schema } from "../../schema/schema.js";
 import { Problems, at } from "../../schema/problems.js";
-import { checkDuration, isObj, list, type Obj } from "./common.js";
-import { TARGET_REF, checkPolicyTargeting, goParseURL } from "./security.js";
+import { isObj, list, type Obj } from "./common.js";
+import { TARGET_REF, checkDurationCrd, checkPolicyTargeting, goParseURL, tooShort } from "./security.js";
 
 const SELECTOR: Schema = S.obj({ matchLabels: S.map() });
 const PROVIDER: Schema = S.obj({ name: S.str() });
@@ -41,7 +41,7 @@ export function validateTelemetry(spec: Obj, _meta: Obj, p: Problems): void {
     if (!isObj(m)) return;
     const mp = at("spec.metrics", i);
     checkProviders(m.providers, at(mp, "providers"), p);
-    checkDuration(m.reportingInterval, at(mp, "reportingInterval"), p);
+    checkDurationCrd(m.reportingInterval, at(mp, "reportingInterval"), p);
     list(m.overrides).forEach((o, j) => {
       const op = at(at(mp, "overrides"), j);
       if (!isObj(o)) return p.error(op, "tagOverrides may not be null");
@@ -54,7 +54,7 @@ export function validateTelemetry(spec: Obj, _meta: Obj, p: Problems): void {
         if (operation === "REMOVE" && to.value) p.error(tp, "tagOverrides.value may only be set when operation is UPSERT");
         if (operation === "REMOVE" && to.value === "") p.error(tp, "value must not be set when operation is REMOVE (CRD schema)");
       }
-      if (isObj(o.match) && o.match.customMetric === "") p.error(`${op}.match.customMetric`, "customMetric may not be empty");
+      if (isObj(o.match) && o.match.customMetric === "") p.error(`${op}.match.customMetric`, `customMetric may not be empty; ${tooShort(`${op}.match.customMetric`)}`);
     });
   });
   const tracing = list(spec.tracing);
@@ -73,7 +73,7 @@ export function validateTelemetry(spec: Obj, _meta: Obj, p: Problems): void {
       if (isObj(tag.literal) && !tag.literal.value) p.error(`${cp}.literal.value`, "literal tag value may not be empty");
       if (isObj(tag.header) && !tag.header.name) p.error(`${cp}.header.name`, "header tag name may not be empty");
       if (isObj(tag.environment) && !tag.environment.name) p.error(`${cp}.environment.name`, "environment tag name may not be empty");
-      if (isObj(tag.formatter) && !tag.formatter.value) p.error(`${cp}.formatter.value`, "Required value: formatter value must be at least 1 character (CRD schema)");
+      if (isObj(tag.formatter) && !tag.formatter.value) p.error(`${cp}.formatter.value`, tag.formatter.value === "" ? tooShort(`${cp}.formatter.value`) : "Required value (CRD schema)");
     }
   });
   list(spec.accessLogging).forEach((a, i) => {
@@ -92,7 +92,7 @@ const VM_CONFIG: Schema = S.obj({ env: S.arr(ENV, { max: 256 }) });
 const PORTS: Schema = S.arr(S.obj({ number: S.int() }));
 export const WASM_PLUGIN_SPEC: Schema = S.obj({
   selector: SELECTOR, targetRef: TARGET_REF, targetRefs: S.arr(TARGET_REF, { max: 16 }),
-  url: S.str(), sha256: S.str(), imagePullPolicy: S.en("UNSPECIFIED_POLICY", "IfNotPresent", "Always"), imagePullSecret: S.str(),
+  url: S.any, sha256: S.str(), imagePullPolicy: S.en("UNSPECIFIED_POLICY", "IfNotPresent", "Always"), imagePullSecret: S.str(),
   verificationKey: S.str(), pluginConfig: S.any, pluginName: S.str(), phase: S.en("UNSPECIFIED_PHASE", "AUTHN", "AUTHZ", "STATS"),
   priority: S.int(), failStrategy: S.en("FAIL_CLOSE", "FAIL_OPEN", "FAIL_RELOAD"),
   vmConfig: VM_CONFIG,
@@ -115,25 +115,28 @@ function strictParseURL(u: string): { scheme: string; error?: string } {
   return r;
 }
 function checkWasmURL(url: unknown, path: string, p: Problems): void {
-  if (typeof url !== "string" || url === "") return p.error(path, "url field needs to be set");
+  if (url === null) return p.error(path, `url field needs to be set (API server: Invalid value: "null": ${path} in body must be of type string: "null")`);
+  if (url !== undefined && typeof url !== "string") return p.error(path, `must be a string, got ${Array.isArray(url) ? "list" : typeof url}`);
+  if (typeof url !== "string" || url === "") return p.error(path, `url field needs to be set${url === "" ? `; ${tooShort(path)}` : ""}`);
   const u = strictParseURL(url);
   if (u.error) return p.error(path, u.error);
   if (!["", "file", "http", "https", "oci"].includes(u.scheme)) p.error(path, `url contains unsupported scheme: ${u.scheme}`);
 }
 function checkSha(sha: unknown, path: string, p: Problems): void {
   if (typeof sha !== "string" || sha === "") return;
-  if (sha.length !== 64) p.error(path, "sha256 field must be 64 characters long");
-  else if (!/^[a-f0-9]{64}$/.test(sha)) p.error(path, "sha256 field must match [a-f0-9]{64} pattern");
+  const crd = ` (CRD: Invalid value: "${sha}": ${path} in body should match '(^$|^[a-f0-9]{64}$)')`;
+  if (sha.length !== 64) p.error(path, `sha256 field must be 64 characters long${crd}`);
+  else if (!/^[a-f0-9]{64}$/.test(sha)) p.error(path, `sha256 field must match [a-f0-9]{64} pattern${crd}`);
 }
 function checkPullSecret(s: unknown, path: string, p: Problems): void {
   if (typeof s !== "string") return;
   if (s.length > 253) p.error(path, "imagePullSecret field must be less than 253 characters long");
-  else if (s === "") p.error(path, "imagePullSecret must be at least 1 character (CRD schema)");
+  else if (s === "") p.error(path, tooShort(path));
 }
 function checkPluginName(s: unknown, path: string, p: Problems, limitText: string): void {
   if (typeof s !== "string") return;
   if (s.length > 256) p.error(path, `pluginName field must be less than ${limitText} characters long`);
-  else if (s === "") p.error(path, "pluginName must be at least 1 character (CRD schema)");
+  else if (s === "") p.error(path, tooShort(path));
 }
 function checkVmConfig(vm: unknown, path: string, p: Problems): void {
   if (!isObj(vm)) return;
@@ -143,7 +146,7 @@ function checkVmConfig(vm: unknown, path: string, p: Problems): void {
     if (!isObj(e)) continue;
     if (!e.name) return p.error(ep, "spec.vmConfig.env invalid");
     if (String(e.name).length > 256) return p.error(at(ep, "name"), "env.name field must be less than 255 characters long");
-    if (names.has(e.name)) return p.error(at(ep, "name"), "duplicate env");
+    if (names.has(e.name)) return p.error(at(ep, "name"), `duplicate env (CRD: Duplicate value: {"name":${JSON.stringify(e.name)}})`);
     names.add(e.name);
     if ((e.valueFrom ?? "INLINE") !== "INLINE" && e.value) return p.error(at(ep, "value"), "value may only be set when valueFrom is INLINE");
     if ((e.valueFrom ?? "INLINE") !== "INLINE" && e.value === "") return p.error(at(ep, "value"), "value may only be set when valueFrom is INLINE (CRD schema)");
@@ -158,7 +161,7 @@ function checkMatch(match: unknown, path: string, p: Problems): void {
       if (!isObj(port)) return p.error(pp, `spec.Match[${i}].Ports[${j}] is nil`);
       const n = typeof port.number === "number" ? port.number : 0;
       if (n <= 0 || n > 65535) return p.error(at(pp, "number"), `spec.Match[${i}].Ports[${j}] is out of range: ${n}`);
-      if (seen.has(n)) p.error(pp, `duplicate port ${n}: ports are a list-map keyed by number (CRD schema)`);
+      if (seen.has(n)) p.error(pp, `Duplicate value: {"number":${n}} (CRD schema: ports are a list-map keyed by number)`);
       seen.add(n);
     }
   }
