@@ -61,7 +61,7 @@ export function checkDuration(v: unknown, path: string, p: Problems, opts: { all
 
 export function checkPort(v: unknown, path: string, p: Problems): void {
   if (v === undefined || v === null) return;
-  if (!Number.isInteger(v) || (v as number) < 1 || (v as number) > 65535) p.error(path, `port number ${JSON.stringify(v)} must be in the range 1..65535`);
+  if (!Number.isInteger(v) || (v as number) < 1 || (v as number) > 65535) p.error(path, `port number ${JSON.stringify(v)} must be in the range 1..65535 (port must be between 1-65535)`);
 }
 
 export const PROTOCOLS = ["HTTP", "HTTPS", "HTTP2", "GRPC", "GRPC-WEB", "HTTP_PROXY", "TCP", "TLS", "UDP", "MONGO", "REDIS", "MYSQL"];

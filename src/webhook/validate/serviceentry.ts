@@ -67,7 +67,7 @@ function checkWorkloadEntry(we: Obj, path: string, p: Problems, servicePorts: Se
     unix = true;
     const e = unixAddressError(addr.slice(7));
     if (e) p.error(at(path, "address"), e);
-    if (Object.keys(ports).length) p.error(at(path, "ports"), `unix endpoint ${addr} must not include ports`);
+    if (Object.keys(ports).length) p.error(at(path, "ports"), `unix endpoint ${addr} must not include ports (UDS may not include ports)`);
   } else if (addr !== "" && !isIP(addr)) {
     if (!allowFQDN) p.error(at(path, "address"), `endpoint address "${addr}" is not a valid IP address`);
     else if (fqdnError(addr)) p.error(at(path, "address"), `endpoint address "${addr}" is not a valid FQDN or an IP address`);
@@ -145,7 +145,7 @@ export function validateServiceEntry(spec: Obj, meta: Obj, p: Problems): void {
   });
   switch (res) {
     case "NONE":
-      if (endpoints.length) p.error("spec.endpoints", "no endpoints should be provided for resolution type none");
+      if (endpoints.length) p.error("spec.endpoints", "no endpoints should be provided for resolution type none (NONE mode cannot set endpoints)");
       if (spec.workloadSelector) p.warn("spec.workloadSelector", "workloadSelector should not be set when resolution mode is NONE");
       break;
     case "STATIC":
@@ -162,7 +162,7 @@ export function validateServiceEntry(spec: Obj, meta: Obj, p: Problems): void {
           }
         }
       }
-      if (res === "DNS_ROUND_ROBIN" && endpoints.length > 1) p.error("spec.endpoints", `there must only be 0 or 1 endpoint for resolution mode ${res}`);
+      if (res === "DNS_ROUND_ROBIN" && endpoints.length > 1) p.error("spec.endpoints", `there must only be 0 or 1 endpoint for resolution mode ${res} (DNS_ROUND_ROBIN mode cannot have multiple endpoints)`);
       endpoints.forEach((ep, i) => {
         const epp = at("spec.endpoints", i);
         if (!isObj(ep)) return p.error(epp, "endpoint cannot be nil");
@@ -414,39 +414,83 @@ export const ENVOY_FILTER_SPEC: Schema = S.obj({
   })),
 }, { oneOf: [["workloadSelector", "targetRefs"]] });
 
-const LISTENER_APPLY = new Set(["LISTENER", "FILTER_CHAIN", "NETWORK_FILTER", "HTTP_FILTER", "LISTENER_FILTER"]);
+const LISTENER_APPLY = new Set(["LISTENER", "FILTER_CHAIN", "NETWORK_FILTER", "HTTP_FILTER"]);
 const ROUTE_APPLY = new Set(["ROUTE_CONFIGURATION", "VIRTUAL_HOST", "HTTP_ROUTE"]);
+const HCM = "envoy.filters.network.http_connection_manager";
+/** xds.ReverseDeprecatedFilterNames: deprecated filter name -> canonical name. */
+const DEPRECATED_FILTER_NAMES: Record<string, string> = {
+  "envoy.buffer": "envoy.filters.http.buffer", "envoy.cors": "envoy.filters.http.cors", "envoy.csrf": "envoy.filters.http.csrf",
+  "envoy.http_dynamo_filter": "envoy.filters.http.dynamo", "envoy.ext_authz": "envoy.filters.network.ext_authz", "envoy.fault": "envoy.filters.http.fault",
+  "envoy.grpc_http1_bridge": "envoy.filters.http.grpc_http1_bridge", "envoy.grpc_json_transcoder": "envoy.filters.http.grpc_json_transcoder",
+  "envoy.grpc_web": "envoy.filters.http.grpc_web", "envoy.gzip": "envoy.filters.http.gzip", "envoy.health_check": "envoy.filters.http.health_check",
+  "envoy.ip_tagging": "envoy.filters.http.ip_tagging", "envoy.lua": "envoy.filters.http.lua", "envoy.rate_limit": "envoy.filters.http.ratelimit",
+  "envoy.router": "envoy.filters.http.router", "envoy.squash": "envoy.filters.http.squash", "envoy.listener.http_inspector": "envoy.filters.listener.http_inspector",
+  "envoy.listener.original_dst": "envoy.filters.listener.original_dst", "envoy.listener.original_src": "envoy.filters.listener.original_src",
+  "envoy.listener.proxy_protocol": "envoy.filters.listener.proxy_protocol", "envoy.listener.tls_inspector": "envoy.filters.listener.tls_inspector",
+  "envoy.client_ssl_auth": "envoy.filters.network.client_ssl_auth", "envoy.http_connection_manager": HCM, "envoy.mongo_proxy": "envoy.filters.network.mongo_proxy",
+  "envoy.ratelimit": "envoy.filters.network.ratelimit", "envoy.redis_proxy": "envoy.filters.network.redis_proxy", "envoy.tcp_proxy": "envoy.filters.network.tcp_proxy",
+};
 
+/** Istio 1.30.3 ValidateEnvoyFilter, with its messages. The patch value is not decoded as the Envoy type (Istio does). */
 export function validateEnvoyFilter(spec: Obj, _meta: Obj, p: Problems): void {
   p.warn("spec", "EnvoyFilter exposes internal implementation details that may change at any time. Prefer other APIs if possible, and exercise extreme caution, especially around upgrades.");
-  if (isObj(spec.workloadSelector)) checkLabels(spec.workloadSelector.labels, "spec.workloadSelector.labels", p);
+  const sel = alphaSelector(spec.workloadSelector, "spec.workloadSelector", p);
+  if (sel === "error") return;
+  if (sel === "warn") p.warn("spec.workloadSelector", "Envoy filter: workload selector specified without labels, will be applied to all services in namespace");
   list(spec.configPatches).forEach((cp, i) => {
     const pp = at("spec.configPatches", i);
     if (!isObj(cp)) return p.error(pp, "Envoy filter: null config patch");
-    if (!cp.applyTo || cp.applyTo === "INVALID") p.error(at(pp, "applyTo"), "Envoy filter: missing applyTo");
-    if (!isObj(cp.patch)) return p.error(at(pp, "patch"), "Envoy filter: missing patch");
-    const op = cp.patch.operation;
-    if (!op || op === "INVALID") p.error(at(pp, "patch.operation"), "Envoy filter: missing patch operation");
-    if (op && op !== "REMOVE" && op !== "INVALID" && (cp.patch.value === undefined || cp.patch.value === null)) p.error(at(pp, "patch.value"), "Envoy filter: missing patch value for non-remove operation");
     const m = isObj(cp.match) ? cp.match : undefined;
+    // The CRD's CEL rules (API server) on the match.
+    const hasWaypoint = !!m && m.waypoint !== undefined && m.waypoint !== null;
+    if (m && (m.context === "WAYPOINT" ? !hasWaypoint : hasWaypoint)) {
+      return p.error(at(pp, "match"), "only support waypointMatch when context is WAYPOINT");
+    }
+    if (m && isObj(m.waypoint) && m.waypoint.portNumber !== undefined && (typeof m.waypoint.portNumber !== "number" || m.waypoint.portNumber < 1 || m.waypoint.portNumber > 65535)) {
+      p.error(at(pp, "match.waypoint.portNumber"), "port must be between 1-65535");
+    }
     if (m?.context === "WAYPOINT") return;
-    if (m?.proxy?.proxyVersion && regexError(m.proxy.proxyVersion, {})) p.error(at(pp, "match.proxy.proxyVersion"), `Envoy filter: invalid regex for proxy version, ${regexError(m.proxy.proxyVersion, {})}`);
-    if (m?.waypoint && m.context !== "WAYPOINT") p.error(at(pp, "match.waypoint"), "waypoint match requires context WAYPOINT");
-    if (m?.listener && !LISTENER_APPLY.has(cp.applyTo)) p.error(at(pp, "match"), "Envoy filter: applyTo for listener class objects cannot have non listener match");
-    if (m?.routeConfiguration && !ROUTE_APPLY.has(cp.applyTo)) p.error(at(pp, "match"), "Envoy filter: applyTo for http route class objects cannot have non route configuration match");
-    if (m?.cluster && cp.applyTo !== "CLUSTER") p.error(at(pp, "match"), "Envoy filter: applyTo for cluster class objects cannot have non cluster match");
-    if (isObj(m?.listener)) {
+    const applyTo = cp.applyTo ?? "INVALID";
+    if (applyTo === "INVALID") return p.error(at(pp, "applyTo"), "Envoy filter: missing applyTo");
+    if (!isObj(cp.patch)) return p.error(at(pp, "patch"), "Envoy filter: missing patch");
+    const op = cp.patch.operation ?? "INVALID";
+    if (op === "INVALID") return p.error(at(pp, "patch.operation"), "Envoy filter: missing patch operation");
+    if (op !== "REMOVE" && (cp.patch.value === undefined || cp.patch.value === null)) return p.error(at(pp, "patch.value"), "Envoy filter: missing patch value for non-remove operation");
+    const pv = isObj(m?.proxy) ? m!.proxy.proxyVersion : undefined;
+    if (typeof pv === "string" && pv !== "") {
+      const e = regexError(pv, {});
+      if (e) return p.error(at(pp, "match.proxy.proxyVersion"), `Envoy filter: invalid regex for proxy version, [${e.split("; Istio uses RE2")[0]}]`);
+    }
+    const objectTypes = m && ["listener", "routeConfiguration", "cluster", "waypoint"].some((k) => m[k] !== undefined && m[k] !== null);
+    if (LISTENER_APPLY.has(applyTo) && objectTypes) {
+      if (!isObj(m!.listener)) return p.error(at(pp, "match"), "Envoy filter: applyTo for listener class objects cannot have non listener match");
       const fc = m!.listener.filterChain;
       if (isObj(fc) && isObj(fc.filter)) {
-        if (!fc.filter.name) p.error(at(pp, "match.listener.filterChain.filter.name"), "Envoy filter: filter match has no name to match on");
-        if (isObj(fc.filter.subFilter)) {
-          if (cp.applyTo !== "HTTP_FILTER") p.error(at(pp, "match.listener.filterChain.filter.subFilter"), "Envoy filter: subfilter match can be used with applyTo HTTP_FILTER only");
-          if (fc.filter.name !== "envoy.filters.network.http_connection_manager" && fc.filter.name !== "envoy.http_connection_manager") p.error(at(pp, "match.listener.filterChain.filter.subFilter"), "Envoy filter: subfilter match requires filter match with envoy.filters.network.http_connection_manager");
-          if (!fc.filter.subFilter.name) p.error(at(pp, "match.listener.filterChain.filter.subFilter.name"), "Envoy filter: subfilter match has no name to match on");
+        const f = fc.filter;
+        const fp = at(pp, "match.listener.filterChain.filter");
+        if (applyTo === "LISTENER" || applyTo === "FILTER_CHAIN") p.warn(fp, `Envoy filter: filter match has no effect when used with ${applyTo}`);
+        if (!f.name) return p.error(at(fp, "name"), "Envoy filter: filter match has no name to match on");
+        if (isObj(f.subFilter)) {
+          if (applyTo !== "HTTP_FILTER") return p.error(at(fp, "subFilter"), "Envoy filter: subfilter match can be used with applyTo HTTP_FILTER only");
+          if (f.name !== HCM && f.name !== "envoy.http_connection_manager") return p.error(at(fp, "subFilter"), `Envoy filter: subfilter match requires filter match with ${HCM}`);
+          if (!f.subFilter.name) return p.error(at(fp, "subFilter.name"), "Envoy filter: subfilter match has no name to match on");
+        }
+        for (const n of [f.name, isObj(f.subFilter) ? f.subFilter.name : undefined]) {
+          if (typeof n === "string" && DEPRECATED_FILTER_NAMES[n]) p.warn(fp, `using deprecated filter name "${n}"; use "${DEPRECATED_FILTER_NAMES[n]}" instead`);
         }
       }
+    } else if (ROUTE_APPLY.has(applyTo) && objectTypes) {
+      if (!isObj(m!.routeConfiguration)) p.error(at(pp, "match"), "Envoy filter: applyTo for http route class objects cannot have non route configuration match");
+    } else if (applyTo === "CLUSTER" && objectTypes) {
+      if (!isObj(m!.cluster)) p.error(at(pp, "match"), "Envoy filter: applyTo for cluster class objects cannot have non cluster match");
     }
     const v = cp.patch.value;
+    // A small part of xds.BuildXDSObjectFromStruct: every Envoy type a patch can carry (except BOOTSTRAP) has a string
+    // `name`, and Istio decodes the value into it ("json: cannot unmarshal bool into Go value of type string").
+    if (isObj(v) && applyTo !== "BOOTSTRAP" && v.name !== undefined && v.name !== null && typeof v.name !== "string") {
+      const kind = typeof v.name === "boolean" ? "bool" : typeof v.name === "number" ? "number" : Array.isArray(v.name) ? "array" : "object";
+      p.error(at(pp, "patch.value.name"), `Envoy filter: json: cannot unmarshal ${kind} into Go value of type string`);
+    }
     if (isObj(v)) {
       const typed = JSON.stringify(v).match(/"@type":"([^"]+)"/g) ?? [];
       for (const t of typed) {
