@@ -64,6 +64,10 @@ export class Informer<T extends KubeObject = KubeObject> {
   private abort: AbortController | undefined;
   private loop: Promise<void> | undefined;
   private failures = 0;
+  /** A list request cannot be aborted: stop() does not wait for one (its result is dropped). */
+  private listing = false;
+  /** Settles start()'s promise (once). */
+  private firstOk: (() => void) | undefined;
   /** Where the next watch starts. */
   resourceVersion = "";
   /** Lists done (the first one included), for tests and logs. */
@@ -88,21 +92,23 @@ export class Informer<T extends KubeObject = KubeObject> {
   }
 
   /**
-   * Starts listing and watching. Resolves once the first list was delivered to the handlers; rejects if that
-   * first list fails, but keeps retrying (with backoff) until `stop()`.
+   * Starts listing and watching. Resolves once the first list was delivered to the handlers (or on `stop()`
+   * before that); rejects if that first list fails, but keeps retrying (with backoff) until `stop()`.
    */
   start(): Promise<void> {
     if (this.abort && !this.abort.signal.aborted) throw new Error("informer already started");
     this.abort = new AbortController();
     const signal = this.abort.signal;
     return new Promise<void>((resolve, reject) => {
+      this.firstOk = resolve;
       this.loop = this.run(signal, resolve, reject);
     });
   }
 
   async stop(): Promise<void> {
     this.abort?.abort();
-    await this.loop;
+    this.firstOk?.(); // stopped before the first list: start() must not hang
+    if (!this.listing) await this.loop;
   }
 
   private emit(type: InformerEventType, obj: T, old?: T): void {
@@ -170,8 +176,15 @@ export class Informer<T extends KubeObject = KubeObject> {
 
   /** Lists and brings the cache to it: DELETED for what vanished, ADDED for what is new, MODIFIED for what changed. */
   private async relist(signal: AbortSignal): Promise<void> {
-    const { items, resourceVersion } = await this.o.kube.listWithVersion(this.o.apiVersion, this.o.kind, this.selectors());
+    this.listing = true;
+    let listed: { items: JsonObject[]; resourceVersion: string };
+    try {
+      listed = await this.o.kube.listWithVersion(this.o.apiVersion, this.o.kind, this.selectors());
+    } finally {
+      this.listing = false;
+    }
     if (signal.aborted) return;
+    const { items, resourceVersion } = listed;
     this.lists++;
     const fresh = new Map<string, T>();
     for (const i of items) fresh.set(keyOf(i as T), i as unknown as T);

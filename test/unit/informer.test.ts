@@ -186,6 +186,22 @@ describe("Kube.watch and the informer", () => {
     assert.equal(synced, 1);
     await inf2.stop();
   });
+
+  it("informer: stop() during the first list resolves start() at once and delivers nothing", async () => {
+    lists.push((_req, res) => setTimeout(() => listReply("3", [cm("late", "3")])(_req, res, new URL("http://x")), 300));
+    const log: string[] = [];
+    const inf = new Informer({ kube, apiVersion: "v1", kind: "ConfigMap", namespace: "ns" });
+    inf.on("ADDED", (o) => log.push(o.metadata!.name!));
+    const started = inf.start();
+    await new Promise((r) => setTimeout(r, 30));
+    const t0 = Date.now();
+    await inf.stop();
+    await started;
+    assert.ok(Date.now() - t0 < 200, "neither waits for the list");
+    await new Promise((r) => setTimeout(r, 400));
+    assert.deepEqual(log, []);
+    assert.equal(inf.synced, false);
+  });
 });
 
 async function waitFor(cond: () => boolean, ms = 5000): Promise<void> {

@@ -122,6 +122,7 @@ export class IopController {
       this.stopped = true;
       throw e;
     }
+    if (this.stopped) return; // stopped (leadership lost) while listing
     this.queue.start();
     this.resyncTimer = setInterval(() => {
       for (const o of informer.list()) this.queue.add(keyOf(o));
