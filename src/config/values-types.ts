@@ -108,6 +108,14 @@ export interface GlobalValues extends ImageValues {
   sts?: { servicePort?: number };
   trustDomain?: string;
   trustBundleName?: string;
+  priorityClassName?: string;
+  defaultResources?: ResourceValues;
+  defaultNodeSelector?: Record<string, string>;
+  defaultTolerations?: Fragment[];
+  /** Weights per CPU architecture (the gateway charts' node affinity). */
+  arch?: Record<string, number>;
+  externalIstiod?: boolean;
+  istiod?: { enableAnalysis?: boolean };
 }
 
 /** `pilot.cni`: whether pods are redirected by the CNI node agent instead of an init container. */
@@ -123,6 +131,23 @@ export interface PilotValues extends DeploymentValues {
   traceSampling?: number;
   keepaliveMaxServerConnectionAge?: string;
   crlConfigMapName?: string;
+  deploymentLabels?: Record<string, string>;
+  serviceAnnotations?: Record<string, string>;
+  serviceAccountAnnotations?: Record<string, string>;
+  seccompProfile?: Fragment;
+  affinity?: Fragment;
+  topologySpreadConstraints?: Fragment[];
+  extraContainerArgs?: Json[];
+  volumes?: Fragment[];
+  volumeMounts?: Fragment[];
+  envVarFrom?: Fragment[];
+  jwksResolverExtraRootCA?: string;
+  ipFamilyPolicy?: string;
+  ipFamilies?: string[];
+  trafficDistribution?: string;
+  trustedZtunnelNamespace?: string;
+  /** The node untaint controller (`--cniNamespace`, PILOT_ENABLE_NODE_UNTAINT_CONTROLLERS). */
+  taint?: { enabled?: boolean; namespace?: string; name?: string };
 }
 
 /** The istio-cni chart's values (top-level `cni`). */
@@ -156,6 +181,15 @@ export interface GatewayValues extends DeploymentValues {
   type?: string;
   serviceAnnotations?: Record<string, string>;
   runAsRoot?: boolean;
+  loadBalancerIP?: string;
+  loadBalancerSourceRanges?: string[];
+  externalTrafficPolicy?: string;
+  ipFamilyPolicy?: string;
+  ipFamilies?: string[];
+  serviceAccount?: { annotations?: Record<string, string> };
+  secretVolumes?: { name?: string; secretName?: string; mountPath?: string }[];
+  configVolumes?: { name?: string; configMapName?: string; mountPath?: string }[];
+  additionalContainers?: Fragment[];
 }
 
 export interface GatewaysValues {

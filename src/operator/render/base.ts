@@ -2,7 +2,7 @@
 // istio-reader ServiceAccount.
 import type { JsonObject } from "../../config/values.js";
 import { shippedCrds } from "../../config/profiles.js";
-import { componentLabels, obj, type K8sObject, type RenderContext } from "./meta.js";
+import { componentLabels, obj, pullSecrets, type K8sObject, type RenderContext } from "./meta.js";
 
 function trafficExtensionCrd(): JsonObject {
   const schema = { openAPIV3Schema: { type: "object", "x-kubernetes-preserve-unknown-fields": true } };
@@ -28,6 +28,6 @@ export function renderBase(ctx: RenderContext): K8sObject[] {
     if (excluded.has(c.metadata.name)) continue;
     out.push({ ...c, metadata: { name: c.metadata.name, labels: { ...labels }, annotations: { "helm.sh/resource-policy": "keep" } } } as K8sObject);
   }
-  out.push(obj("v1", "ServiceAccount", "istio-reader-service-account", ctx.istioNamespace, componentLabels(ctx, "Base", { app: "istio-reader" })));
+  out.push(obj("v1", "ServiceAccount", "istio-reader-service-account", ctx.istioNamespace, componentLabels(ctx, "Base", { app: "istio-reader" }), pullSecrets(ctx.values)));
   return out;
 }

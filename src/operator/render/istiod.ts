@@ -3,7 +3,7 @@
 // istiod's webhook configurations are not rendered: pilotfish serves injection and validation itself.
 import { mergeValues, str, type Json, type JsonObject } from "../../config/values.js";
 import type { PilotValues } from "../../config/values-types.js";
-import { componentLabels, envList, fieldEnv, hpa, image, obj, obj0, pdb, sortKeys, wantsHpa, wantsPdb, type K8sObject, type RenderContext } from "./meta.js";
+import { chartResources, componentLabels, envList, fieldEnv, hpa, image, obj, obj0, pdb, pullSecrets, sortKeys, truthy, wantsHpa, wantsPdb, type K8sObject, type RenderContext } from "./meta.js";
 import { injectionConfigMapData } from "../../config/configmaps.js";
 
 // istiod's RBAC, rule for rule as Istio 1.30.3's istiod chart grants it (istiod needs every one of these).
@@ -83,7 +83,8 @@ export function renderIstiod(ctx: RenderContext, namespace: string): K8sObject[]
   const out: K8sObject[] = [];
   const remote = v.istiodRemote?.enabled === true;
 
-  out.push(obj("v1", "ServiceAccount", name, ctx.istioNamespace, L()));
+  const sa = obj("v1", "ServiceAccount", name, ctx.istioNamespace, L(), pullSecrets(v), obj0(pilot.serviceAccountAnnotations) as Record<string, string>);
+  out.push(sa);
   for (const [role, rules, sa] of [
     [`istio-reader-clusterrole-${crSuffix}`, readerRules(), "istio-reader-service-account"],
     [`istiod-clusterrole-${crSuffix}`, istiodRules(), name],
@@ -121,26 +122,45 @@ export function renderIstiod(ctx: RenderContext, namespace: string): K8sObject[]
   if (remote) return out;
 
   const autoscale = wantsHpa(pilot);
+  const penv = obj0(pilot.env);
+  const taint = obj0(pilot.taint);
+  const g = v.global ?? {};
   const env: Json[] = [
     { name: "REVISION", value: ctx.revLabel },
-    { name: "PILOT_CERT_PROVIDER", value: str(v.global?.pilotCertProvider) || "istiod" },
+    { name: "PILOT_CERT_PROVIDER", value: str(g.pilotCertProvider) },
     fieldEnv("POD_NAME", "metadata.name"),
     fieldEnv("POD_NAMESPACE", "metadata.namespace"),
     fieldEnv("SERVICE_ACCOUNT", "spec.serviceAccountName"),
     { name: "KUBECONFIG", value: "/var/run/secrets/remote/config" },
-    { name: "CA_TRUSTED_NODE_ACCOUNTS", value: `${namespace}/${str(v.ztunnel?.resourceName) || "ztunnel"}` },
-    ...envList(pilot.env),
-    { name: "PILOT_TRACE_SAMPLING", value: str(pilot.traceSampling ?? 1) },
-    { name: "PILOT_ENABLE_ANALYSIS", value: "false" },
-    { name: "CLUSTER_ID", value: str(v.global?.multiCluster?.clusterName) || "Kubernetes" },
+    ...(truthy(penv.CA_TRUSTED_NODE_ACCOUNTS) ? [] : [{ name: "CA_TRUSTED_NODE_ACCOUNTS", value: `${str(pilot.trustedZtunnelNamespace) || namespace}/${str(v.ztunnel?.resourceName) || "ztunnel"}` }]),
+    ...envList(penv),
+    ...((Array.isArray(pilot.envVarFrom) ? pilot.envVarFrom : []) as Json[]),
+    ...(truthy(pilot.traceSampling) ? [{ name: "PILOT_TRACE_SAMPLING", value: str(pilot.traceSampling) }] : []),
+    ...(truthy(taint.enabled) ? [{ name: "PILOT_ENABLE_NODE_UNTAINT_CONTROLLERS", value: "true" }, { name: "PILOT_NODE_UNTAINT_CONTROLLERS_TAINT_NAME", value: str(taint.name ?? "cni.istio.io/not-ready") }] : []),
+    ...(truthy(g.externalIstiod) && !truthy(penv.EXTERNAL_ISTIOD) ? [{ name: "EXTERNAL_ISTIOD", value: str(g.externalIstiod) }] : []),
+    ...(truthy(g.trustBundleName) ? [{ name: "PILOT_CA_CERT_CONFIGMAP", value: str(g.trustBundleName) }] : []),
+    ...(truthy(pilot.crlConfigMapName) ? [{ name: "PILOT_CRL_CONFIGMAP", value: str(pilot.crlConfigMapName) }] : []),
+    { name: "PILOT_ENABLE_ANALYSIS", value: str(g.istiod?.enableAnalysis ?? false) },
+    { name: "CLUSTER_ID", value: str(g.multiCluster?.clusterName) || "Kubernetes" },
     { name: "GOMAXPROCS", valueFrom: { resourceFieldRef: { divisor: "1", resource: "limits.cpu" } } },
-    { name: "PLATFORM", value: str(v.global?.platform) },
+    { name: "PLATFORM", value: str(g.platform) || str((v as JsonObject).platform) },
   ];
+  const ctb = penv.ENABLE_CLUSTER_TRUST_BUNDLE_API === true;
+  const jwksCA = truthy(pilot.jwksResolverExtraRootCA);
+  const args: Json[] = ["discovery", "--monitoringAddr=:15014"];
+  if (truthy(g.logging?.level)) args.push(`--log_output_level=${str(g.logging?.level)}`);
+  if (truthy(g.logAsJson)) args.push("--log_as_json");
+  args.push("--domain", str(g.proxy?.clusterDomain) || "cluster.local");
+  if (truthy(taint.namespace)) args.push(`--cniNamespace=${str(taint.namespace)}`);
+  args.push("--keepaliveMaxServerConnectionAge", str(pilot.keepaliveMaxServerConnectionAge));
+  if (Array.isArray(pilot.extraContainerArgs)) args.push(...(pilot.extraContainerArgs as Json[]));
+  const securityContext: JsonObject = { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, readOnlyRootFilesystem: true, runAsNonRoot: true };
+  if (truthy(pilot.seccompProfile)) securityContext.seccompProfile = pilot.seccompProfile as Json;
   const podLabels = { ...L({ "istio.io/dataplane-mode": "none", "sidecar.istio.io/inject": "false" }), ...(obj0(pilot.podLabels) as Record<string, string>) };
   const spec: JsonObject = {
-    ...(autoscale ? {} : { replicas: Number(pilot.replicaCount ?? 1) }),
+    ...(!truthy(pilot.autoscaleEnabled) && truthy(pilot.replicaCount) ? { replicas: pilot.replicaCount as Json } : {}),
     selector: { matchLabels: ctx.revision ? { app: "istiod", "istio.io/rev": ctx.revLabel } : { istio: "pilot" } },
-    strategy: { rollingUpdate: { maxSurge: str(pilot.rollingMaxSurge) || "100%", maxUnavailable: str(pilot.rollingMaxUnavailable) || "25%" } },
+    strategy: { rollingUpdate: { maxSurge: pilot.rollingMaxSurge ?? "100%", maxUnavailable: pilot.rollingMaxUnavailable ?? "25%" } },
     template: {
       metadata: {
         annotations: { "prometheus.io/port": "15014", "prometheus.io/scrape": "true", "sidecar.istio.io/inject": "false", ...(obj0(pilot.podAnnotations) as Record<string, string>) },
@@ -149,9 +169,10 @@ export function renderIstiod(ctx: RenderContext, namespace: string): K8sObject[]
       spec: {
         containers: [
           {
-            args: ["discovery", "--monitoringAddr=:15014", `--log_output_level=${str(v.global?.logging?.level) || "default:info"}`, "--domain", str(v.global?.proxy?.clusterDomain) || "cluster.local", "--keepaliveMaxServerConnectionAge", str(pilot.keepaliveMaxServerConnectionAge) || "30m"],
+            args,
             env,
             image: image(v, pilot, "pilot"),
+            ...(truthy(g.imagePullPolicy) ? { imagePullPolicy: g.imagePullPolicy } : {}),
             name: "discovery",
             ports: [
               { containerPort: 8080, name: "http-debug", protocol: "TCP" },
@@ -161,35 +182,48 @@ export function renderIstiod(ctx: RenderContext, namespace: string): K8sObject[]
               { containerPort: 15014, name: "http-monitoring", protocol: "TCP" },
             ],
             readinessProbe: { httpGet: { path: "/ready", port: 8080 }, initialDelaySeconds: 1, periodSeconds: 3, timeoutSeconds: 5 },
-            resources: obj0(pilot.resources),
-            securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, readOnlyRootFilesystem: true, runAsNonRoot: true },
+            resources: chartResources(pilot.resources, g.defaultResources),
+            securityContext,
             volumeMounts: [
               { mountPath: "/var/run/secrets/tokens", name: "istio-token", readOnly: true },
               { mountPath: "/var/run/secrets/istio-dns", name: "local-certs" },
               { mountPath: "/etc/cacerts", name: "cacerts", readOnly: true },
               { mountPath: "/var/run/secrets/remote", name: "istio-kubeconfig", readOnly: true },
+              ...(jwksCA ? [{ mountPath: "/cacerts", name: "extracacerts" }] : []),
               { mountPath: "/var/run/secrets/istiod/tls", name: "istio-csr-dns-cert", readOnly: true },
               { mountPath: "/var/run/secrets/istiod/ca", name: "istio-csr-ca-configmap", readOnly: true },
+              ...((Array.isArray(pilot.volumeMounts) ? pilot.volumeMounts : []) as Json[]),
             ],
           },
         ],
-        ...(Object.keys(obj0(pilot.nodeSelector)).length ? { nodeSelector: pilot.nodeSelector } : {}),
+        ...(truthy(pilot.nodeSelector) ? { nodeSelector: pilot.nodeSelector } : {}),
+        ...(truthy(pilot.affinity) ? { affinity: pilot.affinity as Json } : {}),
+        ...(truthy(g.priorityClassName) ? { priorityClassName: str(g.priorityClassName) } : {}),
         serviceAccountName: name,
         tolerations: [{ key: "cni.istio.io/not-ready", operator: "Exists" }, ...((Array.isArray(pilot.tolerations) ? pilot.tolerations : []) as Json[])],
+        ...(truthy(pilot.topologySpreadConstraints) ? { topologySpreadConstraints: pilot.topologySpreadConstraints as Json } : {}),
         volumes: [
           { emptyDir: { medium: "Memory" }, name: "local-certs" },
           { name: "istio-token", projected: { sources: [{ serviceAccountToken: { audience: str(v.global?.sds?.token?.aud) || "istio-ca", expirationSeconds: 43200, path: "istio-token" } }] } },
           { name: "cacerts", secret: { optional: true, secretName: "cacerts" } },
           { name: "istio-kubeconfig", secret: { optional: true, secretName: "istio-kubeconfig" } },
           { name: "istio-csr-dns-cert", secret: { optional: true, secretName: "istiod-tls" } },
-          { configMap: { defaultMode: 420, name: "istio-ca-root-cert", optional: true }, name: "istio-csr-ca-configmap" },
+          ctb
+            ? { name: "istio-csr-ca-configmap", projected: { sources: [{ clusterTrustBundle: { name: `istio.io:istiod-ca:${str(g.trustBundleName) || "root-cert"}`, optional: true, path: "root-cert.pem" } }] } }
+            : { configMap: { defaultMode: 420, name: str(g.trustBundleName) || "istio-ca-root-cert", optional: true }, name: "istio-csr-ca-configmap" },
+          ...(jwksCA ? [{ configMap: { name: `pilot-jwks-extra-cacerts${rs}` }, name: "extracacerts" }] : []),
+          ...((Array.isArray(pilot.volumes) ? pilot.volumes : []) as Json[]),
         ],
       },
     },
   };
-  out.push(obj("apps/v1", "Deployment", name, namespace, L(), { spec }));
+  out.push(obj("apps/v1", "Deployment", name, namespace, { ...L(), ...(obj0(pilot.deploymentLabels) as Record<string, string>) }, { spec }));
+  if (jwksCA) out.push(obj("v1", "ConfigMap", `pilot-jwks-extra-cacerts${rs}`, namespace, L(), { data: { "extra.pem": str(pilot.jwksResolverExtraRootCA) } }));
   out.push(obj("v1", "Service", name, namespace, L(), {
     spec: {
+      ...(truthy(pilot.ipFamilyPolicy) ? { ipFamilyPolicy: pilot.ipFamilyPolicy as Json } : {}),
+      ...(truthy(pilot.ipFamilies) ? { ipFamilies: pilot.ipFamilies as Json } : {}),
+      ...(truthy(pilot.trafficDistribution) ? { trafficDistribution: pilot.trafficDistribution as Json } : {}),
       ports: [
         { name: "grpc-xds", port: 15010, protocol: "TCP" },
         { name: "https-dns", port: 15012, protocol: "TCP" },
@@ -198,9 +232,9 @@ export function renderIstiod(ctx: RenderContext, namespace: string): K8sObject[]
       ],
       selector: ctx.revision ? { app: "istiod", "istio.io/rev": ctx.revLabel } : { app: "istiod", istio: "pilot" },
     },
-  }));
+  }, obj0(pilot.serviceAnnotations) as Record<string, string>));
   if (autoscale) out.push(hpa(name, namespace, L(), pilot));
-  if (wantsPdb(v, pilot)) out.push(pdb(name, namespace, L(), { app: "istiod", "istio.io/rev": ctx.revLabel }));
+  if (wantsPdb(v, pilot)) out.push(pdb(name, namespace, L(), ctx.revision ? { app: "istiod", "istio.io/rev": ctx.revLabel } : { app: "istiod", istio: "pilot" }));
   if (v.global?.networkPolicy?.enabled === true) {
     out.push(obj("networking.k8s.io/v1", "NetworkPolicy", name, namespace, L(), {
       spec: {

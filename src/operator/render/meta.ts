@@ -173,7 +173,61 @@ export function pdb(name: string, ns: string, labels: Record<string, string>, se
 
 export function envList(env: unknown): Json[] {
   if (!isObject(env)) return [];
-  return Object.entries(env).map(([name, value]): Json => (isObject(value) ? { name, ...value } : { name, value: str(value) }));
+  // Helm ranges over a map in key order.
+  return Object.entries(env).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([name, value]): Json => (isObject(value) ? { name, ...value } : { name, value: str(value) }));
 }
 
 export const fieldEnv = (name: string, fieldPath: string): Json => ({ name, valueFrom: { fieldRef: { apiVersion: "v1", fieldPath } } });
+
+/** Go template truthiness (`{{ if X }}`): false, 0, "", nil, empty maps and lists are false. */
+export function truthy(v: unknown): boolean {
+  if (v === undefined || v === null || v === false || v === 0 || v === "") return false;
+  if (Array.isArray(v)) return v.length > 0;
+  if (isObject(v)) return Object.keys(v).length > 0;
+  return true;
+}
+
+/** A scalar printed unquoted into YAML by a chart (`{{ $value }}`) and read back: "2" becomes 2, "100m" stays. */
+export function yamlScalar(v: Json): Json {
+  if (typeof v !== "string") return v;
+  if (/^[-+]?(\d+|\d*\.\d+)([eE][-+]?\d+)?$/.test(v)) return Number(v);
+  if (v === "true" || v === "false") return v === "true";
+  return v;
+}
+
+/** The charts' `<chart>.resources` helper: limits and requests, nil/empty entries omitted; `fallback` when `own` is unset. */
+export function chartResources(own: unknown, fallback: unknown): JsonObject {
+  const src = truthy(own) ? own : fallback;
+  const out: JsonObject = {};
+  if (!isObject(src)) return out;
+  for (const key of ["limits", "requests"]) {
+    const m = src[key];
+    if (!isObject(m)) continue;
+    const kept = Object.keys(m).sort().filter((k) => truthy(m[k]));
+    if (kept.length) out[key] = Object.fromEntries(kept.map((k) => [k, yamlScalar(m[k])]));
+  }
+  return out;
+}
+
+/** `imagePullSecrets` of a chart's ServiceAccount (`- name: {{ . }}` for each `global.imagePullSecrets`). */
+export function pullSecrets(values: InjectionValues): JsonObject {
+  const list = values.global?.imagePullSecrets;
+  if (!Array.isArray(list) || !list.length) return {};
+  return { imagePullSecrets: list.map((s) => ({ name: isObject(s) ? str(s.name) : str(s) })) };
+}
+
+/** `nodeaffinity` of the gateway charts' _affinity.tpl: `nodeSelector` (else global.defaultNodeSelector) and global.arch. */
+export function gatewayAffinity(values: InjectionValues, nodeSelector: unknown): JsonObject | undefined {
+  const g = (values.global ?? {}) as JsonObject;
+  const sel = truthy(nodeSelector) ? nodeSelector : g.defaultNodeSelector;
+  const arch = isObject(g.arch) ? g.arch : {};
+  const archKeys = Object.keys(arch).sort();
+  const exprs: Json[] = [];
+  if (truthy(g.arch)) exprs.push({ key: "kubernetes.io/arch", operator: "In", values: archKeys.filter((k) => Math.trunc(Number(arch[k])) > 0) });
+  if (isObject(sel)) for (const k of Object.keys(sel).sort()) exprs.push({ key: k, operator: "In", values: [str(sel[k])] });
+  const nodeAffinity: JsonObject = {};
+  if (truthy(g.arch) || truthy(sel)) nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution = { nodeSelectorTerms: [{ matchExpressions: exprs }] };
+  const preferred = archKeys.filter((k) => Math.trunc(Number(arch[k])) > 0).map((k): Json => ({ weight: Math.trunc(Number(arch[k])), preference: { matchExpressions: [{ key: "kubernetes.io/arch", operator: "In", values: [k] }] } }));
+  if (preferred.length) nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution = preferred;
+  return Object.keys(nodeAffinity).length ? { nodeAffinity } : undefined;
+}
