@@ -120,7 +120,8 @@ export function validatePeerAuthentication(spec: Obj, _meta: Obj, p: Problems): 
     if (emptySelector && ports.length) p.error("spec.portLevelMtls", "mesh/namespace peer authentication cannot have port level mTLS (CRD: portLevelMtls requires selector)");
     if (ports.length === 0) p.error("spec.portLevelMtls", "port level mTLS, if defined, must have at least one element (CRD: should have at least 1 properties)");
     for (const port of ports) {
-      if (!/^\d+$/.test(port)) p.error(`spec.portLevelMtls[${port}]`, `port must be in range 1..65535 (CRD: type conversion error from string to int: "${port}")`);
+      if (/^0\d+$/.test(port)) p.error(`spec.portLevelMtls[${port}]`, `error decoding configuration: invalid map key "${port}" (a port number with a leading zero is not a JSON number)`);
+      else if (!/^\d+$/.test(port)) p.error(`spec.portLevelMtls[${port}]`, `port must be in range 1..65535 (CRD: type conversion error from string to int: "${port}")`);
       else if (Number(port) < 1 || Number(port) > 65535) p.error(`spec.portLevelMtls[${port}]`, `port must be in range 1..65535 (CRD: port must be between 1-65535)`);
     }
   }
