@@ -89,8 +89,10 @@ export function checkSelector(sel: unknown, path: string, p: Problems): void {
   if (!isObj(sel)) return;
   const ml = isObj(sel.matchLabels) ? sel.matchLabels : {};
   for (const [k, v] of Object.entries(ml)) {
-    if (k === "") p.error(at(path, "matchLabels"), `empty key is not supported in selector: "${k}=${v}"`);
-    if (k.includes("*") || String(v ?? "").includes("*")) p.error(at(path, "matchLabels"), `wildcard is not supported in selector: "${k}=${v}"`);
+    // Istio's messages, with the CRD's CEL wording (the API server checks first) in front.
+    if (k === "") p.error(at(path, "matchLabels"), `key must not be empty (empty key is not supported in selector: "${k}=${v}")`);
+    if (k.includes("*")) p.error(at(path, "matchLabels"), `wildcard not allowed in label key match (wildcard is not supported in selector: "${k}=${v}")`);
+    else if (String(v ?? "").includes("*")) p.error(at(path, "matchLabels"), `wildcard not allowed in label value match (wildcard is not supported in selector: "${k}=${v}")`);
   }
   if (Object.keys(ml).length === 0) p.warn(path, "workload selector specified without labels");
 }

@@ -17,7 +17,7 @@ export const SERVICE_ENTRY_SPEC: Schema = S.obj({
 export const WORKLOAD_ENTRY_SPEC: Schema = WORKLOAD_ENTRY;
 
 function checkPortName(name: unknown, path: string, p: Problems): void {
-  if (typeof name !== "string" || !isDnsLabel(name)) p.error(path, `invalid port name: ${name ?? ""}`);
+  if (typeof name !== "string" || !isDnsLabel(name)) p.error(path, `invalid port name: ${name ?? ""} (port name must be valid)`);
 }
 
 const protoOf = (s: unknown): string => String(s ?? "").toUpperCase();
@@ -50,7 +50,8 @@ function ipSubnetError(s: string): string | undefined {
 function unixAddressError(addr: string): string | undefined {
   if (addr === "") return "unix address must not be empty";
   if (addr.startsWith("@")) return undefined;
-  if (!addr.startsWith("/") || addr.endsWith("/")) return `${addr} is not an absolute path to a file`;
+  if (!addr.startsWith("/")) return `${addr} is not an absolute path to a file (UDS must be an absolute path or abstract socket)`;
+  if (addr.endsWith("/")) return `${addr} is not an absolute path to a file (UDS may not be a dir)`;
   return undefined;
 }
 
@@ -58,7 +59,7 @@ function unixAddressError(addr: string): string | undefined {
 function checkWorkloadEntry(we: Obj, path: string, p: Problems, servicePorts: Set<string> | undefined, allowFQDN: boolean): void {
   const addr = typeof we.address === "string" ? we.address : "";
   if (addr === "") {
-    if (!we.network) return p.error(at(path, "address"), "address is required");
+    if (!we.network) return p.error(at(path, "address"), "address is required (Address is required)");
     p.warn(at(path, "address"), `address is unset with network "${we.network}"`);
   }
   const ports = isObj(we.ports) ? we.ports : {};
@@ -111,7 +112,7 @@ export function validateServiceEntry(spec: Obj, meta: Obj, p: Problems): void {
   if (hosts.length === 0) p.error("spec.hosts", "service entry must have at least one host");
   hosts.forEach((h, i) => {
     const hp = at("spec.hosts", i);
-    if (h === "*") return p.error(hp, `invalid host ${h}`);
+    if (h === "*") return p.error(hp, `invalid host ${h} (hostname cannot be wildcard)`);
     const e = wildcardDomainError(h);
     if (e) p.error(hp, e);
     if (res !== "DYNAMIC_DNS" && h.includes("*") && h.length !== 1 && !h.startsWith("*.")) p.warn(hp, `partial wildcard "${h}" not allowed`);
@@ -502,13 +503,12 @@ export function validateEnvoyFilter(spec: Obj, _meta: Obj, p: Problems): void {
 }
 
 export const PROXY_CONFIG_SPEC: Schema = S.obj({
-  selector: S.obj({ matchLabels: S.map() }), concurrency: S.int(0), environmentVariables: S.map(S.str({ max: 2048 })), image: S.obj({ imageType: S.str() }),
+  selector: S.obj({ matchLabels: S.map() }), concurrency: S.int(), environmentVariables: S.map(S.str({ max: 2048 })), image: S.obj({ imageType: S.str() }),
 });
+/** Istio 1.30.3 ValidateProxyConfig: selector rules and concurrency >= 0 (the CRD's minimum 0 is checked here too, with its message). */
 export function validateProxyConfig(spec: Obj, _meta: Obj, p: Problems): void {
-  if (isObj(spec.selector)) {
-    const ml = spec.selector.matchLabels;
-    if (isObj(ml)) for (const k of Object.keys(ml)) if (k === "") p.error("spec.selector.matchLabels", "key must not be empty");
-    checkSelector(spec.selector, "spec.selector", p);
+  checkSelector(spec.selector, "spec.selector", p);
+  if (typeof spec.concurrency === "number" && spec.concurrency < 0) {
+    p.error("spec.concurrency", `should be greater than or equal to 0 (concurrency must be greater than or equal to 0)`);
   }
-  void checkDuration;
 }
