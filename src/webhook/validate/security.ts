@@ -3,7 +3,6 @@
 // Istio's wording. Istio's webhook reads an empty list as unset, so `x: []` counts as absent everywhere here.
 // Also the selector / targetRef / ParseBool / IP helpers shared with telemetry.ts (Telemetry, WasmPlugin).
 import { isIPv4, isIPv6 } from "node:net";
-import { createPublicKey, createSecretKey } from "node:crypto";
 import { S, type Schema } from "../../schema/schema.js";
 import { Problems, at } from "../../schema/problems.js";
 import { checkDuration, isObj, list, type Obj } from "./common.js";
@@ -203,31 +202,57 @@ export function goParseURL(rawURL: string, viaRequest = false): { scheme: string
   return { scheme };
 }
 
+/** The first JSON value of `s` (Go's json.Decoder stops there; trailing text is ignored). */
+function firstJSONValue(s: string): unknown {
+  const t = s.trimStart();
+  if (t[0] !== "{" && t[0] !== "[") return JSON.parse(s);
+  let depth = 0;
+  let inStr = false;
+  for (let i = 0; i < t.length; i++) {
+    const c = t[i];
+    if (inStr) {
+      if (c === "\\") i++;
+      else if (c === '"') inStr = false;
+    } else if (c === '"') inStr = true;
+    else if (c === "{" || c === "[") depth++;
+    else if (c === "}" || c === "]") {
+      if (--depth === 0) return JSON.parse(t.slice(0, i + 1));
+    }
+  }
+  return JSON.parse(t);
+}
+const B64 = /^[A-Za-z0-9+/_-]*={0,2}$/;
+const JWK_FIELDS: Record<string, { required: string[]; bytes: string[] }> = {
+  RSA: { required: ["n", "e"], bytes: ["n", "e", "d", "p", "q", "dp", "dq", "qi"] },
+  EC: { required: ["crv", "x", "y"], bytes: ["x", "y", "d"] },
+  OKP: { required: ["crv", "x"], bytes: ["x", "d"] },
+  oct: { required: ["k"], bytes: ["k"] },
+};
+/**
+ * A JWK set (or a single JWK) as lestrrat-go/jwx's jwk.Parse reads it for Istio: each key's kty known, its required
+ * fields present and its byte fields base64; no check of the key material itself. Private keys (d, or oct) are listed.
+ */
 function jwkSetError(jwks: string): { error?: string; privateAt: number[] } {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(jwks);
+    parsed = firstJSONValue(jwks);
   } catch (e) {
     return { error: `failed to unmarshal JWK set: ${(e as Error).message}`, privateAt: [] };
   }
   if (!isObj(parsed)) return { error: "failed to unmarshal JWK set: not a JSON object", privateAt: [] };
-  const keys = Array.isArray(parsed.keys) ? parsed.keys : parsed.keys === undefined ? [parsed] : undefined;
-  if (!keys) return { error: "failed to unmarshal JWK set: keys must be a list", privateAt: [] };
+  if (parsed.keys !== undefined && !Array.isArray(parsed.keys)) return { error: `failed to unmarshal JWK set: failed to decode "keys"`, privateAt: [] };
+  const keys: unknown[] = Array.isArray(parsed.keys) ? parsed.keys : [parsed];
   const privateAt: number[] = [];
   for (const [i, k] of keys.entries()) {
-    if (!isObj(k)) return { error: `failed to parse key at index ${i}: not an object`, privateAt };
-    try {
-      if (k.kty === "oct") {
-        if (typeof k.k !== "string") throw new Error(`required field k is missing`);
-        createSecretKey(Buffer.from(k.k, "base64url"));
-        privateAt.push(i);
-      } else if (k.kty === "RSA" || k.kty === "EC" || k.kty === "OKP") {
-        createPublicKey({ key: k as never, format: "jwk" });
-        if (k.d !== undefined) privateAt.push(i);
-      } else throw new Error(`invalid key type from JSON (${JSON.stringify(k.kty)})`);
-    } catch (e) {
-      return { error: `failed to parse key at index ${i}: ${(e as Error).message}`, privateAt };
-    }
+    const where = `failed to unmarshal JWK set: failed to decode key #${i} in "keys"`;
+    if (!isObj(k)) return { error: `${where}: not an object`, privateAt };
+    const spec = typeof k.kty === "string" ? JWK_FIELDS[k.kty] : undefined;
+    if (!spec) return { error: `${where}: invalid key type from JSON (${typeof k.kty === "string" ? k.kty : ""})`, privateAt };
+    const missing = spec.required.find((f) => k[f] === undefined);
+    if (missing) return { error: `${where}: required field ${missing} is missing`, privateAt };
+    const bad = spec.bytes.find((f) => k[f] !== undefined && (typeof k[f] !== "string" || !B64.test(k[f]) || k[f].replace(/=+$/, "").length % 4 === 1));
+    if (bad) return { error: `${where}: failed to decode value for key ${bad}: expected base64 encoded []byte (string)`, privateAt };
+    if (k.kty === "oct" || k.d !== undefined) privateAt.push(i);
   }
   return { privateAt };
 }
