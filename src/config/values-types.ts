@@ -116,6 +116,8 @@ export interface GlobalValues extends ImageValues {
   arch?: Record<string, number>;
   externalIstiod?: boolean;
   istiod?: { enableAnalysis?: boolean };
+  /** Signer names istiod may approve CSRs for (with an external CA). */
+  certSigners?: string[];
 }
 
 /** `pilot.cni`: whether pods are redirected by the CNI node agent instead of an init container. */
@@ -190,6 +192,10 @@ export interface GatewayValues extends DeploymentValues {
   secretVolumes?: { name?: string; secretName?: string; mountPath?: string }[];
   configVolumes?: { name?: string; configMapName?: string; mountPath?: string }[];
   additionalContainers?: Fragment[];
+  /** No Service is rendered: the user brings their own. */
+  customService?: boolean;
+  /** Extra Service ports (port and name only). */
+  ingressPorts?: { name?: string; port?: number }[];
 }
 
 export interface GatewaysValues {

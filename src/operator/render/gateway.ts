@@ -3,7 +3,7 @@
 import { isObject, mergeValues, str, type Json, type JsonObject } from "../../config/values.js";
 import type { GatewayComponentSpec } from "../../config/iop-types.js";
 import type { GatewayValues } from "../../config/values-types.js";
-import { componentLabels, envList, fieldEnv, hpa, image, obj, obj0, pdb, sortKeys, wantsHpa, wantsPdb, type ComponentName, type K8sObject, type RenderContext } from "./meta.js";
+import { chartResources, componentLabels, envList, fieldEnv, gatewayAffinity, hpa, image, obj, obj0, pdb, pullSecrets, sortKeys, truthy, wantsHpa, wantsPdb, type ComponentName, type K8sObject, type RenderContext } from "./meta.js";
 
 export interface GatewayElement {
   name: string;
@@ -20,7 +20,8 @@ export function gatewayValues(ctx: RenderContext, kind: "ingress" | "egress", el
   if (el.spec.hub !== undefined) own.hub = el.spec.hub;
   if (el.spec.tag !== undefined) own.tag = el.spec.tag;
   const k8sPorts = el.spec.k8s?.service?.ports;
-  if (Array.isArray(k8sPorts) && k8sPorts.length) own.ports = k8sPorts;
+  // istioctl reads k8s.service.ports through its ServicePort type, which always writes targetPort (0 when unset).
+  if (Array.isArray(k8sPorts) && k8sPorts.length) own.ports = k8sPorts.map((p) => (isObject(p) ? { ...p, targetPort: p.targetPort ?? 0 } : p)) as GatewayValues["ports"];
   return own;
 }
 
@@ -35,8 +36,22 @@ export function renderGateway(ctx: RenderContext, kind: "ingress" | "egress", el
   const ports = (Array.isArray(own.ports) ? own.ports : []).filter(isObject);
   const out: K8sObject[] = [];
   const sa = `${name}-service-account`;
-  out.push(obj("v1", "ServiceAccount", sa, ns, L()));
+  out.push(obj("v1", "ServiceAccount", sa, ns, L(), pullSecrets(v), obj0(own.serviceAccount?.annotations) as Record<string, string>));
   const dir = kind === "ingress" ? "ingressgateway" : "egressgateway";
+  const g = v.global ?? {};
+  const meshConfig = obj0(v.meshConfig);
+  const trustDomain = str(meshConfig.trustDomain) || "cluster.local"; // the chart default
+  const gwEnv = obj0(own.env);
+  const proxyMetadata = obj0(obj0(meshConfig.defaultConfig).proxyMetadata);
+  const secretVolumes = (Array.isArray(own.secretVolumes)
+    ? own.secretVolumes
+    : [
+        { name: `${dir}-certs`, secretName: `istio-${dir}-certs`, mountPath: `/etc/istio/${dir}-certs` },
+        { name: `${dir}-ca-certs`, secretName: `istio-${dir}-ca-certs`, mountPath: `/etc/istio/${dir}-ca-certs` },
+      ]).filter(isObject);
+  const configVolumes = (Array.isArray(own.configVolumes) ? own.configVolumes : []).filter(isObject);
+  const istiodCA = str(g.pilotCertProvider) === "istiod";
+  const ctb = obj0(v.pilot?.env).ENABLE_CLUSTER_TRUST_BUNDLE_API === true;
   const env: Json[] = [
     { name: "PILOT_CERT_PROVIDER", value: str(v.global?.pilotCertProvider) || "istiod" },
     { name: "CA_ADDR", value: str(v.global?.caAddress) || `istiod${ctx.revSuffix}.${ctx.istioNamespace}.svc:15012` },
@@ -49,13 +64,21 @@ export function renderGateway(ctx: RenderContext, kind: "ingress" | "egress", el
     { name: "SERVICE_ACCOUNT", valueFrom: { fieldRef: { fieldPath: "spec.serviceAccountName" } } },
     { name: "ISTIO_META_WORKLOAD_NAME", value: name },
     { name: "ISTIO_META_OWNER", value: `kubernetes://apis/apps/v1/namespaces/${ns}/deployments/${name}` },
-    { name: "ISTIO_META_MESH_ID", value: str(v.global?.meshID) || "cluster.local" },
-    { name: "TRUST_DOMAIN", value: str(v.meshConfig?.trustDomain) || "cluster.local" },
-    { name: "ISTIO_META_UNPRIVILEGED_POD", value: "true" },
-    { name: "ISTIO_META_CLUSTER_ID", value: str(v.global?.multiCluster?.clusterName) || "Kubernetes" },
+    ...(truthy(g.meshID) ? [{ name: "ISTIO_META_MESH_ID", value: str(g.meshID) }] : truthy(trustDomain) ? [{ name: "ISTIO_META_MESH_ID", value: trustDomain }] : []),
+    ...(truthy(trustDomain) ? [{ name: "TRUST_DOMAIN", value: trustDomain }] : []),
+    ...(own.runAsRoot === true ? [] : [{ name: "ISTIO_META_UNPRIVILEGED_POD", value: "true" }]),
+    ...envList(gwEnv),
+    ...envList(proxyMetadata),
+    ...(!truthy(gwEnv.ISTIO_META_NETWORK) && truthy(g.network) ? [{ name: "ISTIO_META_NETWORK", value: str(g.network) }] : []),
+    { name: "ISTIO_META_CLUSTER_ID", value: str(g.multiCluster?.clusterName) || "Kubernetes" },
     { name: "ISTIO_META_NODE_NAME", valueFrom: { fieldRef: { fieldPath: "spec.nodeName" } } },
-    ...envList(own.env),
   ];
+  const args: Json[] = ["proxy", "router", "--domain", `$(POD_NAMESPACE).svc.${str(g.proxy?.clusterDomain)}`];
+  if (truthy(g.proxy?.logLevel)) args.push(`--proxyLogLevel=${str(g.proxy?.logLevel)}`);
+  if (truthy(g.proxy?.componentLogLevel)) args.push(`--proxyComponentLogLevel=${str(g.proxy?.componentLogLevel)}`);
+  if (truthy(g.logging?.level)) args.push(`--log_output_level=${str(g.logging?.level)}`);
+  if (truthy(g.logAsJson)) args.push("--log_as_json");
+  if (truthy(g.sts?.servicePort)) args.push(`--stsPort=${str(g.sts?.servicePort)}`);
   const proxyImage = image(v, { ...own, image: own.image ?? v.global?.proxy?.image ?? "proxyv2" }, "proxyv2");
   const containerPorts: Json[] = [
     ...ports.map((p) => ({ containerPort: Number(p.targetPort || p.port), protocol: str(p.protocol) || "TCP" })),
@@ -67,9 +90,9 @@ export function renderGateway(ctx: RenderContext, kind: "ingress" | "egress", el
   };
   const runAsRoot = own.runAsRoot === true;
   const deploy: JsonObject = {
-    ...(wantsHpa(own) ? {} : { replicas: Number(own.replicaCount ?? 1) }),
+    ...(!truthy(own.autoscaleEnabled) && truthy(own.replicaCount) ? { replicas: own.replicaCount as Json } : {}),
     selector: { matchLabels: sortKeys(selector) },
-    strategy: { rollingUpdate: { maxSurge: str(own.rollingMaxSurge) || "100%", maxUnavailable: str(own.rollingMaxUnavailable) || "25%" } },
+    strategy: { rollingUpdate: { maxSurge: own.rollingMaxSurge ?? "100%", maxUnavailable: own.rollingMaxUnavailable ?? "25%" } },
     template: {
       metadata: {
         annotations: { "istio.io/rev": ctx.revLabel, "prometheus.io/path": "/stats/prometheus", "prometheus.io/port": "15020", "prometheus.io/scrape": "true", "sidecar.istio.io/inject": "false", ...(obj0(own.podAnnotations) as Record<string, string>) },
@@ -78,13 +101,14 @@ export function renderGateway(ctx: RenderContext, kind: "ingress" | "egress", el
       spec: {
         containers: [
           {
-            args: ["proxy", "router", "--domain", `$(POD_NAMESPACE).svc.${str(v.global?.proxy?.clusterDomain) || "cluster.local"}`, `--proxyLogLevel=${str(v.global?.proxy?.logLevel) || "warning"}`, `--proxyComponentLogLevel=${str(v.global?.proxy?.componentLogLevel) || "misc:error"}`, `--log_output_level=${str(v.global?.logging?.level) || "default:info"}`],
+            args,
             env,
             image: proxyImage,
+            ...(truthy(g.imagePullPolicy) ? { imagePullPolicy: g.imagePullPolicy } : {}),
             name: "istio-proxy",
             ports: containerPorts,
             readinessProbe: { failureThreshold: 30, httpGet: { path: "/healthz/ready", port: 15021, scheme: "HTTP" }, initialDelaySeconds: 1, periodSeconds: 2, successThreshold: 1, timeoutSeconds: 1 },
-            resources: obj0(own.resources),
+            resources: chartResources(own.resources, g.defaultResources),
             securityContext: runAsRoot
               ? { allowPrivilegeEscalation: false, capabilities: { add: ["NET_BIND_SERVICE"], drop: ["ALL"] }, privileged: false, readOnlyRootFilesystem: true, runAsNonRoot: false, runAsUser: 0 }
               : { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, privileged: false, readOnlyRootFilesystem: true },
@@ -94,31 +118,39 @@ export function renderGateway(ctx: RenderContext, kind: "ingress" | "egress", el
               { mountPath: "/var/run/secrets/workload-spiffe-credentials", name: "workload-certs" },
               { mountPath: "/etc/istio/proxy", name: "istio-envoy" },
               { mountPath: "/etc/istio/config", name: "config-volume" },
-              { mountPath: "/var/run/secrets/istio", name: "istiod-ca-cert" },
+              ...(istiodCA ? [{ mountPath: "/var/run/secrets/istio", name: "istiod-ca-cert" }] : []),
               { mountPath: "/var/run/secrets/tokens", name: "istio-token", readOnly: true },
+              ...(truthy(g.mountMtlsCerts) ? [{ mountPath: "/etc/certs", name: "istio-certs", readOnly: true }] : []),
               { mountPath: "/var/lib/istio/data", name: "istio-data" },
               { mountPath: "/etc/istio/pod", name: "podinfo" },
-              { mountPath: `/etc/istio/${dir}-certs`, name: `${dir}-certs`, readOnly: true },
-              { mountPath: `/etc/istio/${dir}-ca-certs`, name: `${dir}-ca-certs`, readOnly: true },
+              ...secretVolumes.map((x) => ({ mountPath: str(x.mountPath), name: str(x.name), readOnly: true })),
+              ...configVolumes.filter((x) => truthy(x.mountPath)).map((x) => ({ mountPath: str(x.mountPath), name: str(x.name), readOnly: true })),
             ],
           },
+          ...((Array.isArray(own.additionalContainers) ? own.additionalContainers : []) as Json[]),
         ],
-        ...(Object.keys(obj0(own.nodeSelector)).length ? { nodeSelector: own.nodeSelector } : {}),
+        ...(gatewayAffinity(v, own.nodeSelector) ? { affinity: gatewayAffinity(v, own.nodeSelector) as Json } : {}),
         securityContext: runAsRoot ? {} : { runAsGroup: 1337, runAsNonRoot: true, runAsUser: 1337 },
+        ...(truthy(g.priorityClassName) ? { priorityClassName: str(g.priorityClassName) } : {}),
         serviceAccountName: sa,
-        ...(Array.isArray(own.tolerations) && own.tolerations.length ? { tolerations: own.tolerations } : {}),
+        ...(truthy(own.tolerations) ? { tolerations: own.tolerations as Json } : truthy(g.defaultTolerations) ? { tolerations: g.defaultTolerations as Json } : {}),
         volumes: [
           { emptyDir: {}, name: "workload-socket" },
           { emptyDir: {}, name: "credential-socket" },
           { emptyDir: {}, name: "workload-certs" },
-          { configMap: { name: "istio-ca-root-cert" }, name: "istiod-ca-cert" },
+          ...(istiodCA
+            ? [ctb
+                ? { name: "istiod-ca-cert", projected: { sources: [{ clusterTrustBundle: { name: `istio.io:istiod-ca:${str(g.trustBundleName) || "root-cert"}`, path: "root-cert.pem" } }] } }
+                : { configMap: { name: str(g.trustBundleName) || "istio-ca-root-cert" }, name: "istiod-ca-cert" }]
+            : []),
           { downwardAPI: { items: [{ fieldRef: { fieldPath: "metadata.labels" }, path: "labels" }, { fieldRef: { fieldPath: "metadata.annotations" }, path: "annotations" }] }, name: "podinfo" },
           { emptyDir: {}, name: "istio-envoy" },
           { emptyDir: {}, name: "istio-data" },
           { name: "istio-token", projected: { sources: [{ serviceAccountToken: { audience: str(v.global?.sds?.token?.aud) || "istio-ca", expirationSeconds: 43200, path: "istio-token" } }] } },
+          ...(truthy(g.mountMtlsCerts) ? [{ name: "istio-certs", secret: { optional: true, secretName: `istio.${name}-service-account` } }] : []),
           { configMap: { name: `istio${ctx.revSuffix}`, optional: true }, name: "config-volume" },
-          { name: `${dir}-certs`, secret: { optional: true, secretName: `istio-${dir}-certs` } },
-          { name: `${dir}-ca-certs`, secret: { optional: true, secretName: `istio-${dir}-ca-certs` } },
+          ...secretVolumes.map((x) => ({ name: str(x.name), secret: { optional: true, secretName: str(x.secretName) } })),
+          ...configVolumes.map((x) => ({ configMap: { name: str(x.configMapName), optional: true }, name: str(x.name) })),
         ],
       },
     },
@@ -132,13 +164,23 @@ export function renderGateway(ctx: RenderContext, kind: "ingress" | "egress", el
   if (wantsHpa(own)) out.push(hpa(name, ns, L(), own));
   if (wantsPdb(v, own)) out.push(pdb(name, ns, L(), selector));
   const svcAnn = { ...(obj0(own.serviceAnnotations) as Record<string, string>), ...(obj0(el.spec.k8s?.serviceAnnotations) as Record<string, string>) };
-  out.push(obj("v1", "Service", name, ns, L(), {
-    spec: {
-      ports: ports.map((p) => ({ name: str(p.name), port: Number(p.port), protocol: str(p.protocol) || "TCP", targetPort: Number(p.targetPort || p.port) })),
-      selector: sortKeys(selector),
-      type: str(own.type) || (kind === "ingress" ? "LoadBalancer" : "ClusterIP"),
-    },
-  }, svcAnn));
+  if (own.customService !== true) {
+    out.push(obj("v1", "Service", name, ns, L(), {
+      spec: {
+        ...(truthy(own.loadBalancerIP) ? { loadBalancerIP: str(own.loadBalancerIP) } : {}),
+        ...(truthy(own.loadBalancerSourceRanges) ? { loadBalancerSourceRanges: own.loadBalancerSourceRanges as Json } : {}),
+        ...(truthy(own.externalTrafficPolicy) ? { externalTrafficPolicy: own.externalTrafficPolicy as Json } : {}),
+        ports: [
+          ...ports.map((p) => ({ ...p })), // the chart copies each port entry key by key
+          ...(Array.isArray(own.ingressPorts) ? own.ingressPorts : []).map((p) => ({ name: str(p.name), port: Number(p.port) })),
+        ],
+        selector: sortKeys(selector),
+        type: str(own.type) || (kind === "ingress" ? "LoadBalancer" : "ClusterIP"),
+        ...(truthy(own.ipFamilyPolicy) ? { ipFamilyPolicy: own.ipFamilyPolicy as Json } : {}),
+        ...(truthy(own.ipFamilies) ? { ipFamilies: own.ipFamilies as Json } : {}),
+      },
+    }, svcAnn));
+  }
   if (v.global?.networkPolicy?.enabled === true) {
     out.push(obj("networking.k8s.io/v1", "NetworkPolicy", name, ns, L(), {
       spec: { podSelector: { matchLabels: sortKeys(selector) }, policyTypes: ["Ingress"], ingress: [{}] },

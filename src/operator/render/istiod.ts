@@ -16,7 +16,7 @@ const CORE_AUTH: Json[] = [
   { apiGroups: ["authorization.k8s.io"], resources: ["subjectaccessreviews"], verbs: ["create"] },
 ];
 
-function readerRules(): Json[] {
+function readerRules(mcs: string): Json[] {
   return [
     { apiGroups: ISTIO_GROUPS, resources: ["*"], verbs: RO },
     { apiGroups: [""], resources: ["endpoints", "pods", "services", "nodes", "replicationcontrollers", "namespaces", "secrets", "configmaps"], verbs: RO },
@@ -24,18 +24,31 @@ function readerRules(): Json[] {
     { apiGroups: ["networking.x-k8s.io", "gateway.networking.k8s.io"], resources: ["gateways"], verbs: GWL },
     { apiGroups: ["apiextensions.k8s.io"], resources: ["customresourcedefinitions"], verbs: RO },
     { apiGroups: ["discovery.k8s.io"], resources: ["endpointslices"], verbs: RO },
-    { apiGroups: ["multicluster.x-k8s.io"], resources: ["serviceexports"], verbs: [...RO, "create", "delete"] },
-    { apiGroups: ["multicluster.x-k8s.io"], resources: ["serviceimports"], verbs: RO },
+    { apiGroups: [mcs], resources: ["serviceexports"], verbs: [...RO, "create", "delete"] },
+    { apiGroups: [mcs], resources: ["serviceimports"], verbs: RO },
     { apiGroups: ["apps"], resources: ["replicasets"], verbs: RO },
     ...CORE_AUTH,
   ];
 }
 
-function istiodRules(): Json[] {
+/** Options of istiod's ClusterRole (the chart's conditional rules). */
+interface IstiodRuleOpts {
+  mcs: string;
+  analysis: boolean;
+  taint: boolean;
+  /** env.EXTERNAL_CA or a pilotCertProvider other than istiod/custom/none: CSR rules, with global.certSigners. */
+  csr: string[] | undefined;
+  ctb: boolean;
+}
+
+const STATUS_RESOURCES = ["authorizationpolicies", "destinationrules", "envoyfilters", "gateways", "peerauthentications", "proxyconfigs", "requestauthentications", "serviceentries", "sidecars", "telemetries", "virtualservices", "wasmplugins", "workloadentries", "workloadgroups"].map((r) => `${r}/status`);
+
+function istiodRules(o: IstiodRuleOpts): Json[] {
   return [
     { apiGroups: ["admissionregistration.k8s.io"], resources: ["mutatingwebhookconfigurations"], verbs: [...RO, "update", "patch"] },
     { apiGroups: ["admissionregistration.k8s.io"], resources: ["validatingwebhookconfigurations"], verbs: [...RO, "update"] },
     { apiGroups: ISTIO_GROUPS, resources: ["*"], verbs: GWL },
+    ...(o.analysis ? [{ apiGroups: ISTIO_GROUPS, resources: STATUS_RESOURCES, verbs: ["update", "patch"] }] : []),
     { apiGroups: ["networking.istio.io"], resources: ["workloadentries"], verbs: ALL },
     { apiGroups: ["networking.istio.io"], resources: ["workloadentries/status", "serviceentries/status"], verbs: ALL },
     { apiGroups: ["security.istio.io"], resources: ["authorizationpolicies/status"], verbs: ALL },
@@ -43,9 +56,28 @@ function istiodRules(): Json[] {
     { apiGroups: ["apiextensions.k8s.io"], resources: ["customresourcedefinitions"], verbs: RO },
     { apiGroups: [""], resources: ["pods", "nodes", "services", "namespaces", "endpoints"], verbs: RO },
     { apiGroups: ["discovery.k8s.io"], resources: ["endpointslices"], verbs: RO },
+    ...(o.taint ? [{ apiGroups: [""], resources: ["nodes"], verbs: ["patch"] }] : []),
+    ...(o.analysis
+      ? [
+          { apiGroups: ["extensions", "networking.k8s.io"], resources: ["ingresses"], verbs: RO },
+          { apiGroups: ["extensions", "networking.k8s.io"], resources: ["ingresses/status"], verbs: ["*"] },
+        ]
+      : []),
     { apiGroups: ["networking.k8s.io"], resources: ["ingresses", "ingressclasses"], verbs: RO },
     { apiGroups: ["networking.k8s.io"], resources: ["ingresses/status"], verbs: ["*"] },
     { apiGroups: [""], resources: ["configmaps"], verbs: ["create", "get", "list", "watch", "update"] },
+    ...(o.csr
+      ? [
+          { apiGroups: ["certificates.k8s.io"], resources: ["certificatesigningrequests", "certificatesigningrequests/approval", "certificatesigningrequests/status"], verbs: ["update", "create", "get", "delete", "watch"] },
+          { apiGroups: ["certificates.k8s.io"], resources: ["signers"], ...(o.csr.length ? { resourceNames: o.csr } : {}), verbs: ["approve"] },
+        ]
+      : []),
+    ...(o.ctb
+      ? [
+          { apiGroups: ["certificates.k8s.io"], resources: ["clustertrustbundles"], verbs: ["update", "create", "delete", "list", "watch", "get"] },
+          { apiGroups: ["certificates.k8s.io"], resources: ["signers"], resourceNames: ["istio.io/istiod-ca"], verbs: ["attest"] },
+        ]
+      : []),
     ...CORE_AUTH,
     { apiGroups: ["gateway.networking.k8s.io", "gateway.networking.x-k8s.io"], resources: ["*"], verbs: GWL },
     { apiGroups: ["gateway.networking.x-k8s.io"], resources: ["xbackendtrafficpolicies/status"], verbs: ["update", "patch"] },
@@ -58,8 +90,8 @@ function istiodRules(): Json[] {
     { apiGroups: ["inference.networking.k8s.io"], resources: ["inferencepools"], verbs: GWL },
     { apiGroups: ["inference.networking.k8s.io"], resources: ["inferencepools/status"], verbs: ["update", "patch"] },
     { apiGroups: [""], resources: ["secrets"], verbs: GWL },
-    { apiGroups: ["multicluster.x-k8s.io"], resources: ["serviceexports"], verbs: [...GWL, "create", "delete"] },
-    { apiGroups: ["multicluster.x-k8s.io"], resources: ["serviceimports"], verbs: GWL },
+    { apiGroups: [o.mcs], resources: ["serviceexports"], verbs: [...GWL, "create", "delete"] },
+    { apiGroups: [o.mcs], resources: ["serviceimports"], verbs: GWL },
   ];
 }
 
@@ -85,13 +117,24 @@ export function renderIstiod(ctx: RenderContext, namespace: string): K8sObject[]
 
   const sa = obj("v1", "ServiceAccount", name, ctx.istioNamespace, L(), pullSecrets(v), obj0(pilot.serviceAccountAnnotations) as Record<string, string>);
   out.push(sa);
-  for (const [role, rules, sa] of [
-    [`istio-reader-clusterrole-${crSuffix}`, readerRules(), "istio-reader-service-account"],
-    [`istiod-clusterrole-${crSuffix}`, istiodRules(), name],
-    [`istiod-gateway-controller-${crSuffix}`, gatewayControllerRules(), name],
-  ] as const) {
+  const penv0 = obj0(pilot.env);
+  const mcs = str(penv0.MCS_API_GROUP) || "multicluster.x-k8s.io";
+  const certProvider = str(v.global?.pilotCertProvider);
+  const ruleOpts: IstiodRuleOpts = {
+    mcs,
+    analysis: truthy(v.global?.istiod?.enableAnalysis),
+    taint: truthy(obj0(pilot.taint).enabled),
+    csr: truthy(penv0.EXTERNAL_CA) || !["istiod", "custom", "none"].includes(certProvider) ? ((Array.isArray(v.global?.certSigners) ? v.global.certSigners : []) as string[]).map(String) : undefined,
+    ctb: penv0.ENABLE_CLUSTER_TRUST_BUNDLE_API === true,
+  };
+  const roles: [string, Json[], string][] = [
+    [`istio-reader-clusterrole-${crSuffix}`, readerRules(mcs), "istio-reader-service-account"],
+    [`istiod-clusterrole-${crSuffix}`, istiodRules(ruleOpts), name],
+  ];
+  if (str(penv0.PILOT_ENABLE_GATEWAY_API_DEPLOYMENT_CONTROLLER) !== "false") roles.push([`istiod-gateway-controller-${crSuffix}`, gatewayControllerRules(), name]);
+  for (const [role, rules, sa] of roles) {
     const labels = role.startsWith("istio-reader") ? L({ app: "istio-reader" }) : L();
-    out.push(obj("rbac.authorization.k8s.io/v1", "ClusterRole", role, undefined, labels, { rules: rules as Json[] }));
+    out.push(obj("rbac.authorization.k8s.io/v1", "ClusterRole", role, undefined, labels, { rules }));
     out.push(obj("rbac.authorization.k8s.io/v1", "ClusterRoleBinding", role, undefined, labels, {
       roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: role },
       subjects: [{ kind: "ServiceAccount", name: sa, namespace: ctx.istioNamespace }],
