@@ -154,6 +154,39 @@ function checkCidrs(v: unknown, path: string, p: Problems): void {
   }
 }
 
+/**
+ * Values the schema takes but pilotfish does not render as istioctl 1.30.3 does: refused rather than dropped.
+ * The pilot and global keys here are also refused by istioctl 1.30.3 itself (unknown fields of its PilotConfig and
+ * GlobalConfig), though the istiod chart reads some of them.
+ */
+const UNRENDERED_PILOT = ["pdb", "initContainers", "trustedZtunnelName", "deploymentAnnotations", "ipv6", "sidecarInjectorWebhookAnnotations"];
+const UNRENDERED_GLOBAL = ["autoscalingv2API", "enableProxyDecorators"];
+const UNRENDERED_GATEWAY = ["podAntiAffinityLabelSelector", "podAntiAffinityTermLabelSelector", "injectionTemplate"];
+const NOT_SUPPORTED = "not supported by pilotfish";
+
+function present(v: unknown): boolean {
+  if (v === undefined || v === null || v === "" || v === false) return false;
+  if (Array.isArray(v)) return v.length > 0;
+  if (isObject(v)) return Object.keys(v).length > 0;
+  return true;
+}
+
+function refuseUnrendered(values: JsonObject, p: Problems): void {
+  const pilot = isObject(values.pilot) ? values.pilot : {};
+  for (const k of UNRENDERED_PILOT) if (present(pilot[k])) p.error(`spec.values.pilot.${k}`, NOT_SUPPORTED);
+  // Without the istio ConfigMap (mesh config) pilotfish's injector and istiod have no mesh config to read.
+  if (pilot.configMap === false) p.error("spec.values.pilot.configMap", NOT_SUPPORTED);
+  const global = isObject(values.global) ? values.global : {};
+  for (const k of UNRENDERED_GLOBAL) if (present(global[k])) p.error(`spec.values.global.${k}`, NOT_SUPPORTED);
+  // "cluster" or "namespace" leave out half of each chart; pilotfish renders every object.
+  if (global.resourceScope !== undefined && global.resourceScope !== "all") p.error("spec.values.global.resourceScope", NOT_SUPPORTED);
+  const gateways = isObject(values.gateways) ? values.gateways : {};
+  for (const [name, gw] of Object.entries(gateways)) {
+    if (!isObject(gw)) continue;
+    for (const k of UNRENDERED_GATEWAY) if (present(gw[k])) p.error(`spec.values.gateways.${name}.${k}`, NOT_SUPPORTED);
+  }
+}
+
 /** istioctl's checks beyond the schema. `spec` has passed the schema. */
 export function validateIstioOperatorSpec(spec: JsonObject, _meta: JsonObject, p: Problems): void {
   const rev = spec.revision;
@@ -202,6 +235,7 @@ export function validateIstioOperatorSpec(spec: JsonObject, _meta: JsonObject, p
     }
   }
   const pilot = isObject(values.pilot) ? values.pilot : {};
+  refuseUnrendered(values, p);
   const pilotK8s = isObject(comps.pilot) && isObject(comps.pilot.k8s) ? comps.pilot.k8s : {};
   if (pilotK8s.replicaCount !== undefined && pilot.autoscaleEnabled !== false) {
     p.warn("spec.components.pilot.k8s.replicaCount", "should not be set when values.pilot.autoscaleEnabled is true (the HorizontalPodAutoscaler overrides it)");
