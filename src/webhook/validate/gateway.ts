@@ -90,14 +90,14 @@ export function checkServerTLS(tls: Obj, path: string, p: Problems): void {
 
 /** `[namespace/]host` for Gateway servers (Istio's ValidateNamespaceSlashWildcardHostname with isGateway): namespace `*`, `.` or
  * a DNS label; host an FQDN, `*`-prefixed wildcard or IP; no short names or partial wildcards. */
-export function gatewayHostError(h: string): string | undefined {
+export function gatewayHostError(h: string, gatewaySemantics = false): string | undefined {
   const slash = h.indexOf("/");
   if (slash < 0) return gatewayHostPartError(h);
   const ns = h.slice(0, slash);
   const host = h.slice(slash + 1);
   const errs: string[] = [];
   if (ns === "" || host === "") errs.push("config namespace and dnsName in host entry cannot be empty");
-  if (ns !== "*" && ns !== "." && !isDnsLabel(ns)) errs.push(`invalid namespace value "${ns}" in gateway`);
+  if (ns !== "*" && ns !== "." && (ns !== "~" || !gatewaySemantics) && !isDnsLabel(ns)) errs.push(`invalid namespace value "${ns}" in gateway`);
   const e = gatewayHostPartError(host);
   if (e) errs.push(e);
   return errs.length ? errs.join("; ") : undefined;
@@ -116,7 +116,9 @@ const isHTTPProtocol = (proto: string): boolean => ["HTTP", "HTTP2", "HTTP_PROXY
 
 /** Istio 1.30.3 ValidateGateway / validateServer / validateServerPort / validateServerBind, with Istio's messages. */
 export function validateGateway(spec: Obj, meta: Obj, p: Problems): void {
-  if (meta.name !== undefined && !isDnsLabel(String(meta.name))) p.error("metadata.name", `invalid gateway name: "${meta.name}"`);
+  // Gateways converted from the Kubernetes Gateway API carry this annotation; Istio then relaxes the name and `~/` checks.
+  const gatewaySemantics = isObj(meta.annotations) && meta.annotations["internal.istio.io/gateway-semantics"] === "gateway";
+  if (meta.name !== undefined && !isDnsLabel(String(meta.name)) && !gatewaySemantics) p.error("metadata.name", `invalid gateway name: "${meta.name}"`);
   const servers = list(spec.servers);
   if (servers.length === 0) p.error("spec.servers", "gateway must have at least one server");
   const names = new Set<string>();
@@ -127,7 +129,7 @@ export function validateGateway(spec: Obj, meta: Obj, p: Problems): void {
     if (hosts.length === 0) p.error(at(sp, "hosts"), "server config must contain at least one host");
     hosts.forEach((h, j) => {
       if (typeof h !== "string") return;
-      const e = gatewayHostError(h);
+      const e = gatewayHostError(h, gatewaySemantics);
       if (e) p.error(at(at(sp, "hosts"), j), e);
     });
     const port = isObj(s.port) ? s.port : undefined;

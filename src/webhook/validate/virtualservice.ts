@@ -169,14 +169,14 @@ function checkDestination(d: unknown, path: string, p: Problems): void {
 }
 
 /** validateHTTPRouteDestinations / validateRouteDestinations. */
-function checkWeights(routes: any[], path: string, p: Problems, http: boolean): void {
+function checkWeights(routes: any[], path: string, p: Problems, http: boolean, gatewaySemantics = false): void {
   let total = 0;
   routes.forEach((r, i) => {
     const rp = at(path, i);
     if (!isObj(r)) return p.error(rp, "weight may not be nil");
     if (!isObj(r.destination)) p.error(at(rp, "destination"), "destination is required");
     if (http) checkHeaderOps(r.headers, at(rp, "headers"), p);
-    checkDestination(r.destination, at(rp, "destination"), p);
+    if (!gatewaySemantics) checkDestination(r.destination, at(rp, "destination"), p);
     const w = typeof r.weight === "number" ? r.weight : 0;
     if (w < 0) p.error(at(rp, "weight"), `weight ${w} < 0`);
     total += w;
@@ -221,7 +221,7 @@ function checkStringMatch(m: unknown, path: string, where: string, p: Problems, 
 }
 
 /** validateGatewayNames. */
-function checkGatewayNames(gateways: any[], path: string, p: Problems): void {
+function checkGatewayNames(gateways: any[], path: string, p: Problems, gatewaySemantics = false): void {
   for (const [i, g] of gateways.entries()) {
     if (typeof g !== "string") continue;
     const gp = at(path, i);
@@ -239,7 +239,7 @@ function checkGatewayNames(gateways: any[], path: string, p: Problems): void {
     const name = g.slice(slash + 1);
     if (ns === "" || name === "") p.error(gp, "config namespace and gateway name cannot be empty");
     if (!isDnsLabel(ns)) p.error(gp, `invalid value for namespace: "${ns}"`);
-    if (!isDnsLabel(name)) p.error(gp, `invalid value for gateway name: "${name}"`);
+    if (!isDnsLabel(name) && !gatewaySemantics) p.error(gp, `invalid value for gateway name: "${name}"`);
   }
 }
 
@@ -296,7 +296,7 @@ function hostSubsetOf(n: string, o: string): boolean {
 }
 
 /** Istio 1.30.3 validateHTTPRoute, with its messages (delegate: the route is in a delegate VirtualService). */
-function checkHttpRoute(r: Obj, path: string, p: Problems, delegate: boolean): void {
+function checkHttpRoute(r: Obj, path: string, p: Problems, delegate: boolean, gatewaySemantics: boolean): void {
   // validateHTTPRouteConflict
   const hasRoute = list(r.route).length > 0;
   const root = !delegate && r.delegate !== undefined && r.delegate !== null;
@@ -492,7 +492,7 @@ function checkHttpRoute(r: Obj, path: string, p: Problems, delegate: boolean): v
       current = String(v);
     }
   }
-  checkWeights(list(r.route), at(path, "route"), p, true);
+  checkWeights(list(r.route), at(path, "route"), p, true, gatewaySemantics);
   checkDuration(r.timeout, at(path, "timeout"), p);
 }
 
@@ -568,6 +568,8 @@ export function validateVirtualService(spec: Obj, meta: Obj, p: Problems): void 
   const tls = list(spec.tls);
   const http = list(spec.http);
   const delegate = hosts.length === 0;
+  // VirtualServices converted from Gateway API routes carry this annotation; Istio then skips destination and gateway-name checks.
+  const gatewaySemantics = isObj(meta.annotations) && meta.annotations["internal.istio.io/route-semantics"] === "gateway";
   if (delegate) {
     if (gateways.length) p.error("spec.gateways", "delegate virtual service must have no gateways specified");
     if (tls.length) p.error("spec.tls", "delegate virtual service must have no tls route specified");
@@ -576,7 +578,7 @@ export function validateVirtualService(spec: Obj, meta: Obj, p: Problems): void 
   let appliesToGateway = false;
   let appliesToMesh = true;
   if (gateways.length) {
-    checkGatewayNames(gateways, "spec.gateways", p);
+    checkGatewayNames(gateways, "spec.gateways", p, gatewaySemantics);
     appliesToGateway = !gateways.includes("mesh");
     appliesToMesh = !appliesToGateway;
   }
@@ -618,7 +620,7 @@ export function validateVirtualService(spec: Obj, meta: Obj, p: Problems): void 
   if (http.length === 0 && tcp.length === 0 && tls.length === 0) p.error("spec", "http, tcp or tls must be provided in virtual service");
   http.forEach((r, i) => {
     if (!isObj(r)) return p.error(at("spec.http", i), "http route may not be null");
-    checkHttpRoute(r, at("spec.http", i), p, delegate);
+    checkHttpRoute(r, at("spec.http", i), p, delegate, gatewaySemantics);
   });
   tls.forEach((r, i) => {
     if (!isObj(r)) return;
@@ -642,7 +644,7 @@ export function validateVirtualService(spec: Obj, meta: Obj, p: Problems): void 
       checkL4Match(m, mp, p);
     });
     if (list(r.route).length === 0) p.error(at(rp, "route"), "TLS route is required");
-    checkWeights(list(r.route), at(rp, "route"), p, false);
+    checkWeights(list(r.route), at(rp, "route"), p, false, gatewaySemantics);
   });
   tcp.forEach((r, i) => {
     if (!isObj(r)) return;
@@ -653,7 +655,7 @@ export function validateVirtualService(spec: Obj, meta: Obj, p: Problems): void 
       checkL4Match(m, mp, p);
     });
     if (list(r.route).length === 0) p.error(at(rp, "route"), "TCP route is required");
-    checkWeights(list(r.route), at(rp, "route"), p, false);
+    checkWeights(list(r.route), at(rp, "route"), p, false, gatewaySemantics);
   });
   checkExportTo(spec.exportTo, meta.namespace ?? "", "spec.exportTo", p);
   analyzeUnreachable(http, "spec.http", p, true);

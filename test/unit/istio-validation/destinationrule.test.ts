@@ -12,7 +12,7 @@ interface Row { name: string; line: number; valid: boolean; warning?: boolean; m
 
 function run(rows: Row[]): void {
   for (const r of rows) {
-    it(`${r.name} (line ${r.line})`, () => {
+    it(r.line ? `${r.name} (line ${r.line})` : r.name, () => {
       const res = validateResource(r.input);
       assert.equal(res.handled, true);
       const valid = res.errors.length === 0;
@@ -116,5 +116,20 @@ describe("Test_validateExportTo (pkg/config/validation/validation_test.go)", () 
     {"name":"destination rule with workloadselector can have only exportTo (.)","line":7579,"valid":true,"input":{"apiVersion":"networking.istio.io/v1","kind":"DestinationRule","metadata":{"name":"foo","namespace":"ns5"},"spec":{"host":"reviews","workloadSelector":{"matchLabels":{"app":"x"}},"exportTo":["."]}}},
     {"name":"destination rule with workloadselector cannot have another ns in exportTo (.)","line":7587,"valid":false,"input":{"apiVersion":"networking.istio.io/v1","kind":"DestinationRule","metadata":{"name":"foo","namespace":"ns5"},"spec":{"host":"reviews","workloadSelector":{"matchLabels":{"app":"x"}},"exportTo":["somens"]}}},
     {"name":"destination rule with workloadselector cannot have another ns in addition to own ns in exportTo (.)","line":7595,"valid":false,"input":{"apiVersion":"networking.istio.io/v1","kind":"DestinationRule","metadata":{"name":"foo","namespace":"ns5"},"spec":{"host":"reviews","workloadSelector":{"matchLabels":{"app":"x"}},"exportTo":[".","somens"]}}},
+  ]);
+});
+
+describe("edge cases read from Istio 1.30.3's validation code (not in its test tables; each names the Istio function)", () => {
+  run([
+    {"name":"validatePortTrafficPolicies: the port number itself is not checked","line":0,"valid":true,"input":{"apiVersion":"networking.istio.io/v1","kind":"DestinationRule","metadata":{"name":"foo","namespace":"bar"},"spec":{"host":"reviews","trafficPolicy":{"portLevelSettings":[{"port":{"number":0},"connectionPool":{"tcp":{"maxConnections":1}}}]}}}},
+    {"name":"ValidateLocalityLbSetting: failoverPriority with a custom label and failover","line":0,"valid":true,"warning":true,"input":{"apiVersion":"networking.istio.io/v1","kind":"DestinationRule","metadata":{"name":"foo","namespace":"bar"},"spec":{"host":"reviews","trafficPolicy":{"loadBalancer":{"localityLbSetting":{"failover":[{"from":"a","to":"b"}],"failoverPriority":["my-label"]}}}}}},
+    {"name":"ValidateLocalityLbSetting: failover with a topology zone label in failoverPriority","line":0,"valid":false,"message":"can not simultaneously set 'failover' and topology label","input":{"apiVersion":"networking.istio.io/v1","kind":"DestinationRule","metadata":{"name":"foo","namespace":"bar"},"spec":{"host":"reviews","trafficPolicy":{"loadBalancer":{"localityLbSetting":{"failover":[{"from":"a","to":"b"}],"failoverPriority":["my-label","topology.kubernetes.io/zone"]}},"outlierDetection":{"interval":"1s"}}}}},
+    {"name":"ValidateTLS: credentialName with client certificate is fine outside SIMPLE/MUTUAL","line":0,"valid":true,"input":{"apiVersion":"networking.istio.io/v1","kind":"DestinationRule","metadata":{"name":"foo","namespace":"bar"},"spec":{"host":"reviews","trafficPolicy":{"tls":{"mode":"ISTIO_MUTUAL","credentialName":"c","clientCertificate":"/c"}}}}},
+    {"name":"ValidateTLS: insecureSkipVerify with a CA is fine with ISTIO_MUTUAL","line":0,"valid":true,"input":{"apiVersion":"networking.istio.io/v1","kind":"DestinationRule","metadata":{"name":"foo","namespace":"bar"},"spec":{"host":"reviews","trafficPolicy":{"tls":{"mode":"ISTIO_MUTUAL","insecureSkipVerify":true,"caCertificates":"/ca"}}}}},
+    {"name":"ValidateTLS: configmap:// credential in another namespace","line":0,"valid":false,"message":"namespace must match the configuration namespace","input":{"apiVersion":"networking.istio.io/v1","kind":"DestinationRule","metadata":{"name":"foo","namespace":"bar"},"spec":{"host":"reviews","trafficPolicy":{"tls":{"mode":"SIMPLE","credentialName":"configmap://other/ca"}}}}},
+    {"name":"validateTunnelSettings: a wildcard target host is not an FQDN","line":0,"valid":false,"message":"tunnel target host must be valid FQDN or IP address","input":{"apiVersion":"networking.istio.io/v1","kind":"DestinationRule","metadata":{"name":"foo","namespace":"bar"},"spec":{"host":"reviews","trafficPolicy":{"tunnel":{"protocol":"CONNECT","targetHost":"*.example.com","targetPort":443}}}}},
+    {"name":"isPrime (Envoy's): maglev tableSize 3","line":0,"valid":true,"input":{"apiVersion":"networking.istio.io/v1","kind":"DestinationRule","metadata":{"name":"foo","namespace":"bar"},"spec":{"host":"reviews","trafficPolicy":{"loadBalancer":{"consistentHash":{"httpHeaderName":"x","maglev":{"tableSize":3}}}}}}},
+    {"name":"validateOutlierDetection: consecutiveLocalOriginFailures 0 needs no split","line":0,"valid":true,"input":{"apiVersion":"networking.istio.io/v1","kind":"DestinationRule","metadata":{"name":"foo","namespace":"bar"},"spec":{"host":"reviews","trafficPolicy":{"outlierDetection":{"consecutiveLocalOriginFailures":0}}}}},
+    {"name":"labels.Instance.Validate: subset label values have no length limit","line":0,"valid":true,"input":{"apiVersion":"networking.istio.io/v1","kind":"DestinationRule","metadata":{"name":"foo","namespace":"bar"},"spec":{"host":"reviews","subsets":[{"name":"v1","labels":{"version":"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"}}]}}},
   ]);
 });

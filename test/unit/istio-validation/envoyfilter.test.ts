@@ -12,7 +12,7 @@ interface Row { name: string; line: number; valid: boolean; warning?: boolean; m
 
 function run(rows: Row[]): void {
   for (const r of rows) {
-    it(`${r.name} (line ${r.line})`, () => {
+    it(r.line ? `${r.name} (line ${r.line})` : r.name, () => {
       const res = validateResource(r.input);
       assert.equal(res.handled, true);
       const valid = res.errors.length === 0;
@@ -46,5 +46,12 @@ describe("TestValidateEnvoyFilter (pkg/config/validation/envoyfilter/envoyfilter
     {"name":"deprecated config","line":372,"valid":false,"message":"referenced type unknown (hint: try using the v3 XDS API)","input":{"apiVersion":"networking.istio.io/v1alpha3","kind":"EnvoyFilter","metadata":{"name":"foo","namespace":"bar"},"spec":{"configPatches":[{"applyTo":"NETWORK_FILTER","match":{"listener":{"filterChain":{"name":"envoy.tcp_proxy"}}},"patch":{"operation":"INSERT_FIRST","value":{"typed_config":{"@type":"type.googleapis.com/envoy.config.filter.network.ext_authz.v2.ExtAuthz"}}}}]}}},
     {"name":"deprecated type","line":406,"valid":true,"warningText":"using deprecated filter name","input":{"apiVersion":"networking.istio.io/v1alpha3","kind":"EnvoyFilter","metadata":{"name":"foo","namespace":"bar"},"spec":{"configPatches":[{"applyTo":"HTTP_FILTER","match":{"listener":{"filterChain":{"filter":{"name":"envoy.http_connection_manager"}}}},"patch":{"operation":"INSERT_FIRST","value":{}}}]}}},
     {"name":"duration marshal","line":429,"valid":true,"input":{"apiVersion":"networking.istio.io/v1alpha3","kind":"EnvoyFilter","metadata":{"name":"foo","namespace":"bar"},"spec":{"configPatches":[{"applyTo":"CLUSTER","patch":{"operation":"ADD","value":{"dns_refresh_rate":"500ms"}}}]}}},
+  ]);
+});
+
+describe("edge cases read from Istio 1.30.3's validation code (not in its test tables; each names the Istio function)", () => {
+  run([
+    {"name":"validateEnvoyFilter: filter match has no effect with applyTo LISTENER (warning)","line":0,"valid":true,"warningText":"filter match has no effect when used with LISTENER","input":{"apiVersion":"networking.istio.io/v1alpha3","kind":"EnvoyFilter","metadata":{"name":"foo","namespace":"bar"},"spec":{"configPatches":[{"applyTo":"LISTENER","match":{"listener":{"filterChain":{"filter":{"name":"envoy.filters.network.tcp_proxy"}}}},"patch":{"operation":"MERGE","value":{}}}]}}},
+    {"name":"validateEnvoyFilter: patches with context WAYPOINT are not checked","line":0,"valid":true,"input":{"apiVersion":"networking.istio.io/v1alpha3","kind":"EnvoyFilter","metadata":{"name":"foo","namespace":"bar"},"spec":{"configPatches":[{"applyTo":"CLUSTER","match":{"context":"WAYPOINT","waypoint":{"portNumber":80}},"patch":{"operation":"MERGE"}}]}}},
   ]);
 });

@@ -1,4 +1,4 @@
-// Cases ported from Istio 1.30.3 pkg/config/validation/validation_test.go (TestValidateGateway, TestValidateServer, TestValidateServerPort, TestValidateTlsOptions), Apache-2.0.
+// Cases ported from Istio 1.30.3 pkg/config/validation/validation_test.go (TestValidateGateway, TestValidateServer, TestValidateServerPort, TestValidateK8sGateway, TestValidateTlsOptions), Apache-2.0.
 // Each row is one case of Istio's own Go test table, its struct literal translated into the resource's YAML/JSON shape
 // (the proto's JSON names), wrapped in a whole resource when Istio's test calls a sub-function (see the describe names).
 // `line` is the case's line in Istio's test file. valid/warning are Istio's verdicts; `message` is the substring
@@ -12,7 +12,7 @@ interface Row { name: string; line: number; valid: boolean; warning?: boolean; m
 
 function run(rows: Row[]): void {
   for (const r of rows) {
-    it(`${r.name} (line ${r.line})`, () => {
+    it(r.line ? `${r.name} (line ${r.line})` : r.name, () => {
       const res = validateResource(r.input);
       assert.equal(res.handled, true);
       const valid = res.errors.length === 0;
@@ -76,6 +76,12 @@ describe("TestValidateServerPort (pkg/config/validation/validation_test.go)", ()
   ]);
 });
 
+describe("TestValidateK8sGateway (pkg/config/validation/validation_test.go)", () => {
+  run([
+    {"name":"happy k8s gateway-api server with no attached routes","line":218,"valid":true,"warning":false,"input":{"apiVersion":"networking.istio.io/v1","kind":"Gateway","metadata":{"name":"foo","namespace":"bar","annotations":{"internal.istio.io/gateway-semantics":"gateway"}},"spec":{"servers":[{"hosts":["~/foo.bar.com"],"port":{"name":"name1","number":7,"protocol":"http"}}]}}},
+  ]);
+});
+
 describe("TestValidateTlsOptions (pkg/config/validation/validation_test.go)", () => {
   run([
     {"name":"empty","line":500,"valid":true,"warning":false,"input":{"apiVersion":"networking.istio.io/v1","kind":"Gateway","metadata":{"name":"foo","namespace":"bar"},"spec":{"servers":[{"hosts":["foo.bar.com"],"port":{"number":443,"name":"https","protocol":"HTTPS"},"tls":{}}]}}},
@@ -129,5 +135,16 @@ describe("TestValidateTlsOptions (pkg/config/validation/validation_test.go)", ()
     {"name":"mutual no server cert","line":1043,"valid":false,"warning":false,"message":"MUTUAL TLS requires a server certificate","input":{"apiVersion":"networking.istio.io/v1","kind":"Gateway","metadata":{"name":"foo","namespace":"bar"},"spec":{"servers":[{"hosts":["foo.bar.com"],"port":{"number":443,"name":"https","protocol":"HTTPS"},"tls":{"caCertificates":"Commander William T. Riker","mode":"MUTUAL","privateKey":"Khan Noonien Singh","serverCertificate":""}}]}}},
     {"name":"mutual no private key","line":1053,"valid":false,"warning":false,"message":"MUTUAL TLS requires a private key","input":{"apiVersion":"networking.istio.io/v1","kind":"Gateway","metadata":{"name":"foo","namespace":"bar"},"spec":{"servers":[{"hosts":["foo.bar.com"],"port":{"number":443,"name":"https","protocol":"HTTPS"},"tls":{"caCertificates":"Commander William T. Riker","mode":"MUTUAL","privateKey":"","serverCertificate":"Khan Noonien Singh"}}]}}},
     {"name":"with CredentialNames","line":1063,"valid":true,"warning":false,"input":{"apiVersion":"networking.istio.io/v1","kind":"Gateway","metadata":{"name":"foo","namespace":"bar"},"spec":{"servers":[{"hosts":["foo.bar.com"],"port":{"number":443,"name":"https","protocol":"HTTPS"},"tls":{"credentialNames":["credential1","credential2"],"mode":"MUTUAL"}}]}}},
+  ]);
+});
+
+describe("edge cases read from Istio 1.30.3's validation code (not in its test tables; each names the Istio function)", () => {
+  run([
+    {"name":"validateServer: plain HTTP server may carry passthrough TLS settings besides httpsRedirect","line":0,"valid":true,"input":{"apiVersion":"networking.istio.io/v1","kind":"Gateway","metadata":{"name":"foo","namespace":"bar"},"spec":{"servers":[{"hosts":["foo.bar.com"],"port":{"number":80,"name":"http","protocol":"HTTP"},"tls":{"httpsRedirect":true,"minProtocolVersion":"TLSV1_2"}}]}}},
+    {"name":"validateServer: plain HTTP server with SIMPLE TLS","line":0,"valid":false,"message":"server cannot have TLS settings for plain text HTTP ports","input":{"apiVersion":"networking.istio.io/v1","kind":"Gateway","metadata":{"name":"foo","namespace":"bar"},"spec":{"servers":[{"hosts":["foo.bar.com"],"port":{"number":80,"name":"http","protocol":"HTTP"},"tls":{"mode":"SIMPLE","credentialName":"c"}}]}}},
+    {"name":"validateServer: TCP server with TLS settings","line":0,"valid":false,"message":"server cannot have TLS settings for non HTTPS/TLS ports","input":{"apiVersion":"networking.istio.io/v1","kind":"Gateway","metadata":{"name":"foo","namespace":"bar"},"spec":{"servers":[{"hosts":["foo.bar.com"],"port":{"number":31400,"name":"tcp","protocol":"TCP"},"tls":{"mode":"SIMPLE","credentialName":"c"}}]}}},
+    {"name":"ValidateWildcardDomain: all-numeric top-level domain","line":0,"valid":false,"message":"cannot be all-numeric","input":{"apiVersion":"networking.istio.io/v1","kind":"Gateway","metadata":{"name":"foo","namespace":"bar"},"spec":{"servers":[{"hosts":["foo.123"],"port":{"number":80,"name":"http","protocol":"HTTP"}}]}}},
+    {"name":"IsValidCipherSuite: an expression starting with an operator passes","line":0,"valid":true,"warning":false,"input":{"apiVersion":"networking.istio.io/v1","kind":"Gateway","metadata":{"name":"foo","namespace":"bar"},"spec":{"servers":[{"hosts":["foo.bar.com"],"port":{"number":443,"name":"https","protocol":"HTTPS"},"tls":{"mode":"SIMPLE","credentialName":"c","cipherSuites":["-ALL","ECDHE-RSA-AES128-GCM-SHA256"]}}]}}},
+    {"name":"ValidateGateway: gateway-semantics annotation allows ~/ hosts","line":0,"valid":true,"input":{"apiVersion":"networking.istio.io/v1","kind":"Gateway","metadata":{"name":"foo","namespace":"bar","annotations":{"internal.istio.io/gateway-semantics":"gateway"}},"spec":{"servers":[{"hosts":["~/foo.bar.com"],"port":{"number":80,"name":"http","protocol":"HTTP"}}]}}},
   ]);
 });

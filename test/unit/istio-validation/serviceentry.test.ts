@@ -12,7 +12,7 @@ interface Row { name: string; line: number; valid: boolean; warning?: boolean; m
 
 function run(rows: Row[]): void {
   for (const r of rows) {
-    it(`${r.name} (line ${r.line})`, () => {
+    it(r.line ? `${r.name} (line ${r.line})` : r.name, () => {
       const res = validateResource(r.input);
       assert.equal(res.handled, true);
       const valid = res.errors.length === 0;
@@ -105,5 +105,15 @@ describe("Test_validateExportTo (pkg/config/validation/validation_test.go)", () 
     {"name":"~ is allowed for service entry configs","line":7514,"valid":true,"input":{"apiVersion":"networking.istio.io/v1","kind":"ServiceEntry","metadata":{"name":"foo","namespace":"ns5"},"spec":{"hosts":["foo.bar.com"],"ports":[{"number":80,"protocol":"HTTP","name":"http"}],"resolution":"DNS","exportTo":["~"]}}},
     {"name":"duplicate none in service entry exportTo is not okay","line":7551,"valid":false,"input":{"apiVersion":"networking.istio.io/v1","kind":"ServiceEntry","metadata":{"name":"foo","namespace":"ns5"},"spec":{"hosts":["foo.bar.com"],"ports":[{"number":80,"protocol":"HTTP","name":"http"}],"resolution":"DNS","exportTo":["~","~","ns1"]}}},
     {"name":"none and other namespaces cannot be combined in service entry exportTo","line":7564,"valid":false,"input":{"apiVersion":"networking.istio.io/v1","kind":"ServiceEntry","metadata":{"name":"foo","namespace":"ns5"},"spec":{"hosts":["foo.bar.com"],"ports":[{"number":80,"protocol":"HTTP","name":"http"}],"resolution":"DNS","exportTo":["~","ns1"]}}},
+  ]);
+});
+
+describe("edge cases read from Istio 1.30.3's validation code (not in its test tables; each names the Istio function)", () => {
+  run([
+    {"name":"ShouldV2AutoAllocateIP: opted out by label, TCP port without addresses warns","line":0,"valid":true,"warning":true,"input":{"apiVersion":"networking.istio.io/v1","kind":"ServiceEntry","metadata":{"name":"foo","namespace":"bar","labels":{"networking.istio.io/enable-autoallocate-ip":"false"}},"spec":{"hosts":["foo.bar.com"],"ports":[{"number":9000,"name":"tcp","protocol":"TCP"}],"resolution":"DNS"}}},
+    {"name":"ValidateServiceEntry: several hosts with a TCP port (DNS)","line":0,"valid":false,"message":"multiple hosts provided with non-HTTP, non-TLS ports","input":{"apiVersion":"networking.istio.io/v1","kind":"ServiceEntry","metadata":{"name":"foo","namespace":"bar"},"spec":{"hosts":["a.com","b.com"],"ports":[{"number":9000,"name":"tcp","protocol":"TCP"}],"resolution":"DNS"}}},
+    {"name":"ValidateServiceEntry: several hosts with a TCP port and resolution NONE","line":0,"valid":true,"warning":false,"input":{"apiVersion":"networking.istio.io/v1","kind":"ServiceEntry","metadata":{"name":"foo","namespace":"bar"},"spec":{"hosts":["a.com","b.com"],"ports":[{"number":9000,"name":"tcp","protocol":"TCP"}],"resolution":"NONE","addresses":["10.0.0.1"]}}},
+    {"name":"validateWorkloadEntry: STATIC endpoints must be IPs","line":0,"valid":false,"message":"is not a valid IP address","input":{"apiVersion":"networking.istio.io/v1","kind":"ServiceEntry","metadata":{"name":"foo","namespace":"bar"},"spec":{"hosts":["foo.bar.com"],"ports":[{"number":80,"name":"http","protocol":"HTTP"}],"resolution":"STATIC","endpoints":[{"address":"foo.com"}]}}},
+    {"name":"ValidateServiceEntry: DYNAMIC_DNS MESH_INTERNAL without a waypoint","line":0,"valid":true,"input":{"apiVersion":"networking.istio.io/v1","kind":"ServiceEntry","metadata":{"name":"foo","namespace":"bar"},"spec":{"hosts":["*.foo.com"],"ports":[{"number":80,"name":"http","protocol":"HTTP"}],"resolution":"DYNAMIC_DNS","location":"MESH_INTERNAL"}}},
   ]);
 });

@@ -12,7 +12,7 @@ interface Row { name: string; line: number; valid: boolean; warning?: boolean; m
 
 function run(rows: Row[]): void {
   for (const r of rows) {
-    it(`${r.name} (line ${r.line})`, () => {
+    it(r.line ? `${r.name} (line ${r.line})` : r.name, () => {
       const res = validateResource(r.input);
       assert.equal(res.handled, true);
       const valid = res.errors.length === 0;
@@ -96,5 +96,14 @@ describe("TestValidateSidecar (pkg/config/validation/validation_test.go)", () =>
     {"name":"warn http connection settings on tcp port","line":6833,"valid":true,"warning":true,"input":{"apiVersion":"networking.istio.io/v1","kind":"Sidecar","metadata":{"name":"foo","namespace":"bar"},"spec":{"ingress":[{"connectionPool":{"http":{"http1MaxPendingRequests":1024,"http2MaxRequests":1024,"maxRequestsPerConnection":1024,"maxRetries":1024}},"port":{"name":"foo","number":90,"protocol":"tcp"}}]}}},
     {"name":"invalid top level connection pool","line":6852,"valid":false,"warning":false,"input":{"apiVersion":"networking.istio.io/v1","kind":"Sidecar","metadata":{"name":"foo","namespace":"bar"},"spec":{"inboundConnectionPool":{}}}},
     {"name":"invalid port-level connection pool","line":6855,"valid":false,"warning":false,"input":{"apiVersion":"networking.istio.io/v1","kind":"Sidecar","metadata":{"name":"foo","namespace":"bar"},"spec":{"ingress":[{"connectionPool":{},"port":{"name":"foo","number":90,"protocol":"tcp"}}]}}},
+  ]);
+});
+
+describe("edge cases read from Istio 1.30.3's validation code (not in its test tables; each names the Istio function)", () => {
+  run([
+    {"name":"ValidateSidecar: egress host in namespace ~","line":0,"valid":true,"input":{"apiVersion":"networking.istio.io/v1","kind":"Sidecar","metadata":{"name":"foo","namespace":"bar"},"spec":{"egress":[{"hosts":["~/foo.com"]}]}}},
+    {"name":"ValidateSidecar: defaultEndpoint [::1]:8080","line":0,"valid":true,"input":{"apiVersion":"networking.istio.io/v1","kind":"Sidecar","metadata":{"name":"foo","namespace":"bar"},"spec":{"ingress":[{"port":{"number":80,"name":"http","protocol":"HTTP"},"defaultEndpoint":"[::1]:8080"}]}}},
+    {"name":"ValidateSidecar: defaultEndpoint localhost:8080","line":0,"valid":false,"message":"defaultEndpoint must be of form","input":{"apiVersion":"networking.istio.io/v1","kind":"Sidecar","metadata":{"name":"foo","namespace":"bar"},"spec":{"ingress":[{"port":{"number":80,"name":"http","protocol":"HTTP"},"defaultEndpoint":"localhost:8080"}]}}},
+    {"name":"validateSidecarOutboundTrafficPolicy: egressProxy with REGISTRY_ONLY","line":0,"valid":false,"message":"egress_proxy must be set only with ALLOW_ANY","input":{"apiVersion":"networking.istio.io/v1","kind":"Sidecar","metadata":{"name":"foo","namespace":"bar"},"spec":{"outboundTrafficPolicy":{"mode":"REGISTRY_ONLY","egressProxy":{"host":"proxy.com","port":{"number":80}}}}}},
   ]);
 });

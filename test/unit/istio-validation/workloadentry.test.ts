@@ -12,7 +12,7 @@ interface Row { name: string; line: number; valid: boolean; warning?: boolean; m
 
 function run(rows: Row[]): void {
   for (const r of rows) {
-    it(`${r.name} (line ${r.line})`, () => {
+    it(r.line ? `${r.name} (line ${r.line})` : r.name, () => {
       const res = validateResource(r.input);
       assert.equal(res.handled, true);
       const valid = res.errors.length === 0;
@@ -49,5 +49,13 @@ describe("TestValidateWorkloadGroup (pkg/config/validation/validation_test.go)",
     {"name":"probe tcp valid","line":2740,"valid":true,"input":{"apiVersion":"networking.istio.io/v1","kind":"WorkloadGroup","metadata":{"name":"foo"},"spec":{"probe":{"tcpSocket":{"port":5}},"template":{}}}},
     {"name":"probe exec invalid","line":2754,"valid":false,"input":{"apiVersion":"networking.istio.io/v1","kind":"WorkloadGroup","metadata":{"name":"foo"},"spec":{"probe":{"exec":{}},"template":{}}}},
     {"name":"probe exec valid","line":2766,"valid":true,"input":{"apiVersion":"networking.istio.io/v1","kind":"WorkloadGroup","metadata":{"name":"foo"},"spec":{"probe":{"exec":{"command":["foo","bar"]}},"template":{}}}},
+  ]);
+});
+
+describe("edge cases read from Istio 1.30.3's validation code (not in its test tables; each names the Istio function)", () => {
+  run([
+    {"name":"validateReadinessProbe: a probe without a method","line":0,"valid":false,"message":"unknown health check method","input":{"apiVersion":"networking.istio.io/v1","kind":"WorkloadGroup","metadata":{"name":"foo"},"spec":{"template":{},"probe":{"periodSeconds":1}}}},
+    {"name":"ValidateWorkloadGroup: the template address is not validated","line":0,"valid":true,"input":{"apiVersion":"networking.istio.io/v1","kind":"WorkloadGroup","metadata":{"name":"foo"},"spec":{"template":{"address":"not an address"}}}},
+    {"name":"validateWorkloadEntry: FQDN addresses are allowed","line":0,"valid":true,"input":{"apiVersion":"networking.istio.io/v1","kind":"WorkloadEntry","metadata":{"name":"foo"},"spec":{"address":"vm.example.com"}}},
   ]);
 });
