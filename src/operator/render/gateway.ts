@@ -88,7 +88,8 @@ export function renderGateway(ctx: RenderContext, kind: "ingress" | "egress", el
     ...L({ "istio.io/dataplane-mode": "none", "service.istio.io/canonical-name": name, "service.istio.io/canonical-revision": "latest", "sidecar.istio.io/inject": "false" }),
     ...(obj0(own.podLabels) as Record<string, string>),
   };
-  const runAsRoot = own.runAsRoot === true;
+  const runAsRoot = truthy(own.runAsRoot);
+  const openshift = (str((v as JsonObject).platform) || str(g.platform)) === "openshift";
   const deploy: JsonObject = {
     ...(!truthy(own.autoscaleEnabled) && truthy(own.replicaCount) ? { replicas: own.replicaCount as Json } : {}),
     selector: { matchLabels: sortKeys(selector) },
@@ -109,9 +110,7 @@ export function renderGateway(ctx: RenderContext, kind: "ingress" | "egress", el
             ports: containerPorts,
             readinessProbe: { failureThreshold: 30, httpGet: { path: "/healthz/ready", port: 15021, scheme: "HTTP" }, initialDelaySeconds: 1, periodSeconds: 2, successThreshold: 1, timeoutSeconds: 1 },
             resources: chartResources(own.resources, g.defaultResources),
-            securityContext: runAsRoot
-              ? { allowPrivilegeEscalation: false, capabilities: { add: ["NET_BIND_SERVICE"], drop: ["ALL"] }, privileged: false, readOnlyRootFilesystem: true, runAsNonRoot: false, runAsUser: 0 }
-              : { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, privileged: false, readOnlyRootFilesystem: true },
+            ...(runAsRoot ? {} : { securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, privileged: false, readOnlyRootFilesystem: true } }),
             volumeMounts: [
               { mountPath: "/var/run/secrets/workload-spiffe-uds", name: "workload-socket" },
               { mountPath: "/var/run/secrets/credential-uds", name: "credential-socket" },
@@ -130,7 +129,7 @@ export function renderGateway(ctx: RenderContext, kind: "ingress" | "egress", el
           ...((Array.isArray(own.additionalContainers) ? own.additionalContainers : []) as Json[]),
         ],
         ...(gatewayAffinity(v, own.nodeSelector) ? { affinity: gatewayAffinity(v, own.nodeSelector) as Json } : {}),
-        securityContext: runAsRoot ? {} : { runAsGroup: 1337, runAsNonRoot: true, runAsUser: 1337 },
+        ...(runAsRoot ? {} : { securityContext: openshift ? { runAsNonRoot: true } : { runAsGroup: 1337, runAsNonRoot: true, runAsUser: 1337 } }),
         ...(truthy(g.priorityClassName) ? { priorityClassName: str(g.priorityClassName) } : {}),
         serviceAccountName: sa,
         ...(truthy(own.tolerations) ? { tolerations: own.tolerations as Json } : truthy(g.defaultTolerations) ? { tolerations: g.defaultTolerations as Json } : {}),
