@@ -1,5 +1,6 @@
 // DestinationRule (networking.istio.io): traffic policy, load balancing, outlier detection, client TLS.
 import { S, type Schema } from "../../schema/schema.js";
+import { parseGoDuration } from "../../config/duration.js";
 import { Problems, at } from "../../schema/problems.js";
 import { checkDuration, checkExportTo, checkLabels, checkSelector, isDnsLabel, isIP, isObj, list, wildcardDomainError, type Obj } from "./common.js";
 
@@ -121,7 +122,9 @@ export function checkConnectionPool(cp: Obj, pp: string, p: Problems): void {
     neg(t, "maxConnections", "max connections must be non-negative", "tcp");
     checkDuration(t.connectTimeout, at(tp, "connectTimeout"), p);
     checkDuration(t.maxConnectionDuration, at(tp, "maxConnectionDuration"), p);
-    checkDuration(t.idleTimeout, at(tp, "idleTimeout"), p, { allowZero: true });
+    // Istio skips the check when the timeout truncates to 0 ms (0s disables it); there is no CEL rule on this field.
+    const idle = typeof t.idleTimeout === "string" ? parseGoDuration(t.idleTimeout) : undefined;
+    if (idle === undefined || Math.trunc(idle) !== 0) checkDuration(t.idleTimeout, at(tp, "idleTimeout"), p);
     if (isObj(t.tcpKeepalive)) for (const k of ["time", "interval"]) checkDuration(t.tcpKeepalive[k], at(at(tp, "tcpKeepalive"), k), p);
   }
 }
@@ -240,7 +243,12 @@ function checkLoadBalancer(lb: Obj, lp: string, outlier: unknown, p: Problems): 
     if (typeof w.minimumPercent === "number" && w.minimumPercent > 100) p.error(at(wp, "minimumPercent"), "minimumPercent value should be less than or equal to 100");
     if (typeof w.aggression === "number" && w.aggression < 1) p.error(at(wp, "aggression"), "aggression should be greater than or equal to 1");
   }
-  checkDuration(lb.warmupDurationSecs, at(lp, "warmupDurationSecs"), p);
+  // Only the CRD's CEL rule (>= 1ms) applies here: Istio's webhook does not validate warmupDurationSecs.
+  if (typeof lb.warmupDurationSecs === "string") {
+    const ms = parseGoDuration(lb.warmupDurationSecs);
+    if (ms === undefined) checkDuration(lb.warmupDurationSecs, at(lp, "warmupDurationSecs"), p);
+    else if (ms < 1) p.error(at(lp, "warmupDurationSecs"), `must be a valid duration greater than 1ms (got "${lb.warmupDurationSecs}")`);
+  }
 }
 
 const POLICY_KEYS = ["outlierDetection", "connectionPool", "loadBalancer", "tls", "portLevelSettings", "tunnel", "proxyProtocol", "retryBudget"];

@@ -174,8 +174,6 @@ export function validateGateway(spec: Obj, meta: Obj, p: Problems): void {
     names.add(name);
     if (!isHTTPProtocol(String(s.port.protocol ?? "").toUpperCase()) && isObj(s.tls) && s.tls.httpsRedirect) p.warn(at(at("spec.servers", i), "tls.httpsRedirect"), "tls.httpsRedirect should only be used with http servers");
   });
-  if (isObj(spec.selector)) {
-    for (const [k, v] of Object.entries(spec.selector)) if (k === "" || String(k).includes("*") || String(v).includes("*")) p.error("spec.selector", "selector keys must be non-empty and neither keys nor values may contain *");
-  }
+  // spec.selector: neither Istio's webhook nor the CRD constrains it.
   void checkSelector;
 }

@@ -8,7 +8,7 @@ import {
 } from "./common.js";
 
 const SE_PORT: Schema = S.obj({ number: S.int(), protocol: S.str(), name: S.str(), targetPort: S.int() }, { req: ["number", "name"] });
-const WORKLOAD_ENTRY: Schema = S.obj({ address: S.str(), ports: S.map(S.int()), labels: S.map(), network: S.str(), locality: S.str(), weight: S.int(), serviceAccount: S.str() });
+const WORKLOAD_ENTRY: Schema = S.obj({ address: S.str({ max: 256 }), ports: S.map(S.int()), labels: S.map(), network: S.str({ max: 2048 }), locality: S.str({ max: 2048 }), weight: S.int(), serviceAccount: S.str({ max: 253 }) });
 export const SERVICE_ENTRY_SPEC: Schema = S.obj({
   hosts: S.arr(S.str(), { min: 1, max: 256 }), addresses: S.arr(S.str({ max: 64 }), { max: 256 }), ports: S.arr(SE_PORT),
   location: S.en("MESH_EXTERNAL", "MESH_INTERNAL"), resolution: S.en("NONE", "STATIC", "DNS", "DNS_ROUND_ROBIN", "DYNAMIC_DNS"),
@@ -377,6 +377,18 @@ export const WORKLOAD_GROUP_SPEC: Schema = S.obj({ metadata: S.obj({ labels: S.m
 /** Istio 1.30.3 ValidateWorkloadGroup: template required, metadata labels, readiness probe (the template is not validated). */
 export function validateWorkloadGroup(spec: Obj, _meta: Obj, p: Problems): void {
   if (!isObj(spec.template)) return p.error("spec.template", "template is required");
+  // The CRD's CEL rules on the template (API server); Istio's webhook does not validate the template itself.
+  const t = spec.template;
+  const addr = typeof t.address === "string" ? t.address : "";
+  if (addr.startsWith("unix://")) {
+    if (isObj(t.ports)) p.error("spec.template", "UDS may not include ports");
+    if (!(addr[7] === "/" || addr[7] === "@")) p.error("spec.template.address", "UDS must be an absolute path or abstract socket");
+    if (addr.endsWith("/")) p.error("spec.template.address", "UDS may not be a dir");
+  }
+  for (const [name, num] of Object.entries(isObj(t.ports) ? t.ports : {})) {
+    if (!(name.length < 63 && /^[a-zA-Z0-9](?:[-a-zA-Z0-9]*[a-zA-Z0-9])?$/.test(name))) p.error("spec.template.ports", "port name must be valid");
+    if (typeof num !== "number" || num <= 0 || num > 65535) p.error(at("spec.template.ports", name), "port must be between 1-65535");
+  }
   if (isObj(spec.metadata)) {
     const before = p.errors.length;
     checkLabels(spec.metadata.labels, "spec.metadata.labels", p);

@@ -57,5 +57,7 @@ describe("edge cases read from Istio 1.30.3's validation code (not in its test t
     {"name":"validateReadinessProbe: a probe without a method","line":0,"valid":false,"message":"unknown health check method","input":{"apiVersion":"networking.istio.io/v1","kind":"WorkloadGroup","metadata":{"name":"foo"},"spec":{"template":{},"probe":{"periodSeconds":1}}}},
     {"name":"ValidateWorkloadGroup: the template address is not validated","line":0,"valid":true,"input":{"apiVersion":"networking.istio.io/v1","kind":"WorkloadGroup","metadata":{"name":"foo"},"spec":{"template":{"address":"not an address"}}}},
     {"name":"validateWorkloadEntry: FQDN addresses are allowed","line":0,"valid":true,"input":{"apiVersion":"networking.istio.io/v1","kind":"WorkloadEntry","metadata":{"name":"foo"},"spec":{"address":"vm.example.com"}}},
+    {"name":"CRD CEL: WorkloadGroup template ports must be 1..65535 (the webhook does not check the template)","line":0,"valid":false,"message":"port must be between 1-65535","input":{"apiVersion":"networking.istio.io/v1","kind":"WorkloadGroup","metadata":{"name":"foo"},"spec":{"template":{"ports":{"http":70000}}}}},
+    {"name":"validateReadinessProbe: grpc probes fall into Istio's default case","line":0,"valid":false,"message":"unknown health check method","input":{"apiVersion":"networking.istio.io/v1","kind":"WorkloadGroup","metadata":{"name":"foo"},"spec":{"template":{},"probe":{"grpc":{"port":8080}}}}},
   ]);
 });
