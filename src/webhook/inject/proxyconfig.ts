@@ -3,9 +3,9 @@ import { load } from "js-yaml";
 import { isObject } from "../../config/values.js";
 import { DURATION_FIELDS, PROXY_CONFIG_FIELDS, parseDuration, toProxyConfig } from "../../config/mesh.js";
 import type { ProxyConfig } from "../../config/mesh-types.js";
+import { agentProxyConfigProblems } from "./proxyconfig-agent.js";
 
 const KNOWN = new Set(PROXY_CONFIG_FIELDS);
-const PORTS = ["proxyAdminPort", "statusPort"];
 
 /** Parses and checks a ProxyConfig fragment; throws with the offending field named. */
 export function parseProxyConfigAnnotation(text: string): ProxyConfig {
@@ -22,14 +22,13 @@ export function parseProxyConfigAnnotation(text: string): ProxyConfig {
     if (DURATION_FIELDS.has(k) && (typeof v !== "string" || Number.isNaN(parseDuration(v)))) {
       throw new Error(`${k}: invalid duration ${JSON.stringify(v)}`);
     }
-    if (PORTS.includes(k) && !(Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 65535)) {
-      throw new Error(`${k}: must be a port number`);
-    }
     if (k === "concurrency" && !(Number.isInteger(v) && (v as number) >= 0)) throw new Error("concurrency: must be a non-negative integer");
     if (k === "interceptionMode" && !["REDIRECT", "TPROXY", "NONE"].includes(String(v))) {
       throw new Error("interceptionMode: must be REDIRECT, TPROXY or NONE");
     }
     if (k === "proxyMetadata" && !isObject(v)) throw new Error("proxyMetadata: must be a map of strings");
   }
+  const agent = agentProxyConfigProblems(doc);
+  if (agent.errors.length) throw new Error(agent.errors.join("; "));
   return toProxyConfig(doc);
 }
