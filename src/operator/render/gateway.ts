@@ -79,7 +79,8 @@ export function renderGateway(ctx: RenderContext, kind: "ingress" | "egress", el
   if (truthy(g.logging?.level)) args.push(`--log_output_level=${str(g.logging?.level)}`);
   if (truthy(g.logAsJson)) args.push("--log_as_json");
   if (truthy(g.sts?.servicePort)) args.push(`--stsPort=${str(g.sts?.servicePort)}`);
-  const proxyImage = image(v, { ...own, image: own.image ?? v.global?.proxy?.image ?? "proxyv2" }, "proxyv2");
+  // The gateway charts read global.hub, the gateway's tag, and global.proxy.variant | global.variant.
+  const proxyImage = image(v, { ...own, image: own.image ?? v.global?.proxy?.image ?? "proxyv2", variant: str(v.global?.proxy?.variant) || str(v.global?.variant) }, "proxyv2");
   const containerPorts: Json[] = [
     ...ports.map((p) => ({ containerPort: Number(p.targetPort || p.port), protocol: str(p.protocol) || "TCP" })),
     { containerPort: 15090, name: "http-envoy-prom", protocol: "TCP" },
@@ -96,7 +97,12 @@ export function renderGateway(ctx: RenderContext, kind: "ingress" | "egress", el
     strategy: { rollingUpdate: { maxSurge: own.rollingMaxSurge ?? "100%", maxUnavailable: own.rollingMaxUnavailable ?? "25%" } },
     template: {
       metadata: {
-        annotations: { "istio.io/rev": ctx.revLabel, "prometheus.io/path": "/stats/prometheus", "prometheus.io/port": "15020", "prometheus.io/scrape": "true", "sidecar.istio.io/inject": "false", ...(obj0(own.podAnnotations) as Record<string, string>) },
+        annotations: {
+          "istio.io/rev": ctx.revLabel,
+          ...(truthy(meshConfig.enablePrometheusMerge ?? true) ? { "prometheus.io/path": "/stats/prometheus", "prometheus.io/port": "15020", "prometheus.io/scrape": "true" } : {}),
+          "sidecar.istio.io/inject": "false",
+          ...(obj0(own.podAnnotations) as Record<string, string>),
+        },
         labels: sortKeys(podLabels),
       },
       spec: {

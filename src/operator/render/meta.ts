@@ -103,10 +103,11 @@ export function sortKeys<T extends Record<string, Json>>(m: T): T {
 export function image(values: InjectionValues, own: ImageValues, name: string): string {
   const img = str(own.image ?? name) || name;
   if (img.includes("/")) return img;
-  const hub = str(own.hub ?? values.global?.hub);
-  const tag = str(own.tag ?? values.global?.tag);
-  const variant = str(own.variant ?? values.global?.variant);
-  return `${hub}/${img}:${tag}${variant && variant !== "default" ? `-${variant}` : ""}`;
+  // Helm's `default`: an empty own value falls back to the global one; the charts append any variant ("default" too).
+  const hub = str(own.hub) || str(values.global?.hub);
+  const tag = str(own.tag) || str(values.global?.tag);
+  const variant = str(own.variant) || str(values.global?.variant);
+  return `${hub}/${img}:${tag}${variant ? `-${variant}` : ""}`;
 }
 
 export function obj0(v: unknown): JsonObject {
