@@ -93,6 +93,7 @@ export function checkSelector(sel: unknown, path: string, p: Problems): void {
     if (k === "") p.error(at(path, "matchLabels"), `key must not be empty (empty key is not supported in selector: "${k}=${v}")`);
     if (k.includes("*")) p.error(at(path, "matchLabels"), `wildcard not allowed in label key match (wildcard is not supported in selector: "${k}=${v}")`);
     else if (String(v ?? "").includes("*")) p.error(at(path, "matchLabels"), `wildcard not allowed in label value match (wildcard is not supported in selector: "${k}=${v}")`);
+    if (String(v ?? "").length > 63) p.error(at(at(path, "matchLabels"), k), "Too long: may not be longer than 63 (the CRD's maxLength for selector values)");
   }
   if (Object.keys(ml).length === 0) p.warn(path, "workload selector specified without labels");
 }

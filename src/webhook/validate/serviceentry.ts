@@ -7,7 +7,7 @@ import {
   checkDuration, checkExportTo, checkLabels, checkPort, checkSelector, isCIDR, isDnsLabel, isFQDN, isIP, isObj, isProtocol, list, regexError, wildcardDomainError, type Obj,
 } from "./common.js";
 
-const SE_PORT: Schema = S.obj({ number: S.int(), protocol: S.str(), name: S.str(), targetPort: S.int() }, { req: ["number", "name"] });
+const SE_PORT: Schema = S.obj({ number: S.int(), protocol: S.str({ max: 256 }), name: S.str({ max: 256 }), targetPort: S.int() }, { req: ["number", "name"] });
 const WORKLOAD_ENTRY: Schema = S.obj({ address: S.str({ max: 256 }), ports: S.map(S.int()), labels: S.map(), network: S.str({ max: 2048 }), locality: S.str({ max: 2048 }), weight: S.int(), serviceAccount: S.str({ max: 253 }) });
 export const SERVICE_ENTRY_SPEC: Schema = S.obj({
   hosts: S.arr(S.str(), { min: 1, max: 256 }), addresses: S.arr(S.str({ max: 64 }), { max: 256 }), ports: S.arr(SE_PORT),
@@ -91,6 +91,8 @@ function alphaSelector(sel: unknown, path: string, p: Problems): "error" | "warn
   for (const [k, v] of Object.entries(l)) {
     if (k === "") { p.error(at(path, "labels"), `empty key is not supported in selector: "${k}=${v}"`); bad = true; }
     if (k.includes("*") || String(v ?? "").includes("*")) { p.error(at(path, "labels"), `wildcard is not supported in selector: "${k}=${v}"`); bad = true; }
+    // The CRD's maxLength 63 on selector values (API server).
+    if (String(v ?? "").length > 63) { p.error(at(at(path, "labels"), k), "Too long: may not be longer than 63 (the CRD's maxLength for selector values)"); bad = true; }
   }
   if (bad) return "error";
   return Object.keys(l).length === 0 ? "warn" : undefined;
