@@ -496,8 +496,11 @@ function checkHttpRoute(r: Obj, path: string, p: Problems, delegate: boolean, ga
   checkDuration(r.timeout, at(path, "timeout"), p);
 }
 
+const MAP_FIELDS = new Set(["headers", "withoutHeaders", "queryParams", "sourceLabels"]);
+/** Istio compares matches by their Go JSON (omitempty): zero values, empty lists and empty maps do not count. */
 const matchKey = (m: unknown, dropName: boolean): string => {
-  const canon = (v: unknown): unknown => (Array.isArray(v) ? v.map(canon) : isObj(v) ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canon(v[k])])) : v);
+  const zero = (k: string, v: unknown) => v === undefined || v === null || v === false || v === 0 || v === "" || (Array.isArray(v) && v.length === 0) || (MAP_FIELDS.has(k) && isObj(v) && Object.keys(v).length === 0);
+  const canon = (v: unknown): unknown => (Array.isArray(v) ? v.map(canon) : isObj(v) ? Object.fromEntries(Object.keys(v).sort().filter((k) => !zero(k, v[k])).map((k) => [k, canon(v[k])])) : v);
   if (dropName && isObj(m)) {
     const { name: _n, ...rest } = m;
     return JSON.stringify(canon(rest));
