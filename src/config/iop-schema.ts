@@ -174,8 +174,6 @@ function present(v: unknown): boolean {
 function refuseUnrendered(values: JsonObject, p: Problems): void {
   const pilot = isObject(values.pilot) ? values.pilot : {};
   for (const k of UNRENDERED_PILOT) if (present(pilot[k])) p.error(`spec.values.pilot.${k}`, NOT_SUPPORTED);
-  // Without the istio ConfigMap (mesh config) pilotfish's injector and istiod have no mesh config to read.
-  if (pilot.configMap === false) p.error("spec.values.pilot.configMap", NOT_SUPPORTED);
   const global = isObject(values.global) ? values.global : {};
   for (const k of UNRENDERED_GLOBAL) if (present(global[k])) p.error(`spec.values.global.${k}`, NOT_SUPPORTED);
   // "cluster" or "namespace" leave out half of each chart; pilotfish renders every object.

@@ -118,6 +118,8 @@ export interface GlobalValues extends ImageValues {
   istiod?: { enableAnalysis?: boolean };
   /** Signer names istiod may approve CSRs for (with an external CA). */
   certSigners?: string[];
+  /** This cluster holds the mesh config of a remote istiod (its ServiceAccount and RBAC stay). */
+  configCluster?: boolean;
 }
 
 /** `pilot.cni`: whether pods are redirected by the CNI node agent instead of an init container. */
@@ -133,6 +135,8 @@ export interface PilotValues extends DeploymentValues {
   traceSampling?: number;
   keepaliveMaxServerConnectionAge?: string;
   crlConfigMapName?: string;
+  /** false: no mesh ConfigMap `istio` is rendered. */
+  configMap?: boolean;
   deploymentLabels?: Record<string, string>;
   serviceAnnotations?: Record<string, string>;
   serviceAccountAnnotations?: Record<string, string>;
@@ -247,6 +251,6 @@ export interface InjectionValues {
   ztunnel?: ZtunnelValues;
   meshConfig?: MeshConfig;
   base?: { excludedCRDs?: string[] };
-  istiodRemote?: { enabled?: boolean };
+  istiodRemote?: { enabled?: boolean; enabledLocalInjectorIstiod?: boolean };
   addons?: AddonsValues;
 }

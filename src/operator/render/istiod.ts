@@ -16,7 +16,7 @@ const CORE_AUTH: Json[] = [
   { apiGroups: ["authorization.k8s.io"], resources: ["subjectaccessreviews"], verbs: ["create"] },
 ];
 
-function readerRules(mcs: string): Json[] {
+function readerRules(mcs: string, istiodRemote: boolean): Json[] {
   return [
     { apiGroups: ISTIO_GROUPS, resources: ["*"], verbs: RO },
     { apiGroups: [""], resources: ["endpoints", "pods", "services", "nodes", "replicationcontrollers", "namespaces", "secrets", "configmaps"], verbs: RO },
@@ -28,6 +28,13 @@ function readerRules(mcs: string): Json[] {
     { apiGroups: [mcs], resources: ["serviceimports"], verbs: RO },
     { apiGroups: ["apps"], resources: ["replicasets"], verbs: RO },
     ...CORE_AUTH,
+    ...(istiodRemote
+      ? [
+          { apiGroups: [""], resources: ["configmaps"], verbs: ["create", "get", "list", "watch", "update"] },
+          { apiGroups: ["admissionregistration.k8s.io"], resources: ["mutatingwebhookconfigurations"], verbs: [...RO, "update", "patch"] },
+          { apiGroups: ["admissionregistration.k8s.io"], resources: ["validatingwebhookconfigurations"], verbs: [...RO, "update"] },
+        ]
+      : []),
   ];
 }
 
@@ -113,10 +120,14 @@ export function renderIstiod(ctx: RenderContext, namespace: string): K8sObject[]
   const crSuffix = `${ctx.revision ? ctx.revision + "-" : ""}${namespace}`;
   const L = (extra: Record<string, string> = {}) => componentLabels(ctx, "Pilot", { app: "istiod", istio: "pilot", ...extra });
   const out: K8sObject[] = [];
-  const remote = v.istiodRemote?.enabled === true;
+  const remoteOn = truthy(v.istiodRemote?.enabled);
+  const localInjector = truthy(obj0(v.istiodRemote).enabledLocalInjectorIstiod);
+  // The chart: no istiod workload when istiod runs remotely (unless a local injector istiod is asked for); its
+  // ServiceAccount and RBAC stay when this cluster is also the config cluster.
+  const remote = remoteOn && !localInjector;
+  const rbac = !remoteOn || localInjector || truthy(v.global?.configCluster);
 
-  const sa = obj("v1", "ServiceAccount", name, ctx.istioNamespace, L(), pullSecrets(v), obj0(pilot.serviceAccountAnnotations) as Record<string, string>);
-  out.push(sa);
+  if (rbac) out.push(obj("v1", "ServiceAccount", name, ctx.istioNamespace, L(), pullSecrets(v), obj0(pilot.serviceAccountAnnotations) as Record<string, string>));
   const penv0 = obj0(pilot.env);
   const mcs = str(penv0.MCS_API_GROUP) || "multicluster.x-k8s.io";
   const certProvider = str(v.global?.pilotCertProvider);
@@ -127,11 +138,9 @@ export function renderIstiod(ctx: RenderContext, namespace: string): K8sObject[]
     csr: truthy(penv0.EXTERNAL_CA) || !["istiod", "custom", "none"].includes(certProvider) ? ((Array.isArray(v.global?.certSigners) ? v.global.certSigners : []) as string[]).map(String) : undefined,
     ctb: penv0.ENABLE_CLUSTER_TRUST_BUNDLE_API === true,
   };
-  const roles: [string, Json[], string][] = [
-    [`istio-reader-clusterrole-${crSuffix}`, readerRules(mcs), "istio-reader-service-account"],
-    [`istiod-clusterrole-${crSuffix}`, istiodRules(ruleOpts), name],
-  ];
-  if (str(penv0.PILOT_ENABLE_GATEWAY_API_DEPLOYMENT_CONTROLLER) !== "false") roles.push([`istiod-gateway-controller-${crSuffix}`, gatewayControllerRules(), name]);
+  const roles: [string, Json[], string][] = [[`istio-reader-clusterrole-${crSuffix}`, readerRules(mcs, remoteOn), "istio-reader-service-account"]];
+  if (rbac) roles.push([`istiod-clusterrole-${crSuffix}`, istiodRules(ruleOpts), name]);
+  if (rbac && str(penv0.PILOT_ENABLE_GATEWAY_API_DEPLOYMENT_CONTROLLER) !== "false") roles.push([`istiod-gateway-controller-${crSuffix}`, gatewayControllerRules(), name]);
   for (const [role, rules, sa] of roles) {
     const labels = role.startsWith("istio-reader") ? L({ app: "istio-reader" }) : L();
     out.push(obj("rbac.authorization.k8s.io/v1", "ClusterRole", role, undefined, labels, { rules }));
@@ -140,7 +149,7 @@ export function renderIstiod(ctx: RenderContext, namespace: string): K8sObject[]
       subjects: [{ kind: "ServiceAccount", name: sa, namespace: ctx.istioNamespace }],
     }));
   }
-  out.push(obj("rbac.authorization.k8s.io/v1", "Role", name, ctx.istioNamespace, L(), {
+  if (rbac) out.push(obj("rbac.authorization.k8s.io/v1", "Role", name, ctx.istioNamespace, L(), {
     rules: [
       { apiGroups: ["networking.istio.io"], resources: ["gateways"], verbs: ["create"] },
       { apiGroups: [""], resources: ["secrets"], verbs: ["create", "get", "watch", "list", "update", "delete"] },
@@ -148,14 +157,17 @@ export function renderIstiod(ctx: RenderContext, namespace: string): K8sObject[]
       { apiGroups: ["coordination.k8s.io"], resources: ["leases"], verbs: ["get", "update", "patch", "create"] },
     ],
   }));
-  out.push(obj("rbac.authorization.k8s.io/v1", "RoleBinding", name, ctx.istioNamespace, L(), {
+  if (rbac) out.push(obj("rbac.authorization.k8s.io/v1", "RoleBinding", name, ctx.istioNamespace, L(), {
     roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name },
     subjects: [{ kind: "ServiceAccount", name, namespace: ctx.istioNamespace }],
   }));
 
   // The same data kube-inject and `serve --config-source local` read (src/config/configmaps.ts).
   const data = injectionConfigMapData(ctx.r, namespace);
-  out.push(obj("v1", "ConfigMap", `istio${rs}`, namespace, L(), { data: data.mesh }));
+  // `configMap: false` (the remote values profile; values.pilot.configMap) leaves the mesh ConfigMap out, as the chart
+  // does: pilotfish's injector then runs on mesh defaults, as it does whenever that ConfigMap is absent.
+  const meshConfigMap = (v as JsonObject).configMap !== false && pilot.configMap !== false;
+  if (meshConfigMap) out.push(obj("v1", "ConfigMap", `istio${rs}`, namespace, L(), { data: data.mesh }));
   if (v.global?.omitSidecarInjectorConfigMap !== true) {
     out.push(obj("v1", "ConfigMap", `istio-sidecar-injector${rs}`, namespace, L(), { data: data.injector }));
   }

@@ -47,6 +47,11 @@ const setCases = [
       "--set", "values.pilot.deploymentLabels.team=mesh",
     ],
   },
+  // istiod running elsewhere: no istiod workload; ServiceAccount and RBAC only on a config cluster or with a local injector istiod.
+  { name: "remote-profile", args: ["--set", "profile=remote"] },
+  { name: "remote-config-cluster", args: ["--set", "profile=remote", "--set", "values.global.configCluster=true"] },
+  { name: "istiod-remote-local-injector", args: ["--set", "values.istiodRemote.enabled=true", "--set", "values.istiodRemote.enabledLocalInjectorIstiod=true"] },
+  { name: "pilot-configmap-off", args: ["--set", "values.pilot.configMap=false"] },
   { name: "egress-global-pod", args: ["-f", "input/global-pod.yaml", "--set", "components.egressGateways[0].name=istio-egressgateway", "--set", "components.egressGateways[0].enabled=true"] },
 ];
 
