@@ -1,7 +1,7 @@
 // `pilotfish serve`: the admission webhook server (sidecar injection and validation) over HTTPS.
 import fs from "node:fs";
 import os from "node:os";
-import type * as k8sTypes from "@kubernetes/client-node";
+import type { KubeConfig } from "../kube/client.js";
 import type { Command } from "commander";
 import type { CliIO, ExitCode } from "./io.js";
 import { certificateExpiry, generateServingCert, readCertFiles, serviceDnsNames, watchCertFiles, type TlsMaterial } from "../kube/certs.js";
@@ -96,7 +96,7 @@ export function registerServe(program: Command, io: CliIO, exit: ExitCode): void
 }
 
 // The Kubernetes client costs ~0.6 s to load: only `serve` pays for it, and only when it talks to a cluster.
-async function loadKubeConfig(opts: { kubeconfig?: string; context?: string }): Promise<k8sTypes.KubeConfig> {
+async function loadKubeConfig(opts: { kubeconfig?: string; context?: string }): Promise<KubeConfig> {
   return (await import("../kube/kubeconfig.js")).loadKubeConfig({ kubeconfig: opts.kubeconfig, context: opts.context });
 }
 

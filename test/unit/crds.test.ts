@@ -25,10 +25,11 @@ describe("Istio CRDs", () => {
     assert.equal(committed, renderCrdsYaml((o) => yaml.dump(o, { noRefs: true, lineWidth: -1 })), "run `make crds` and commit the result");
   });
 
-  it("covers the 14 Istio kinds and IstioOperator with Istio's served versions and one storage version each", () => {
+  it("covers the 15 Istio kinds (TrafficExtension included) and IstioOperator with Istio's served versions and one storage version each", () => {
     const crds = istioCrds() as any[];
     const byName = Object.fromEntries(crds.map((c) => [c.metadata.name, c]));
-    assert.equal(crds.length, 15);
+    assert.equal(crds.length, 16);
+    assert.deepEqual(byName["trafficextensions.extensions.istio.io"].spec.versions.map((v: any) => v.name), ["v1alpha1"]);
     assert.deepEqual(byName["virtualservices.networking.istio.io"].spec.versions.map((v: any) => [v.name, v.storage]), [["v1", true], ["v1beta1", false], ["v1alpha3", false]]);
     assert.deepEqual(byName["envoyfilters.networking.istio.io"].spec.versions.map((v: any) => v.name), ["v1alpha3"]);
     assert.deepEqual(byName["authorizationpolicies.security.istio.io"].spec.versions.map((v: any) => v.name), ["v1", "v1beta1"]);

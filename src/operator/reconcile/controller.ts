@@ -114,19 +114,19 @@ export class IopController {
       if (m.deletionTimestamp || seen === undefined || seen !== m.generation || !(m.finalizers ?? []).includes(FINALIZER)) this.queue.add(keyOf(o));
     });
     informer.on("DELETED", (o) => this.generations.delete(keyOf(o)));
-    try {
-      await informer.start();
-    } catch (e) {
-      // The first list failed: the informer would keep retrying; a caller that sees this error owns the retry.
-      await informer.stop();
-      this.stopped = true;
-      throw e;
-    }
-    if (this.stopped) return; // stopped (leadership lost) while listing
+    // A first list that fails is not fatal: the informer keeps retrying with backoff (logged by onError) and its
+    // events reach the queue once a list succeeds, so a controller started while the API server is down converges
+    // when it comes back (no unhandled rejection, no dead controller).
     this.queue.start();
     this.resyncTimer = setInterval(() => {
       for (const o of informer.list()) this.queue.add(keyOf(o));
     }, this.opts.resyncMs ?? 300_000);
+    try {
+      await informer.start();
+    } catch (e) {
+      if (!this.stopped) this.log.warn({ err: (e as Error).message }, "first IstioOperator list failed; retrying in the background");
+      return;
+    }
     this.log.info({ namespace: ns ?? "(all)" }, "IstioOperator controller started");
   }
 

@@ -1,28 +1,13 @@
-// Component Base: the Istio CRDs (the shipped charts/pilotfish/crds/istio.yaml, generated from pilotfish's validation schemas, plus TrafficExtension) and the
+// Component Base: the Istio CRDs (the shipped charts/pilotfish/crds/istio.yaml, generated from pilotfish's validation schemas) and the
 // istio-reader ServiceAccount.
 import type { JsonObject } from "../../config/values.js";
 import { shippedCrds } from "../../config/profiles.js";
 import { componentLabels, obj, pullSecrets, type K8sObject, type RenderContext } from "./meta.js";
 
-function trafficExtensionCrd(): JsonObject {
-  const schema = { openAPIV3Schema: { type: "object", "x-kubernetes-preserve-unknown-fields": true } };
-  return {
-    apiVersion: "apiextensions.k8s.io/v1",
-    kind: "CustomResourceDefinition",
-    metadata: { name: "trafficextensions.extensions.istio.io" },
-    spec: {
-      group: "extensions.istio.io",
-      names: { kind: "TrafficExtension", listKind: "TrafficExtensionList", plural: "trafficextensions", singular: "trafficextension", categories: ["istio-io", "extensions-istio-io"] },
-      scope: "Namespaced",
-      versions: [{ name: "v1alpha1", served: true, storage: true, subresources: { status: {} }, schema }],
-    },
-  };
-}
-
 export function renderBase(ctx: RenderContext): K8sObject[] {
   const excluded = new Set((ctx.values.base?.excludedCRDs ?? []).map(String));
   const labels = componentLabels(ctx, "Base");
-  const crds = [...shippedCrds().filter((c) => (c as JsonObject & { spec: { group: string } }).spec.group !== "install.istio.io"), trafficExtensionCrd()] as K8sObject[];
+  const crds = [...shippedCrds().filter((c) => (c as JsonObject & { spec: { group: string } }).spec.group !== "install.istio.io")] as K8sObject[];
   const out: K8sObject[] = [];
   for (const c of crds) {
     if (excluded.has(c.metadata.name)) continue;

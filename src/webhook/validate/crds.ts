@@ -25,6 +25,7 @@ const NAMES: Record<string, { plural: string; shortNames?: string[] }> = {
   AuthorizationPolicy: { plural: "authorizationpolicies", shortNames: ["ap"] },
   Telemetry: { plural: "telemetries", shortNames: ["telemetry"] },
   WasmPlugin: { plural: "wasmplugins" },
+  TrafficExtension: { plural: "trafficextensions" },
   IstioOperator: { plural: "istiooperators", shortNames: ["iop", "io"] },
 };
 

@@ -13,7 +13,7 @@ import {
 import {
   AUTHORIZATION_POLICY_SPEC, PEER_AUTHENTICATION_SPEC, REQUEST_AUTHENTICATION_SPEC, validateAuthorizationPolicy, validatePeerAuthentication, validateRequestAuthentication,
 } from "./security.js";
-import { TELEMETRY_SPEC, WASM_PLUGIN_SPEC, validateTelemetry, validateWasmPlugin } from "./telemetry.js";
+import { TELEMETRY_SPEC, TRAFFIC_EXTENSION_SPEC, WASM_PLUGIN_SPEC, validateTelemetry, validateTrafficExtension, validateWasmPlugin } from "./telemetry.js";
 import { IOP_SPEC, validateIstioOperatorSpec } from "../../config/iop-schema.js";
 
 export type { FieldError };
@@ -41,6 +41,7 @@ export const KINDS: Record<string, KindInfo> = {
   AuthorizationPolicy: { group: "security.istio.io", versions: ["v1", "v1beta1"], schema: AUTHORIZATION_POLICY_SPEC, validate: validateAuthorizationPolicy },
   Telemetry: { group: "telemetry.istio.io", versions: ["v1", "v1alpha1"], schema: TELEMETRY_SPEC, validate: validateTelemetry },
   WasmPlugin: { group: "extensions.istio.io", versions: ["v1alpha1"], schema: WASM_PLUGIN_SPEC, validate: validateWasmPlugin },
+  TrafficExtension: { group: "extensions.istio.io", versions: ["v1alpha1"], schema: TRAFFIC_EXTENSION_SPEC, validate: validateTrafficExtension },
   IstioOperator: { group: "install.istio.io", versions: ["v1alpha1"], schema: IOP_SPEC, validate: (spec, meta, p) => validateIstioOperatorSpec(spec as never, meta as never, p) },
 };
 export const ISTIO_GROUPS = [...new Set(Object.values(KINDS).map((k) => k.group))];
@@ -99,7 +100,7 @@ export function validateResource(obj: unknown, opts: { offline?: boolean } = {})
 
 /**
  * Istio's rules run even when the schema found problems, so one answer lists everything (a user fixes a typo and
- * a bad regex in one round). A rule's error at or under a field the schema already rejected is left out (it would
+ * a bad regex in one round). A rule's error under a field the schema already rejected is left out (it would
  * only restate it), and a rule that trips over a structurally broken spec adds nothing: the schema errors say why.
  */
 function semanticPass(spec: Obj, meta: Obj, info: KindInfo, p: Problems, schemaPaths: string[]): void {
@@ -110,7 +111,7 @@ function semanticPass(spec: Obj, meta: Obj, info: KindInfo, p: Problems, schemaP
     if (!schemaPaths.length) throw e;
     return;
   }
-  const under = (path: string) => schemaPaths.some((b) => path === b || path.startsWith(b + ".") || path.startsWith(b + "["));
+  const under = (path: string) => schemaPaths.some((b) => path.startsWith(b + ".") || path.startsWith(b + "["));
   for (const e of sem.errors) if (!under(e.path)) p.error(e.path, e.message);
   for (const w of sem.warnings) p.warnings.push(w);
 }
