@@ -1,14 +1,20 @@
 // Components Cni (istio-cni node agent) and Ztunnel (ambient's node proxy): DaemonSets with their RBAC.
 import { str, type Json } from "../../config/values.js";
 import type { CniValues, ZtunnelValues } from "../../config/values-types.js";
-import { componentLabels, fieldEnv, image, obj, obj0, type K8sObject, type RenderContext } from "./meta.js";
+import { componentLabels, fieldEnv, image, obj, obj0, pullSecrets, truthy, type K8sObject, type RenderContext } from "./meta.js";
 
 export function renderCni(ctx: RenderContext, ns: string): K8sObject[] {
   const v = ctx.values;
   const cni: CniValues = obj0(v.cni);
   const ambient = cni.ambient?.enabled === true;
   const L = () => componentLabels(ctx, "Cni", { app: "istio-cni-node", "k8s-app": "istio-cni-node" });
-  const out: K8sObject[] = [obj("v1", "ServiceAccount", "istio-cni", ns, L())];
+  const out: K8sObject[] = [obj("v1", "ServiceAccount", "istio-cni", ns, L(), pullSecrets(v))];
+  const g = v.global ?? {};
+  // The istio-cni chart: coalesce(cni.logging.level, global.logging.level), its own global default being "info" (the
+  // istiod chart's "default:info" does not reach it, so only a level the IstioOperator gives counts).
+  const userLevel = str(obj0(obj0(obj0(ctx.r.userValues).global).logging).level);
+  const logLevel = str(obj0(obj0(cni as Record<string, Json>).logging).level) || userLevel || str(cni.logLevel) || "info";
+  const pullPolicy = str((cni as Record<string, Json>).pullPolicy) || str(g.imagePullPolicy);
   const roles: [string, string, Json[]][] = [
     ["istio-cni", "istio-cni", [{ apiGroups: [""], resources: ["pods", "nodes", "namespaces"], verbs: ["get", "list", "watch"] }]],
     ["istio-cni-repair-role", "istio-cni-repair-rolebinding", [
@@ -49,8 +55,9 @@ export function renderCni(ctx: RenderContext, ns: string): K8sObject[] {
           containers: [{
             name: "install-cni",
             image: image(v, cni, "install-cni"),
+            ...(pullPolicy ? { imagePullPolicy: pullPolicy } : {}),
             command: ["install-cni"],
-            args: [`--log_output_level=${str(cni.logLevel) || "info"}`],
+            args: [`--log_output_level=${logLevel}`, ...(truthy(g.logAsJson) ? ["--log_as_json"] : [])],
             envFrom: [{ configMapRef: { name: "istio-cni-config" } }],
             env: [fieldEnv("REPAIR_NODE_NAME", "spec.nodeName"), fieldEnv("NODE_NAME", "spec.nodeName"), fieldEnv("POD_NAME", "metadata.name"), fieldEnv("POD_NAMESPACE", "metadata.namespace"), fieldEnv("POD_IP", "status.podIP")],
             readinessProbe: { httpGet: { path: "/readyz", port: 8000 } },
@@ -75,8 +82,12 @@ export function renderZtunnel(ctx: RenderContext, ns: string): K8sObject[] {
   const z: ZtunnelValues = obj0(v.ztunnel);
   const name = str(z.resourceName) || "ztunnel";
   const L = () => componentLabels(ctx, "Ztunnel", { app: "ztunnel" });
+  const g = v.global ?? {};
+  const zr = z as Record<string, Json>;
+  // istioctl hands the ztunnel chart the global imagePullSecrets, logAsJson and imagePullPolicy.
+  const pullPolicy = str(zr.imagePullPolicy) || str(g.imagePullPolicy);
   return [
-    obj("v1", "ServiceAccount", name, ns, L()),
+    obj("v1", "ServiceAccount", name, ns, L(), Array.isArray(zr.imagePullSecrets) && zr.imagePullSecrets.length ? { imagePullSecrets: zr.imagePullSecrets.map((x) => ({ name: str(x) })) } : pullSecrets(v)),
     obj("apps/v1", "DaemonSet", name, ns, L(), {
       spec: {
         selector: { matchLabels: { app: "ztunnel" } },
@@ -90,10 +101,12 @@ export function renderZtunnel(ctx: RenderContext, ns: string): K8sObject[] {
             containers: [{
               name: "istio-proxy",
               image: image(v, z, "ztunnel"),
+              ...(pullPolicy ? { imagePullPolicy: pullPolicy } : {}),
               args: ["proxy", "ztunnel"],
               env: [
                 { name: "CA_ADDRESS", value: `istiod${ctx.revSuffix}.${ctx.istioNamespace}.svc:15012` },
                 { name: "XDS_ADDRESS", value: `istiod${ctx.revSuffix}.${ctx.istioNamespace}.svc:15012` },
+                ...(truthy(zr.logAsJson ?? g.logAsJson) ? [{ name: "LOG_FORMAT", value: "json" }] : []),
                 { name: "RUST_LOG", value: str(z.logLevel) || "info" },
                 { name: "ISTIO_META_CLUSTER_ID", value: str(v.global?.multiCluster?.clusterName) || "Kubernetes" },
                 fieldEnv("POD_NAME", "metadata.name"), fieldEnv("POD_NAMESPACE", "metadata.namespace"), fieldEnv("NODE_NAME", "spec.nodeName"), fieldEnv("INSTANCE_IP", "status.podIP"),
