@@ -6,7 +6,7 @@ import { checkPort, checkSelector, isDnsLabel, wildcardDomainError, isIP, isObj,
 export const SERVER_TLS: Schema = S.obj({
   httpsRedirect: S.bool,
   mode: S.en("PASSTHROUGH", "SIMPLE", "MUTUAL", "AUTO_PASSTHROUGH", "ISTIO_MUTUAL", "OPTIONAL_MUTUAL"),
-  serverCertificate: S.str(), privateKey: S.str(), caCertificates: S.str(), caCrl: S.str(),
+  serverCertificate: S.str(), privateKey: S.str(), caCertificates: S.str(), caCrl: S.str(), caCertCredentialName: S.str(),
   credentialName: S.str(), credentialNames: S.arr(S.str(), { min: 1, max: 2 }),
   tlsCertificates: S.arr(S.obj({ serverCertificate: S.str(), privateKey: S.str(), caCertificates: S.str() }), { min: 1, max: 2 }),
   subjectAltNames: S.strs(), verifyCertificateSpki: S.strs(), verifyCertificateHash: S.strs(),

@@ -33,7 +33,7 @@ const HTTP_ROUTE: Schema = S.obj({
     abort: S.obj({ httpStatus: S.int(), grpcStatus: S.str(), http2Error: S.str(), percentage: PERCENT }, { oneOf: [["httpStatus", "grpcStatus", "http2Error"]] }),
   }),
   mirror: DESTINATION, mirrors: S.arr(S.obj({ destination: DESTINATION, percentage: PERCENT }, { req: ["destination"] })),
-  mirrorPercent: S.int(), mirrorPercentage: PERCENT,
+  mirrorPercent: S.int(), mirror_percent: S.int(), mirrorPercentage: PERCENT,
   corsPolicy: S.obj({
     allowOrigins: S.arr(STRING_MATCH), allowOrigin: S.strs(), allowMethods: S.strs(), allowHeaders: S.strs(), exposeHeaders: S.strs(),
     maxAge: S.dur, allowCredentials: S.bool, unmatchedPreflights: S.en("UNSPECIFIED", "FORWARD", "IGNORE"),
@@ -41,7 +41,7 @@ const HTTP_ROUTE: Schema = S.obj({
   headers: HEADERS,
 });
 
-const L4_MATCH: Schema = S.obj({ destinationSubnets: S.strs(), port: S.int(), sourceLabels: S.map(), gateways: S.strs(), sourceNamespace: S.str(), sniHosts: S.strs() });
+const L4_MATCH: Schema = S.obj({ destinationSubnets: S.strs(), port: S.int(), sourceLabels: S.map(), gateways: S.strs(), sourceNamespace: S.str(), sniHosts: S.strs(), sourceSubnet: S.str() });
 
 export const VIRTUAL_SERVICE_SPEC: Schema = S.obj({
   hosts: S.strs(), gateways: S.strs(), http: S.arr(HTTP_ROUTE),
@@ -403,8 +403,10 @@ function checkHttpRoute(r: Obj, path: string, p: Problems, delegate: boolean, ga
       }
     }
   }
-  if (r.mirrorPercent !== undefined && r.mirrorPercent !== null) {
-    const v = typeof r.mirrorPercent === "number" ? r.mirrorPercent : isObj(r.mirrorPercent) ? Number(r.mirrorPercent.value ?? 0) : 0;
+  // mirror_percent is the same proto field under its original name (the CRD lists both spellings).
+  const mp = r.mirrorPercent ?? r.mirror_percent;
+  if (mp !== undefined && mp !== null) {
+    const v = typeof mp === "number" ? mp : isObj(mp) ? Number(mp.value ?? 0) : 0;
     if (v > 100) p.error(at(path, "mirrorPercent"), `mirror_percent must have a max value of 100 (it has ${v})`);
     p.warn(at(path, "mirrorPercent"), `using deprecated setting "mirrorPercent", use "mirrorPercentage" instead`);
   }
