@@ -187,8 +187,18 @@ export function renderGateway(ctx: RenderContext, kind: "ingress" | "egress", el
     }, svcAnn));
   }
   if (v.global?.networkPolicy?.enabled === true) {
-    out.push(obj("networking.k8s.io/v1", "NetworkPolicy", name, ns, L(), {
-      spec: { podSelector: { matchLabels: sortKeys(selector) }, policyTypes: ["Ingress"], ingress: [{}] },
+    const tcp = (port: number) => ({ port, protocol: "TCP" });
+    out.push(obj("networking.k8s.io/v1", "NetworkPolicy", `${name}${ctx.revSuffix}`, ns, L(), {
+      spec: {
+        podSelector: { matchLabels: sortKeys(selector) },
+        policyTypes: ["Ingress", "Egress"],
+        ingress: [
+          { ports: [tcp(15021)] },
+          { ports: [tcp(15020), tcp(15090)] },
+          ...ports.map((p) => ({ ports: [{ port: Number(p.targetPort || p.port), protocol: str(p.protocol) || "TCP" }] })),
+        ],
+        egress: [{}],
+      },
     }));
   }
   return out;

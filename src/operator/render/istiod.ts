@@ -294,8 +294,9 @@ export function renderIstiod(ctx: RenderContext, namespace: string): K8sObject[]
     out.push(obj("networking.k8s.io/v1", "NetworkPolicy", name, namespace, L(), {
       spec: {
         podSelector: { matchLabels: { app: "istiod", "istio.io/rev": ctx.revLabel } },
-        policyTypes: ["Ingress"],
-        ingress: [{ ports: [15010, 15012, 15014, 15017, 8080].map((port) => ({ port, protocol: "TCP" })) }],
+        policyTypes: ["Ingress", "Egress"],
+        ingress: [{ ports: [{ port: 15017, protocol: "TCP" }] }, { ports: [15010, 15011, 15012, 8080, 15014].map((port) => ({ port, protocol: "TCP" })) }],
+        egress: [{}],
       },
     }));
   }
