@@ -90,9 +90,12 @@ export function renderGateway(ctx: RenderContext, kind: "ingress" | "egress", el
     ...(obj0(own.podLabels) as Record<string, string>),
   };
   const runAsRoot = truthy(own.runAsRoot);
+  // The gateway charts have no default replicaCount (pilotfish's chart defaults give 1): only a count the
+  // IstioOperator's values give makes `replicas`.
+  const replicaCount = obj0(obj0(obj0(ctx.r.userValues).gateways)[`istio-${kind}gateway`]).replicaCount;
   const openshift = (str((v as JsonObject).platform) || str(g.platform)) === "openshift";
   const deploy: JsonObject = {
-    ...(!truthy(own.autoscaleEnabled) && truthy(own.replicaCount) ? { replicas: own.replicaCount as Json } : {}),
+    ...(!truthy(own.autoscaleEnabled) && truthy(replicaCount) ? { replicas: replicaCount as Json } : {}),
     selector: { matchLabels: sortKeys(selector) },
     strategy: { rollingUpdate: { maxSurge: own.rollingMaxSurge ?? "100%", maxUnavailable: own.rollingMaxUnavailable ?? "25%" } },
     template: {
