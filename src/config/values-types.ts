@@ -247,6 +247,8 @@ export interface InjectionValues {
   gateways?: GatewaysValues;
   sidecarInjectorWebhook?: SidecarInjectorWebhookValues;
   revision?: string;
+  /** Revision tags: istiod renders a Service `istiod-revision-tag-<tag>` for each. */
+  revisionTags?: string[];
   cni?: CniValues;
   ztunnel?: ZtunnelValues;
   meshConfig?: MeshConfig;

@@ -174,6 +174,22 @@ export function renderIstiod(ctx: RenderContext, namespace: string): K8sObject[]
   out.push(obj("v1", "ConfigMap", `values${rs}`, namespace, L(), { data: { "merged-values": JSON.stringify(v), "original-values": JSON.stringify(ctx.r.userValues) } }, {
     "kubernetes.io/description": "The values pilotfish rendered this control plane from; for debugging and tools. Editing it changes nothing.",
   }));
+  // istiod's Service, and the same once for every revision tag (revision-tags-svc.yaml, rendered remote or not).
+  const serviceSpec = (): JsonObject => ({
+    ...(truthy(pilot.ipFamilyPolicy) ? { ipFamilyPolicy: pilot.ipFamilyPolicy as Json } : {}),
+    ...(truthy(pilot.ipFamilies) ? { ipFamilies: pilot.ipFamilies as Json } : {}),
+    ...(truthy(pilot.trafficDistribution) ? { trafficDistribution: pilot.trafficDistribution as Json } : {}),
+    ports: [
+      { name: "grpc-xds", port: 15010, protocol: "TCP" },
+      { name: "https-dns", port: 15012, protocol: "TCP" },
+      { name: "https-webhook", port: 443, protocol: "TCP", targetPort: 15017 },
+      { name: "http-monitoring", port: 15014, protocol: "TCP" },
+    ],
+    selector: ctx.revision ? { app: "istiod", "istio.io/rev": ctx.revLabel } : { app: "istiod", istio: "pilot" },
+  });
+  for (const tag of Array.isArray(v.revisionTags) ? v.revisionTags.map(str) : []) {
+    out.push(obj("v1", "Service", `istiod-revision-tag-${tag}`, namespace, L({ "istio.io/tag": tag }), { spec: serviceSpec() }, obj0(pilot.serviceAnnotations) as Record<string, string>));
+  }
   if (remote) return out;
 
   const autoscale = wantsHpa(pilot);
@@ -274,20 +290,7 @@ export function renderIstiod(ctx: RenderContext, namespace: string): K8sObject[]
   };
   out.push(obj("apps/v1", "Deployment", name, namespace, { ...L(), ...(obj0(pilot.deploymentLabels) as Record<string, string>) }, { spec }));
   if (jwksCA) out.push(obj("v1", "ConfigMap", `pilot-jwks-extra-cacerts${rs}`, namespace, L(), { data: { "extra.pem": str(pilot.jwksResolverExtraRootCA) } }));
-  out.push(obj("v1", "Service", name, namespace, L(), {
-    spec: {
-      ...(truthy(pilot.ipFamilyPolicy) ? { ipFamilyPolicy: pilot.ipFamilyPolicy as Json } : {}),
-      ...(truthy(pilot.ipFamilies) ? { ipFamilies: pilot.ipFamilies as Json } : {}),
-      ...(truthy(pilot.trafficDistribution) ? { trafficDistribution: pilot.trafficDistribution as Json } : {}),
-      ports: [
-        { name: "grpc-xds", port: 15010, protocol: "TCP" },
-        { name: "https-dns", port: 15012, protocol: "TCP" },
-        { name: "https-webhook", port: 443, protocol: "TCP", targetPort: 15017 },
-        { name: "http-monitoring", port: 15014, protocol: "TCP" },
-      ],
-      selector: ctx.revision ? { app: "istiod", "istio.io/rev": ctx.revLabel } : { app: "istiod", istio: "pilot" },
-    },
-  }, obj0(pilot.serviceAnnotations) as Record<string, string>));
+  out.push(obj("v1", "Service", name, namespace, L(), { spec: serviceSpec() }, obj0(pilot.serviceAnnotations) as Record<string, string>));
   if (autoscale) out.push(hpa(name, namespace, L(), pilot));
   if (wantsPdb(v, pilot)) out.push(pdb(name, namespace, L(), ctx.revision ? { app: "istiod", "istio.io/rev": ctx.revLabel } : { app: "istiod", istio: "pilot" }));
   if (v.global?.networkPolicy?.enabled === true) {

@@ -52,6 +52,8 @@ const setCases = [
   { name: "remote-config-cluster", args: ["--set", "profile=remote", "--set", "values.global.configCluster=true"] },
   { name: "istiod-remote-local-injector", args: ["--set", "values.istiodRemote.enabled=true", "--set", "values.istiodRemote.enabledLocalInjectorIstiod=true"] },
   { name: "pilot-configmap-off", args: ["--set", "values.pilot.configMap=false"] },
+  // Revision tags: a Service per tag, with istiod's service annotations and IP families.
+  { name: "revision-tags", args: ["--set", "revision=canary", "--set", "values.revisionTags[0]=prod", "--set", "values.revisionTags[1]=stable", "--set", "values.pilot.serviceAnnotations.a=b", "--set", "values.pilot.ipFamilyPolicy=SingleStack"] },
   { name: "egress-global-pod", args: ["-f", "input/global-pod.yaml", "--set", "components.egressGateways[0].name=istio-egressgateway", "--set", "components.egressGateways[0].enabled=true"] },
 ];
 
