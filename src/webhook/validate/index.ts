@@ -94,6 +94,11 @@ export function validateResource(obj: unknown, opts: { offline?: boolean } = {})
   const spec = obj.spec === undefined || obj.spec === null ? {} : obj.spec;
   const before = p.errors.length;
   checkSchema(spec, info.schema, "spec", p);
+  // Unknown fields: Istio's webhook lets them through (the API server prunes them, or refuses them only under strict
+  // field validation); pilotfish refuses them, and says that this check is its own.
+  if (kind !== "IstioOperator") {
+    for (const e of p.errors.slice(before)) if (e.message.startsWith("unknown field")) e.message += " [pilotfish's own check: Istio's webhook lets unknown fields through]";
+  }
   if (isObj(spec)) semanticPass(spec, meta, info, p, p.errors.slice(before).map((e) => e.path));
   return { handled: true, errors: p.errors, warnings: p.errors.length ? [] : p.warnings };
 }
