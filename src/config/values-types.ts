@@ -118,6 +118,8 @@ export interface GlobalValues extends ImageValues {
   istiod?: { enableAnalysis?: boolean };
   /** Signer names istiod may approve CSRs for (with an external CA). */
   certSigners?: string[];
+  ipFamilyPolicy?: string;
+  ipFamilies?: string[];
   /** This cluster holds the mesh config of a remote istiod (its ServiceAccount and RBAC stay). */
   configCluster?: boolean;
 }
@@ -249,6 +251,9 @@ export interface InjectionValues {
   revision?: string;
   /** Revision tags: istiod renders a Service `istiod-revision-tag-<tag>` for each. */
   revisionTags?: string[];
+  /** Per GatewayClass, per kind: overlays for the objects istiod deploys for a Gateway (a ConfigMap each class). */
+  gatewayClasses?: Record<string, Record<string, Json>>;
+  experimental?: { stableValidationPolicy?: boolean };
   cni?: CniValues;
   ztunnel?: ZtunnelValues;
   meshConfig?: MeshConfig;

@@ -5,6 +5,7 @@ import { mergeValues, str, type Json, type JsonObject } from "../../config/value
 import type { PilotValues } from "../../config/values-types.js";
 import { chartResources, componentLabels, envList, fieldEnv, hpa, image, obj, obj0, pdb, pullSecrets, sortKeys, truthy, wantsHpa, wantsPdb, type K8sObject, type RenderContext } from "./meta.js";
 import { injectionConfigMapData } from "../../config/configmaps.js";
+import { dump } from "js-yaml";
 
 // istiod's RBAC, rule for rule as Istio 1.30.3's istiod chart grants it (istiod needs every one of these).
 const RO = ["get", "list", "watch"];
@@ -112,6 +113,47 @@ function gatewayControllerRules(): Json[] {
   ];
 }
 
+/** validatingadmissionpolicy.yaml: `experimental.stableValidationPolicy` denies the kinds and fields outside Istio's stable channel. */
+function stableValidationPolicy(ctx: RenderContext, labels: Record<string, string>): K8sObject[] {
+  const name = `stable-channel-policy${ctx.revSuffix}-${ctx.istioNamespace}.istio.io`;
+  const policy = obj("admissionregistration.k8s.io/v1", "ValidatingAdmissionPolicy", name, undefined, labels, {
+    spec: {
+      failurePolicy: "Fail",
+      matchConstraints: {
+        resourceRules: [{ apiGroups: ["security.istio.io", "networking.istio.io", "telemetry.istio.io", "extensions.istio.io"], apiVersions: ["*"], operations: ["CREATE", "UPDATE"], resources: ["*"] }],
+        objectSelector: { matchExpressions: [{ key: "istio.io/rev", operator: "In", values: [ctx.revLabel] }] },
+      },
+      variables: [
+        { name: "isEnvoyFilter", expression: "object.kind == 'EnvoyFilter'" },
+        { name: "isWasmPlugin", expression: "object.kind == 'WasmPlugin'" },
+        { name: "isProxyConfig", expression: "object.kind == 'ProxyConfig'" },
+        { name: "isTelemetry", expression: "object.kind == 'Telemetry'" },
+        { name: "isAuthorizationPolicy", expression: "object.kind == 'AuthorizationPolicy'" },
+      ],
+      validations: [
+        { expression: "!variables.isEnvoyFilter" },
+        { expression: "!variables.isWasmPlugin" },
+        { expression: "!variables.isProxyConfig" },
+        {
+          expression:
+            "!(\n  variables.isTelemetry && (\n    (has(object.spec.tracing) ? object.spec.tracing : {}).exists(t, has(t.useRequestIdForTraceSampling)) ||\n    (has(object.spec.metrics) ? object.spec.metrics : {}).exists(m, has(m.reportingInterval)) ||\n    (has(object.spec.accessLogging) ? object.spec.accessLogging : {}).exists(l, has(l.filter))\n  )\n)\n",
+        },
+        {
+          expression:
+            "!(\n  variables.isAuthorizationPolicy &&\n  has(object.spec.rules) &&\n  object.spec.rules.exists(r,\n    has(r.from) && r.from.exists(f,\n      has(f.source) && (has(f.source.trustDomains) || has(f.source.notTrustDomains))\n    )\n  )\n)", // the chart's last line has no newline
+        },
+      ],
+    },
+  });
+  const binding: K8sObject = {
+    apiVersion: "admissionregistration.k8s.io/v1",
+    kind: "ValidatingAdmissionPolicyBinding",
+    metadata: { name: `stable-channel-policy-binding${ctx.revSuffix}-${ctx.istioNamespace}.istio.io` },
+    spec: { policyName: name, validationActions: ["Deny"] },
+  };
+  return [policy, binding];
+}
+
 export function renderIstiod(ctx: RenderContext, namespace: string): K8sObject[] {
   const v = ctx.values;
   const pilot: PilotValues = obj0(v.pilot);
@@ -190,6 +232,41 @@ export function renderIstiod(ctx: RenderContext, namespace: string): K8sObject[]
   for (const tag of Array.isArray(v.revisionTags) ? v.revisionTags.map(str) : []) {
     out.push(obj("v1", "Service", `istiod-revision-tag-${tag}`, namespace, L({ "istio.io/tag": tag }), { spec: serviceSpec() }, obj0(pilot.serviceAnnotations) as Record<string, string>));
   }
+  // gatewayClasses: per class, a ConfigMap of the overlays istiod applies to the objects it deploys for Gateways.
+  for (const [cls, kinds] of Object.entries(obj0(v.gatewayClasses))) {
+    const data = Object.fromEntries(Object.entries(obj0(kinds)).map(([kind, overlay]) => [kind, dump(overlay, { lineWidth: -1 })]));
+    out.push(obj("v1", "ConfigMap", `istio-${ctx.revLabel}-gatewayclass-${cls}`, namespace, L({ "gateway.istio.io/defaults-for-class": cls }), { data }));
+  }
+  const remoteAddr = str(v.global?.remotePilotAddress);
+  if (remoteAddr && remoteOn) {
+    // remote-istiod-service.yaml, remote-istiod-endpointslices.yaml: istiod of this cluster is at remotePilotAddress.
+    const ip4 = /^([0-9]*\.){3}[0-9]*$/.test(remoteAddr);
+    const ip = ip4 || /^([0-9a-fA-F]*:)+[0-9a-fA-F]*$/.test(remoteAddr);
+    const rname = `istiod${rs}${localInjector ? "-remote" : ""}`;
+    const g0 = v.global ?? {};
+    out.push(obj("v1", "Service", rname, namespace, { "istio.io/rev": ctx.revLabel, "app.kubernetes.io/name": "istiod", ...L() }, {
+      spec: {
+        ports: [
+          { name: "tcp-istiod", port: 15012, protocol: "TCP" },
+          { name: "tcp-webhook", port: 443, protocol: "TCP", targetPort: 15017 },
+        ],
+        ...(ip ? {} : { type: "ExternalName", externalName: remoteAddr }),
+        ...(truthy(g0.ipFamilyPolicy) ? { ipFamilyPolicy: g0.ipFamilyPolicy as Json } : {}),
+        ...(truthy(g0.ipFamilies) ? { ipFamilies: g0.ipFamilies as Json } : {}),
+      },
+    }));
+    if (ip) {
+      out.push(obj("discovery.k8s.io/v1", "EndpointSlice", rname, namespace, { ...L(), "kubernetes.io/service-name": rname }, {
+        addressType: ip4 ? "IPv4" : "IPv6",
+        endpoints: [{ addresses: [remoteAddr] }],
+        ports: [
+          { name: "tcp-istiod", port: 15012, protocol: "TCP" },
+          { name: "tcp-webhook", port: 15017, protocol: "TCP" },
+        ],
+      }));
+    }
+  }
+  if (rbac && truthy(obj0(v.experimental).stableValidationPolicy)) out.push(...stableValidationPolicy(ctx, L()));
   if (remote) return out;
 
   const autoscale = wantsHpa(pilot);

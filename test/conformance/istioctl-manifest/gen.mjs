@@ -54,6 +54,13 @@ const setCases = [
   { name: "pilot-configmap-off", args: ["--set", "values.pilot.configMap=false"] },
   // Revision tags: a Service per tag, with istiod's service annotations and IP families.
   { name: "revision-tags", args: ["--set", "revision=canary", "--set", "values.revisionTags[0]=prod", "--set", "values.revisionTags[1]=stable", "--set", "values.pilot.serviceAnnotations.a=b", "--set", "values.pilot.ipFamilyPolicy=SingleStack"] },
+  // GatewayClass defaults: a ConfigMap of overlays per class.
+  { name: "gateway-classes", args: ["--set", "values.gatewayClasses.istio.deployment.spec.replicas=2", "--set", "values.gatewayClasses.istio.service.metadata.annotations.a=b"] },
+  // A remote cluster reaching istiod at an address: a Service (ExternalName for a host name) and, for an IP, an EndpointSlice.
+  { name: "remote-pilot-address-ip", args: ["--set", "profile=remote", "--set", "values.global.remotePilotAddress=10.0.0.9"] },
+  { name: "remote-pilot-address-host", args: ["--set", "profile=remote", "--set", "values.global.remotePilotAddress=istiod.example.com"] },
+  // The stable-channel ValidatingAdmissionPolicy and its binding.
+  { name: "stable-validation-policy", args: ["--set", "revision=canary", "--set", "values.experimental.stableValidationPolicy=true"] },
   { name: "egress-global-pod", args: ["-f", "input/global-pod.yaml", "--set", "components.egressGateways[0].name=istio-egressgateway", "--set", "components.egressGateways[0].enabled=true"] },
 ];
 
