@@ -163,6 +163,14 @@ const UNRENDERED_PILOT = ["pdb", "initContainers", "trustedZtunnelName", "deploy
 const UNRENDERED_GLOBAL = ["autoscalingv2API", "enableProxyDecorators"];
 const UNRENDERED_GATEWAY = ["podAntiAffinityLabelSelector", "podAntiAffinityTermLabelSelector", "injectionTemplate"];
 const NOT_SUPPORTED = "not supported by pilotfish";
+/** The fields of istioctl 1.30.3's IngressGatewayConfig and EgressGatewayConfig. */
+const GATEWAY_KEYS = new Set([
+  "autoscaleEnabled", "autoscaleMax", "autoscaleMin", "memory", "cpu", "customService", "enabled", "env", "labels", "loadBalancerIP",
+  "loadBalancerSourceRanges", "name", "nodeSelector", "podAnnotations", "podAntiAffinityLabelSelector", "podAntiAffinityTermLabelSelector",
+  "ports", "replicaCount", "resources", "secretVolumes", "serviceAnnotations", "type", "rollingMaxSurge", "rollingMaxUnavailable",
+  "externalTrafficPolicy", "tolerations", "ingressPorts", "additionalContainers", "configVolumes", "runAsRoot", "injectionTemplate",
+  "serviceAccount", "ipFamilies", "ipFamilyPolicy",
+]);
 
 function present(v: unknown): boolean {
   if (v === undefined || v === null || v === "" || v === false) return false;
@@ -180,8 +188,13 @@ function refuseUnrendered(values: JsonObject, p: Problems): void {
   if (global.resourceScope !== undefined && global.resourceScope !== "all") p.error("spec.values.global.resourceScope", NOT_SUPPORTED);
   const gateways = isObject(values.gateways) ? values.gateways : {};
   for (const [name, gw] of Object.entries(gateways)) {
+    // istioctl's GatewaysConfig: the two gateways, enabled, securityContext and seccompProfile (the last two unread).
+    if (!["istio-ingressgateway", "istio-egressgateway", "enabled", "securityContext", "seccompProfile"].includes(name)) p.error(`spec.values.gateways.${name}`, NOT_SUPPORTED);
     if (!isObject(gw)) continue;
     for (const k of UNRENDERED_GATEWAY) if (present(gw[k])) p.error(`spec.values.gateways.${name}.${k}`, NOT_SUPPORTED);
+    // Keys istioctl's IngressGatewayConfig/EgressGatewayConfig do not have (hub, tag, podLabels, autoscaleBehavior,
+    // ...): istioctl refuses them and the gateway charts do not read them.
+    if (name.startsWith("istio-")) for (const k of Object.keys(gw)) if (!GATEWAY_KEYS.has(k)) p.error(`spec.values.gateways.${name}.${k}`, NOT_SUPPORTED);
   }
 }
 
