@@ -169,7 +169,8 @@ export function renderGateway(ctx: RenderContext, kind: "ingress" | "egress", el
     roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: `${name}-sds` },
     subjects: [{ kind: "ServiceAccount", name: sa }],
   }));
-  if (wantsHpa(own)) out.push(hpa(name, ns, L(), own));
+  // The gateway charts scale on CPU only (memory and behavior are not read).
+  if (wantsHpa(own)) out.push(hpa(name, ns, L(), { ...own, memory: undefined, autoscaleBehavior: undefined }));
   if (wantsPdb(v, own)) out.push(pdb(name, ns, L(), selector));
   const svcAnn = { ...(obj0(own.serviceAnnotations) as Record<string, string>), ...(obj0(el.spec.k8s?.serviceAnnotations) as Record<string, string>) };
   if (own.customService !== true) {
