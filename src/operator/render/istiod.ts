@@ -271,6 +271,8 @@ export function renderIstiod(ctx: RenderContext, namespace: string): K8sObject[]
 
   const autoscale = wantsHpa(pilot);
   const penv = obj0(pilot.env);
+  // The istiod chart's openshift platform profile puts ztunnel in kube-system.
+  const openshift = (str(v.global?.platform) || str((v as JsonObject).platform)) === "openshift";
   const taint = obj0(pilot.taint);
   const g = v.global ?? {};
   const env: Json[] = [
@@ -280,7 +282,7 @@ export function renderIstiod(ctx: RenderContext, namespace: string): K8sObject[]
     fieldEnv("POD_NAMESPACE", "metadata.namespace"),
     fieldEnv("SERVICE_ACCOUNT", "spec.serviceAccountName"),
     { name: "KUBECONFIG", value: "/var/run/secrets/remote/config" },
-    ...(truthy(penv.CA_TRUSTED_NODE_ACCOUNTS) ? [] : [{ name: "CA_TRUSTED_NODE_ACCOUNTS", value: `${str(pilot.trustedZtunnelNamespace) || namespace}/${str(v.ztunnel?.resourceName) || "ztunnel"}` }]),
+    ...(truthy(penv.CA_TRUSTED_NODE_ACCOUNTS) ? [] : [{ name: "CA_TRUSTED_NODE_ACCOUNTS", value: `${str(pilot.trustedZtunnelNamespace) || (openshift ? "kube-system" : "") || namespace}/${str(v.ztunnel?.resourceName) || "ztunnel"}` }]),
     ...envList(penv),
     ...((Array.isArray(pilot.envVarFrom) ? pilot.envVarFrom : []) as Json[]),
     ...(truthy(pilot.traceSampling) ? [{ name: "PILOT_TRACE_SAMPLING", value: str(pilot.traceSampling) }] : []),

@@ -63,6 +63,8 @@ const setCases = [
   { name: "stable-validation-policy", args: ["--set", "revision=canary", "--set", "values.experimental.stableValidationPolicy=true"] },
   // The gateway HPA scales on CPU only; istiod's takes memory and behavior too. A second ingress gateway takes the chart values.
   { name: "hpa-and-second-gateway", args: ["--set", "values.pilot.autoscaleBehavior.scaleUp.stabilizationWindowSeconds=10", "--set", "values.pilot.memory.targetAverageUtilization=75", "--set", "values.gateways.istio-ingressgateway.memory.targetAverageUtilization=66", "--set", "values.gateways.istio-ingressgateway.cpu.targetAverageUtilization=55", "--set", "components.ingressGateways[0].name=istio-ingressgateway", "--set", "components.ingressGateways[0].enabled=true", "--set", "components.ingressGateways[1].name=second", "--set", "components.ingressGateways[1].enabled=true", "--set", "components.ingressGateways[1].label.app=second", "--set", "values.gateways.istio-ingressgateway.serviceAnnotations.a=b"] },
+  // OpenShift: istiod trusts ztunnel in kube-system; gateways run without a fixed user and group.
+  { name: "platform-openshift", args: ["--set", "values.global.platform=openshift"] },
   { name: "egress-global-pod", args: ["-f", "input/global-pod.yaml", "--set", "components.egressGateways[0].name=istio-egressgateway", "--set", "components.egressGateways[0].enabled=true"] },
 ];
 
