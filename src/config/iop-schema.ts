@@ -163,7 +163,7 @@ const UNRENDERED_PILOT = ["pdb", "initContainers", "trustedZtunnelName", "deploy
 const UNRENDERED_GLOBAL = ["autoscalingv2API", "enableProxyDecorators"];
 const UNRENDERED_GATEWAY = ["podAntiAffinityLabelSelector", "podAntiAffinityTermLabelSelector", "injectionTemplate"];
 const NOT_SUPPORTED = "not supported by pilotfish";
-/** The fields of istioctl 1.30.3's IngressGatewayConfig and EgressGatewayConfig. */
+/** The fields of istioctl 1.30.3's IngressGatewayConfig. */
 const GATEWAY_KEYS = new Set([
   "autoscaleEnabled", "autoscaleMax", "autoscaleMin", "memory", "cpu", "customService", "enabled", "env", "labels", "loadBalancerIP",
   "loadBalancerSourceRanges", "name", "nodeSelector", "podAnnotations", "podAntiAffinityLabelSelector", "podAntiAffinityTermLabelSelector",
@@ -171,6 +171,8 @@ const GATEWAY_KEYS = new Set([
   "externalTrafficPolicy", "tolerations", "ingressPorts", "additionalContainers", "configVolumes", "runAsRoot", "injectionTemplate",
   "serviceAccount", "ipFamilies", "ipFamilyPolicy",
 ]);
+/** EgressGatewayConfig has no load balancer fields, externalTrafficPolicy or ingressPorts. */
+const EGRESS_GATEWAY_KEYS = new Set([...GATEWAY_KEYS].filter((k) => !["loadBalancerIP", "loadBalancerSourceRanges", "externalTrafficPolicy", "ingressPorts"].includes(k)));
 
 function present(v: unknown): boolean {
   if (v === undefined || v === null || v === "" || v === false) return false;
@@ -194,7 +196,8 @@ function refuseUnrendered(values: JsonObject, p: Problems): void {
     for (const k of UNRENDERED_GATEWAY) if (present(gw[k])) p.error(`spec.values.gateways.${name}.${k}`, NOT_SUPPORTED);
     // Keys istioctl's IngressGatewayConfig/EgressGatewayConfig do not have (hub, tag, podLabels, autoscaleBehavior,
     // ...): istioctl refuses them and the gateway charts do not read them.
-    if (name.startsWith("istio-")) for (const k of Object.keys(gw)) if (!GATEWAY_KEYS.has(k)) p.error(`spec.values.gateways.${name}.${k}`, NOT_SUPPORTED);
+    const known = name === "istio-egressgateway" ? EGRESS_GATEWAY_KEYS : GATEWAY_KEYS;
+    if (name.startsWith("istio-")) for (const k of Object.keys(gw)) if (!known.has(k)) p.error(`spec.values.gateways.${name}.${k}`, NOT_SUPPORTED);
   }
 }
 
