@@ -79,7 +79,11 @@ describe("IstioOperator controller on a real API server", { timeout: 900_000 }, 
     const out: string[] = [];
     for (const [av, kind] of PRUNE_KINDS) {
       const items = await new Kube(cluster.kc).list(av, kind, ownerSelector({ name, namespace: NS }));
-      for (const o of items) out.push(`${kind}/${(o.metadata as { namespace?: string }).namespace ?? ""}/${(o.metadata as { name: string }).name}`);
+      for (const o of items) {
+        // EndpointSlices the EndpointSlice controller made from our Services carry our labels but are its (ownerReference).
+        if (((o.metadata as { ownerReferences?: { controller?: boolean }[] }).ownerReferences ?? []).some((r) => r.controller)) continue;
+        out.push(`${kind}/${(o.metadata as { namespace?: string }).namespace ?? ""}/${(o.metadata as { name: string }).name}`);
+      }
     }
     return out.sort();
   };

@@ -102,6 +102,18 @@ describe("IstioOperator reconciler", () => {
     assert.match(String(kube.events.at(-1)!.message), /removed \d+ object\(s\) the spec no longer renders: .*Deployment\/istio-system\/istio-egressgateway/);
   });
 
+  it("never prunes an object another controller owns, even when it carries the owner's labels (EndpointSlices of its Services)", async () => {
+    const { kube, rec } = setup({ profile: "minimal" });
+    await rec.reconcile(KEY);
+    const labels = (kube.obj("Service", NS, "istiod")!.metadata as any).labels;
+    kube.put({ apiVersion: "discovery.k8s.io/v1", kind: "EndpointSlice", metadata: { name: "istiod-x1", namespace: NS, labels: { ...labels },
+      ownerReferences: [{ apiVersion: "v1", kind: "Service", name: "istiod", uid: "u", controller: true }] } } as never);
+    const n = kube.writes.length;
+    await rec.reconcile(KEY);
+    assert.deepEqual(kube.writes.slice(n).filter((w) => w.verb === "delete").map((w) => w.id), []);
+    assert.ok(kube.obj("EndpointSlice", NS, "istiod-x1"), "the EndpointSlice controller's slice is left alone");
+  });
+
   it("puts back an owned object someone deleted, and only that one", async () => {
     const { kube, rec } = setup({ profile: "minimal" });
     await rec.reconcile(KEY);

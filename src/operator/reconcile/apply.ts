@@ -21,9 +21,22 @@ export async function ensureNamespaces(kube: KubeClient, desired: DesiredCompone
 export async function listOwned(kube: KubeClient, owner: Owner): Promise<Map<string, JsonObject>> {
   const out = new Map<string, JsonObject>();
   for (const [apiVersion, kind] of [...PRUNE_KINDS, CRD]) {
-    for (const o of await kube.list(apiVersion, kind, ownerSelector(owner))) out.set(objectKey(o as { kind: string; metadata: unknown }), o);
+    for (const o of await listLabelled(kube, apiVersion, kind, owner)) out.set(objectKey(o as { kind: string; metadata: unknown }), o);
   }
   return out;
+}
+
+/**
+ * Objects carrying the owner's labels that no other controller owns. Labels spread: the EndpointSlice controller
+ * copies a Service's labels onto the slices it makes (with an ownerReference to the Service); those are its, never ours
+ * to prune or delete.
+ */
+async function listLabelled(kube: KubeClient, apiVersion: string, kind: string, owner: Owner): Promise<JsonObject[]> {
+  const items = await kube.list(apiVersion, kind, ownerSelector(owner));
+  return items.filter((o) => {
+    const refs = isObject(o.metadata) && Array.isArray(o.metadata.ownerReferences) ? o.metadata.ownerReferences : [];
+    return !refs.some((r) => isObject(r) && r.controller === true);
+  });
 }
 
 export interface ApplyOutcome {
@@ -83,7 +96,7 @@ export async function pruneOwned(kube: KubeClient, live: Map<string, JsonObject>
 export async function deleteOwned(kube: KubeClient, owner: Owner): Promise<number> {
   let n = 0;
   for (const [apiVersion, kind] of PRUNE_KINDS) {
-    for (const o of await kube.list(apiVersion, kind, ownerSelector(owner))) {
+    for (const o of await listLabelled(kube, apiVersion, kind, owner)) {
       const m = o.metadata as { name: string; namespace?: string };
       if (await kube.delete(apiVersion, kind, m.namespace, m.name)) n++;
     }

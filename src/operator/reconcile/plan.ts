@@ -20,6 +20,8 @@ export const PRUNE_KINDS: [string, string][] = [
   ["rbac.authorization.k8s.io/v1", "Role"], ["rbac.authorization.k8s.io/v1", "RoleBinding"],
   ["rbac.authorization.k8s.io/v1", "ClusterRole"], ["rbac.authorization.k8s.io/v1", "ClusterRoleBinding"],
   ["autoscaling/v2", "HorizontalPodAutoscaler"], ["policy/v1", "PodDisruptionBudget"], ["networking.k8s.io/v1", "NetworkPolicy"],
+  ["discovery.k8s.io/v1", "EndpointSlice"], ["admissionregistration.k8s.io/v1", "ValidatingAdmissionPolicy"],
+  ["admissionregistration.k8s.io/v1", "ValidatingAdmissionPolicyBinding"],
 ];
 
 export interface Owner {
