@@ -53,6 +53,7 @@ conformance: node_modules build ## Istio 1.30.3 conformance runners on the in-tr
 	node test/conformance/istio-inject/run.mjs --cases test/conformance/istioctl-inject/cases.json --testdata test/conformance/istioctl-inject/testdata
 	node test/conformance/istio-validate/run.mjs
 	node test/conformance/istio-operator/run.mjs --fields --ignore-labels
+	node test/conformance/istio-operator/run.mjs --cases test/conformance/istioctl-manifest/cases.json --fields --ignore-labels
 
 .PHONY: bench
 bench: build ## benchmarks: CLI cold start, injection core, webhook at 1,000 req/s (vegeta) and under load (+ Istio's Go injector when ISTIO_GIT_DIR is set), operator apply time and footprint; writes bench/results/

@@ -2,7 +2,7 @@
 // Regenerates this corpus with the real istioctl 1.30.3: for every case below, `istioctl manifest generate ARGS`
 // is run, its log lines before the first document are stripped, CRDs are left out of the golden (their names stay
 // in the inventory), and cases.json is rewritten in the format of ../istio-operator/run.mjs.
-//   node test/conformance/istioctl-manifest/gen.mjs [ISTIOCTL]     (default /work/istioctl-build/bin/istioctl)
+//   node test/conformance/istioctl-manifest/gen.mjs ISTIOCTL   (an istioctl 1.30.3 binary, or $ISTIOCTL)
 // Run from the project root (js-yaml is taken from the project's node_modules).
 import { spawnSync } from "node:child_process";
 import { createRequire } from "node:module";
@@ -13,7 +13,11 @@ import { fileURLToPath } from "node:url";
 const here = path.dirname(fileURLToPath(import.meta.url));
 const require = createRequire(path.join(process.cwd(), "package.json"));
 const yaml = require("js-yaml");
-const istioctl = process.argv[2] ?? "/work/istioctl-build/bin/istioctl";
+const istioctl = process.argv[2] ?? process.env.ISTIOCTL;
+if (!istioctl) {
+  console.error("usage: gen.mjs ISTIOCTL (an istioctl 1.30.3 binary; or set $ISTIOCTL)");
+  process.exit(2);
+}
 const IMAGES = ["--set", "hub=registry.istio.io/testing", "--set", "tag=latest"];
 // pilotfish serves injection and validation itself (see ../istio-operator/README.md).
 const IGNORE_KINDS = ["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"];
