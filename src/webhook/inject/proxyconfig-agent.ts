@@ -4,6 +4,7 @@
 import { isIP } from "node:net";
 import { isObject, type JsonObject } from "../../config/values.js";
 import { goDurationNanos } from "../../config/duration.js";
+import { fqdnError } from "../../schema/dns.js";
 
 /** Istio's mesh.DefaultProxyConfig(), the fields the checks read. */
 const DEFAULTS: JsonObject = {
@@ -17,25 +18,11 @@ const DEFAULTS: JsonObject = {
   statusPort: 15020,
 };
 
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-
 function validatePort(port: unknown): string | undefined {
   const n = Number(port);
   return Number.isInteger(n) && n >= 1 && n <= 65535 ? undefined : `port number ${String(port)} must be in the range 1..65535`;
 }
 
-function fqdnError(name: string): string | undefined {
-  if (name.length > 255) return `domain name "${name}" too long (max 255)`;
-  if (name.length === 0) return "empty domain name not allowed";
-  const parts = name.split(".");
-  const tld = parts[parts.length - 1];
-  if (/^[+-]?\d+$/.test(tld)) return `domain name "${name}" invalid (top level domain "${tld}" cannot be all-numeric)`;
-  for (let i = 0; i < parts.length; i++) {
-    if (i === parts.length - 1 && parts[i] === "") return undefined;
-    if (!(parts[i].length <= 63 && DNS1123_LABEL.test(parts[i]))) return `domain name "${name}" invalid (label "${parts[i]}" invalid)`;
-  }
-  return undefined;
-}
 
 /** Go's net.SplitHostPort. */
 function splitHostPort(addr: string): { host: string; port: string } | string {

@@ -3,6 +3,7 @@ import { isCIDR, isIPv4, isIPv6 } from "../inject/annotations.js";
 import { Problems, at } from "../../schema/problems.js";
 import { parseGoDuration } from "../../config/duration.js";
 import { RE2JS } from "re2js";
+import { isDnsLabel } from "../../schema/dns.js";
 
 export type Obj = Record<string, any>;
 export const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -10,8 +11,7 @@ export const list = (v: unknown): any[] => (Array.isArray(v) ? v : []);
 export { isCIDR };
 export const isIP = (s: string): boolean => isIPv4(s) || isIPv6(s);
 
-const DNS_LABEL = /^[a-zA-Z0-9](?:[-a-zA-Z0-9]*[a-zA-Z0-9])?$/;
-export const isDnsLabel = (s: string): boolean => s.length <= 63 && DNS_LABEL.test(s);
+export { isDnsLabel };
 export const isDns1123Label = (s: string): boolean => s.length <= 63 && /^[a-z0-9](?:[-a-z0-9]*[a-z0-9])?$/.test(s);
 
 export function isFQDN(s: string): boolean {

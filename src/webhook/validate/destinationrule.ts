@@ -3,6 +3,7 @@ import { S, type Schema } from "../../schema/schema.js";
 import { parseGoDuration } from "../../config/duration.js";
 import { Problems, at } from "../../schema/problems.js";
 import { checkDuration, checkExportTo, checkLabels, checkSelector, isDnsLabel, isIP, isObj, list, wildcardDomainError, type Obj } from "./common.js";
+import { fqdnError } from "../../schema/dns.js";
 
 const CLIENT_TLS: Schema = S.obj({
   mode: S.en("DISABLE", "SIMPLE", "MUTUAL", "ISTIO_MUTUAL"), clientCertificate: S.str(), privateKey: S.str(), caCertificates: S.str(),
@@ -53,19 +54,6 @@ const isPrime = (n: number) => {
   return true;
 };
 
-/** agent.ValidateFQDN. */
-function fqdnError(h: string): string | undefined {
-  if (h.length > 255) return `domain name "${h}" too long (max 255)`;
-  if (h === "") return "empty domain name not allowed";
-  const parts = h.split(".");
-  const tld = parts[parts.length - 1];
-  if (/^[+-]?[0-9]+$/.test(tld)) return `domain name "${h}" invalid (top level domain "${tld}" cannot be all-numeric)`;
-  for (const [i, l] of parts.entries()) {
-    if (i === parts.length - 1 && l === "") return undefined;
-    if (!isDnsLabel(l)) return `domain name "${h}" invalid (label "${l}" invalid)`;
-  }
-  return undefined;
-}
 
 /** Istio 1.30.3 agent.ValidateTLS (client TLS settings), with its messages. */
 function checkTLS(t: Obj, path: string, namespace: string, p: Problems): void {

@@ -6,6 +6,7 @@ import { POOL, checkConnectionPool } from "./destinationrule.js";
 import {
   checkDuration, checkExportTo, checkLabels, checkPort, checkSelector, isCIDR, isDnsLabel, isFQDN, isIP, isObj, isProtocol, list, regexError, wildcardDomainError, type Obj,
 } from "./common.js";
+import { fqdnError } from "../../schema/dns.js";
 
 const SE_PORT: Schema = S.obj({ number: S.int(), protocol: S.str({ max: 256 }), name: S.str({ max: 256 }), targetPort: S.int() }, { req: ["number", "name"] });
 const WORKLOAD_ENTRY: Schema = S.obj({ address: S.str({ max: 256 }), ports: S.map(S.int()), labels: S.map(), network: S.str({ max: 2048 }), locality: S.str({ max: 2048 }), weight: S.int(), serviceAccount: S.str({ max: 253 }) });
@@ -26,19 +27,6 @@ const isTLSProto = (s: unknown) => ["HTTPS", "TLS"].includes(protoOf(s));
 /** protocol.Parse(x).IsTCP(): TCP, HTTPS, TLS, Mongo, Redis, MySQL. */
 const isTCPProto = (s: unknown) => ["TCP", "HTTPS", "TLS", "MONGO", "REDIS", "MYSQL"].includes(protoOf(s));
 
-/** agent.ValidateFQDN. */
-export function fqdnError(h: string): string | undefined {
-  if (h.length > 255) return `domain name "${h}" too long (max 255)`;
-  if (h === "") return "empty domain name not allowed";
-  const parts = h.split(".");
-  const tld = parts[parts.length - 1];
-  if (/^[+-]?[0-9]+$/.test(tld)) return `domain name "${h}" invalid (top level domain "${tld}" cannot be all-numeric)`;
-  for (const [i, l] of parts.entries()) {
-    if (i === parts.length - 1 && l === "") return undefined;
-    if (!isDnsLabel(l)) return `domain name "${h}" invalid (label "${l}" invalid)`;
-  }
-  return undefined;
-}
 
 /** agent.ValidateIPSubnet. */
 function ipSubnetError(s: string): string | undefined {

@@ -5,6 +5,7 @@ import {
   HEADER_NAME, checkDuration, checkExportTo, checkLabels, checkPort, isCIDR, isDnsLabel, isIP, isObj, list, regexError, wildcardDomainError, type Obj,
 } from "./common.js";
 import { parseGoDuration } from "../../config/duration.js";
+import { fqdnError } from "../../schema/dns.js";
 
 const STRING_MATCH: Schema = S.obj({ exact: S.str(), prefix: S.str(), regex: S.str() }, { oneOf: [["exact", "prefix", "regex"]] });
 const DESTINATION: Schema = S.obj({ host: S.str(), subset: S.str(), port: S.obj({ number: S.int() }) }, { req: ["host"] });
@@ -243,18 +244,6 @@ function checkGatewayNames(gateways: any[], path: string, p: Problems, gatewaySe
   }
 }
 
-/** agent.ValidateFQDN. */
-function fqdnError(h: string): string | undefined {
-  if (h.length > 255) return `domain name "${h}" too long (max 255)`;
-  const parts = h.split(".");
-  const tld = parts[parts.length - 1];
-  if (/^[+-]?[0-9]+$/.test(tld)) return `domain name "${h}" invalid (top level domain "${tld}" cannot be all-numeric)`;
-  for (const [i, l] of parts.entries()) {
-    if (i === parts.length - 1 && l === "") return undefined;
-    if (!isDnsLabel(l)) return `domain name "${h}" invalid (label "${l}" invalid)`;
-  }
-  return undefined;
-}
 
 /** agent.ValidateWildcardDomainForVirtualServiceBoundToGateway. */
 function gatewayBoundHostError(sni: boolean, h: string): string | undefined {
