@@ -181,10 +181,7 @@ const WASM_CONFIG: Schema = S.obj({
   url: S.str(), sha256: S.str(), imagePullPolicy: S.en("UNSPECIFIED_POLICY", "IfNotPresent", "Always"), imagePullSecret: S.str(),
   pluginConfig: S.any, pluginName: S.str(), failStrategy: S.en("FAIL_CLOSE", "FAIL_OPEN", "FAIL_RELOAD"), vmConfig: VM_CONFIG, type: S.en("UNSPECIFIED_PLUGIN_TYPE", "HTTP", "NETWORK"),
 });
-/**
- * TrafficExtension (extensions.istio.io/v1alpha1, served and validated by Istio 1.30.3's webhook). Not registered in
- * index.ts's KINDS yet: export for its owner.
- */
+/** TrafficExtension (extensions.istio.io/v1alpha1), served and validated by Istio 1.30.3's webhook. */
 export const TRAFFIC_EXTENSION_SPEC: Schema = S.obj({
   selector: SELECTOR, targetRefs: S.arr(TARGET_REF, { max: 16 }), phase: S.en("UNSPECIFIED_PHASE", "AUTHN", "AUTHZ", "STATS"), priority: S.int(),
   match: S.arr(S.obj({ mode: S.en("UNDEFINED", "CLIENT", "SERVER", "CLIENT_AND_SERVER"), ports: PORTS })),
