@@ -117,7 +117,10 @@ function semanticPass(spec: Obj, meta: Obj, info: KindInfo, p: Problems, schemaP
     return;
   }
   const under = (path: string) => schemaPaths.some((b) => path.startsWith(b + ".") || path.startsWith(b + "["));
-  for (const e of sem.errors) if (!under(e.path)) p.error(e.path, e.message);
+  // On the same field a rule may add Istio's wording ("spec.Match[0] is nil"), but "required" twice says nothing new.
+  const requiredTwice = (e: { path: string; message: string }) =>
+    /required/i.test(e.message) && p.errors.some((s) => s.path === e.path && /required/i.test(s.message));
+  for (const e of sem.errors) if (!under(e.path) && !requiredTwice(e)) p.error(e.path, e.message);
   for (const w of sem.warnings) p.warnings.push(w);
 }
 
