@@ -6,16 +6,8 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-
-/** The runner spawns the package's bin (or PILOTFISH_CMD): fail once, clearly, when it cannot start (e.g. not built). */
-function cliWorks(): void {
-  const cmd = process.env.PILOTFISH_CMD?.split(/\s+/).filter(Boolean) ?? [process.execPath, path.join(root, "bin/pilotfish.mjs")];
-  const r = spawnSync(cmd[0], [...cmd.slice(1), "--help"], { cwd: root, encoding: "utf8" });
-  assert.equal(r.status, 0, `the pilotfish CLI does not start (run \`make build\` first?):\n${r.stderr}`);
-}
+import { cliWorks, root } from "./conformance-cli.js";
 const corpus = path.join(root, "test/conformance/istio-inject");
 const runner = path.join(corpus, "run.mjs");
 // Today's numbers: every case of the corpus passes. A smaller corpus would pass vacuously, so its size is pinned too.

@@ -4,25 +4,8 @@
 // `line` is the case's line in Istio's test file. valid/warning are Istio's verdicts; `message` is the substring
 // Istio's test expects in the error, `warningText` in the warning. Rows marked `note` differ from the Go table for a
 // reason given there.
-import { describe, it } from "node:test";
-import assert from "node:assert/strict";
-import { validateResource, formatErrors } from "../../../src/webhook/validate/index.js";
-
-interface Row { name: string; line: number; valid: boolean; warning?: boolean; message?: string; warningText?: string; note?: string; input: unknown }
-
-function run(rows: Row[]): void {
-  for (const r of rows) {
-    it(r.line ? `${r.name} (line ${r.line})` : r.name, () => {
-      const res = validateResource(r.input);
-      assert.equal(res.handled, true);
-      const valid = res.errors.length === 0;
-      assert.equal(valid, r.valid, `Istio ${r.valid ? "admits" : "denies"}, pilotfish ${valid ? "admits" : "denies"}: ${formatErrors(res.errors)}`);
-      if (r.valid && r.warning !== undefined) assert.equal(res.warnings.length > 0, r.warning, `warnings: ${JSON.stringify(res.warnings)}`);
-      if (r.valid && r.warningText) assert.ok(res.warnings.some((w) => w.includes(r.warningText!)), `warning should contain ${JSON.stringify(r.warningText)}: ${JSON.stringify(res.warnings)}`);
-      if (!r.valid && r.message) assert.ok(formatErrors(res.errors).includes(r.message), `message should contain ${JSON.stringify(r.message)}: ${formatErrors(res.errors)}`);
-    });
-  }
-}
+import { describe } from "node:test";
+import { run, type NetRow as Row } from "./rows.js";
 
 describe("TestValidateServiceEntries (pkg/config/validation/validation_test.go)", () => {
   run([
