@@ -3,7 +3,7 @@
 // values) and validation. The result is everything rendering needs.
 import { loadAll } from "js-yaml";
 import { applySetFlag } from "./setpath.js";
-import { clone, isObject, mergeValues, type Json, type JsonObject } from "./values.js";
+import { clone, isObject, mergeValues, type JsonObject } from "./values.js";
 import { Problems } from "../schema/problems.js";
 import { checkSchema } from "../schema/schema.js";
 import { chartValues, readProfile } from "./profiles.js";

@@ -4,7 +4,7 @@ import { Problems, at } from "../../schema/problems.js";
 import { SERVER_TLS, checkServerTLS } from "./gateway.js";
 import { POOL, checkConnectionPool } from "./destinationrule.js";
 import {
-  checkDuration, checkExportTo, checkLabels, checkPort, checkSelector, isCIDR, isDnsLabel, isFQDN, isIP, isObj, isProtocol, list, regexError, wildcardDomainError, type Obj,
+  checkExportTo, checkLabels, checkPort, checkSelector, isCIDR, isDnsLabel, isIP, isObj, isProtocol, list, regexError, wildcardDomainError, type Obj,
 } from "./common.js";
 import { fqdnError } from "../../schema/dns.js";
 
