@@ -5,7 +5,8 @@ import { defaultMeshConfig } from "./mesh.js";
 import { defaultInjectionValues, mergeValues, type JsonObject } from "./values.js";
 import type { InjectionSettings, InjectorConfig } from "./injection-types.js";
 import type { ResolvedIop } from "./resolve.js";
-import { injectionConfigMapData, injectorConfigOf, parseInjectorConfigMap, parseMeshConfigMap } from "./configmaps.js";
+import { injectionConfigMapData, injectorConfigOf } from "./configmaps.js";
+import { parseInjectorConfigMap, parseMeshConfigMap } from "./configmap-parse.js";
 import type { PilotfishEnv } from "./env.js";
 import { resolveIop } from "./resolve.js";
 
