@@ -58,7 +58,7 @@ const GLOBAL_KEYS = [
   "meshNetworks", "mountMtlsCerts", "multiCluster", "nativeNftables", "network", "networkPolicy", "omitSidecarInjectorConfigMap",
   "operatorManageWebhooks", "pilotCertProvider", "priorityClassName", "proxy", "proxy_init", "remotePilotAddress",
   "resourceScope", "sds", "sts", "tag", "variant", "waypoint", "platform", "ipFamilies", "ipFamilyPolicy", "jwtPolicy",
-  "defaultNodeSelector", "defaultTolerations", "tracer", "autoscalingv2API", "enableProxyDecorators",
+  "defaultNodeSelector", "defaultTolerations", "tracer", "autoscalingv2API", "enableProxyDecorators", "podDNSSearchNamespaces",
 ];
 /** `values.global.proxy` (Istio 1.30.3's values_types.proto ProxyConfig): a misspelt key is refused, as istioctl does. */
 const PROXY_KEYS = [
