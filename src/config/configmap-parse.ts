@@ -43,7 +43,29 @@ function parseInjectorConfig(c: JsonObject): Partial<InjectorConfig> {
   if (Array.isArray(c.neverInjectSelector)) cfg.neverInjectSelector = c.neverInjectSelector.filter(isObject) as unknown as LabelSelector[];
   if (isObject(c.injectedAnnotations)) cfg.injectedAnnotations = c.injectedAnnotations as Record<string, string>;
   if (Array.isArray(c.defaultTemplates)) cfg.defaultTemplates = c.defaultTemplates.map(String);
+  // `templates` is what Istio's injector renders. The chart's legacy `template` key only holds a sentinel
+  // ("{{ Template_Version_And_Istio_Version_Mismatched_Check_Installation }}") for injectors older than 1.9;
+  // Istio 1.30.3 has no field for it and ignores it, and so does pilotfish.
+  if (isObject(c.templates)) {
+    const t: Record<string, string> = {};
+    for (const [name, text] of Object.entries(c.templates)) if (typeof text === "string") t[name] = text;
+    cfg.templates = t;
+  }
   return cfg;
+}
+
+/**
+ * The injection templates of a parsed injector state: the user's `values.sidecarInjectorWebhook.templates` (which the
+ * istiod chart writes into `config.templates`, so a ConfigMap from Istio's chart has them twice) under the ConfigMap's
+ * own `config.templates`, which win as in Istio, whose injector reads only those.
+ */
+export function templatesOf(values: JsonObject, config: Partial<InjectorConfig>): Record<string, string> {
+  const out: Record<string, string> = {};
+  const sw = values.sidecarInjectorWebhook;
+  const fromValues = isObject(sw) && isObject(sw.templates) ? sw.templates : {};
+  for (const [name, text] of Object.entries(fromValues)) if (typeof text === "string") out[name] = text;
+  for (const [name, text] of Object.entries(config.templates ?? {})) out[name] = text;
+  return out;
 }
 
 /** Parses the `istio` ConfigMap's `mesh` key over Istio's defaults; an absent key means the defaults. */

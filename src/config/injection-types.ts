@@ -15,6 +15,12 @@ export interface InjectorConfig {
   neverInjectSelector: LabelSelector[];
   injectedAnnotations: Record<string, string>;
   defaultTemplates: string[];
+  /**
+   * `config.templates`: template name -> Go text/template text, as the ConfigMap holds them (absent when the
+   * ConfigMap has none). The injector's own code renders `sidecar`/`gateway` when their text is absent or is
+   * pilotfish's own; any other text is rendered by the template engine.
+   */
+  templates?: Record<string, string>;
 }
 
 /** Everything the injector needs, read once from ConfigMaps or files/flags, then handed to the pure core. */
@@ -28,4 +34,9 @@ export interface InjectionSettings {
   compliancePolicy?: string;
   /** PLATFORM=openshift turns on the OpenShift UID range logic (webhook only). */
   platform?: string;
+  /**
+   * The injection templates the injector renders: `config.templates` over the user's
+   * `values.sidecarInjectorWebhook.templates` (the istiod chart writes the latter into the former).
+   */
+  templates?: Record<string, string>;
 }

@@ -6,7 +6,7 @@ import { defaultInjectionValues, mergeValues, type JsonObject } from "./values.j
 import type { InjectionSettings, InjectorConfig } from "./injection-types.js";
 import type { ResolvedIop } from "./resolve.js";
 import { injectionConfigMapData, injectorConfigOf } from "./configmaps.js";
-import { parseInjectorConfigMap, parseMeshConfigMap } from "./configmap-parse.js";
+import { parseInjectorConfigMap, parseMeshConfigMap, templatesOf } from "./configmap-parse.js";
 import type { PilotfishEnv } from "./env.js";
 import { resolveIop } from "./resolve.js";
 
@@ -57,7 +57,8 @@ export function applyMeshConfigMap(prev: InjectorState, data: Record<string, str
 
 /** The settings the core takes, from the injector state and pilotfish's environment. */
 export function settingsOf(state: InjectorState, env: Pick<PilotfishEnv, "compliancePolicy" | "platform">, nativeSidecars: boolean): InjectionSettings {
-  return { values: state.values, mesh: state.mesh, config: state.config, nativeSidecars, compliancePolicy: env.compliancePolicy, platform: env.platform };
+  const templates = templatesOf(state.values, state.config);
+  return { values: state.values, mesh: state.mesh, config: state.config, nativeSidecars, compliancePolicy: env.compliancePolicy, platform: env.platform, templates };
 }
 
 /**
