@@ -1,7 +1,8 @@
 // Injection settings: Istio's ConfigMaps and IstioOperator overlays read into typed settings.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { injectorConfigOf as injectorConfigFromValues, parseInjectorConfigMap, parseMeshConfigMap } from "../../src/config/configmaps.js";
+import { injectorConfigOf as injectorConfigFromValues } from "../../src/config/configmaps.js";
+import { parseInjectorConfigMap, parseMeshConfigMap } from "../../src/config/configmap-parse.js";
 import { applyInjectorConfigMap, defaultInjectorState, injectionSettings, nativeFromKubeletVersions, settingsFromIstioOperator } from "../../src/config/injection.js";
 import { parseNativeSidecarsEnv } from "../../src/config/env.js";
 import { applySetFlag, parseSetValue, splitPath } from "../../src/config/setpath.js";
