@@ -30,10 +30,10 @@ describe("Istio CRDs", () => {
     const byName = Object.fromEntries(crds.map((c) => [c.metadata.name, c]));
     assert.equal(crds.length, 16);
     assert.deepEqual(byName["trafficextensions.extensions.istio.io"].spec.versions.map((v: any) => v.name), ["v1alpha1"]);
-    assert.deepEqual(byName["virtualservices.networking.istio.io"].spec.versions.map((v: any) => [v.name, v.storage]), [["v1", true], ["v1beta1", false], ["v1alpha3", false]]);
+    assert.deepEqual(byName["virtualservices.networking.istio.io"].spec.versions.map((v: any) => [v.name, v.storage]), [["v1", true], ["v1alpha3", false], ["v1beta1", false]]);
     assert.deepEqual(byName["envoyfilters.networking.istio.io"].spec.versions.map((v: any) => v.name), ["v1alpha3"]);
     assert.deepEqual(byName["authorizationpolicies.security.istio.io"].spec.versions.map((v: any) => v.name), ["v1", "v1beta1"]);
-    assert.deepEqual(byName["telemetries.telemetry.istio.io"].spec.versions.map((v: any) => v.name), ["v1", "v1alpha1"]);
+    assert.deepEqual(byName["telemetries.telemetry.istio.io"].spec.versions.map((v: any) => [v.name, v.storage]), [["v1", false], ["v1alpha1", true]]);
     assert.equal(byName["istiooperators.install.istio.io"].spec.names.shortNames[0], "iop");
     for (const c of crds) {
       assert.equal(c.spec.versions.filter((v: any) => v.storage).length, 1, c.metadata.name);
@@ -43,7 +43,7 @@ describe("Istio CRDs", () => {
   });
 
   it("maps validator types to OpenAPI types, keeping unknown fields for the webhook to name", () => {
-    const o = toOpenApi(S.obj({ port: S.int(1, 65535), hosts: S.strs(), labels: S.map(), timeout: S.dur, on: S.bool, any: S.any })) as any;
+    const o = toOpenApi(S.obj({ port: S.int(1, 65535), hosts: S.strs(), labels: S.map(), timeout: S.dur, on: S.bool, any: S.any, refs: S.arr(S.str({ min: 1, max: 253 }), { max: 16 }) })) as any;
     assert.equal(o.type, "object");
     assert.equal(o["x-kubernetes-preserve-unknown-fields"], true);
     assert.deepEqual(o.properties.port, { type: "integer" });
@@ -52,5 +52,7 @@ describe("Istio CRDs", () => {
     assert.deepEqual(o.properties.timeout, { type: "string" });
     assert.deepEqual(o.properties.on, { type: "boolean" });
     assert.deepEqual(o.properties.any, { "x-kubernetes-preserve-unknown-fields": true });
+    // Count and length bounds go to the API server (they bound the CEL rules' cost); number ranges stay the webhook's.
+    assert.deepEqual(o.properties.refs, { type: "array", maxItems: 16, items: { type: "string", minLength: 1, maxLength: 253 } });
   });
 });

@@ -7,26 +7,16 @@
 // pilotfish's validating webhook rejects both with the field path and "did you mean ...?".
 import type { Schema } from "../../schema/schema.js";
 import { KINDS } from "./index.js";
+import { ISTIO_CRD_SHAPES, type CelRule, type IstioCrdShape } from "./crd-istio.js";
 
 type Json = Record<string, unknown>;
 
-const NAMES: Record<string, { plural: string; shortNames?: string[] }> = {
-  Gateway: { plural: "gateways", shortNames: ["gw"] },
-  VirtualService: { plural: "virtualservices", shortNames: ["vs"] },
-  DestinationRule: { plural: "destinationrules", shortNames: ["dr"] },
-  ServiceEntry: { plural: "serviceentries", shortNames: ["se"] },
-  Sidecar: { plural: "sidecars" },
-  WorkloadEntry: { plural: "workloadentries", shortNames: ["we"] },
-  WorkloadGroup: { plural: "workloadgroups", shortNames: ["wg"] },
-  EnvoyFilter: { plural: "envoyfilters" },
-  ProxyConfig: { plural: "proxyconfigs" },
-  PeerAuthentication: { plural: "peerauthentications", shortNames: ["pa"] },
-  RequestAuthentication: { plural: "requestauthentications", shortNames: ["ra"] },
-  AuthorizationPolicy: { plural: "authorizationpolicies", shortNames: ["ap"] },
-  Telemetry: { plural: "telemetries", shortNames: ["telemetry"] },
-  WasmPlugin: { plural: "wasmplugins" },
-  TrafficExtension: { plural: "trafficextensions" },
-  IstioOperator: { plural: "istiooperators", shortNames: ["iop", "io"] },
+const PLURALS: Record<string, string> = {
+  Gateway: "gateways", VirtualService: "virtualservices", DestinationRule: "destinationrules", ServiceEntry: "serviceentries",
+  Sidecar: "sidecars", WorkloadEntry: "workloadentries", WorkloadGroup: "workloadgroups", EnvoyFilter: "envoyfilters",
+  ProxyConfig: "proxyconfigs", PeerAuthentication: "peerauthentications", RequestAuthentication: "requestauthentications",
+  AuthorizationPolicy: "authorizationpolicies", Telemetry: "telemetries", WasmPlugin: "wasmplugins",
+  TrafficExtension: "trafficextensions", IstioOperator: "istiooperators",
 };
 
 /** The OpenAPI v3 (structural) form of a validator schema. */
@@ -38,10 +28,11 @@ export function toOpenApi(s: Schema): Json {
       return { type: "object", properties, "x-kubernetes-preserve-unknown-fields": true };
     }
     case "arr":
-      return { type: "array", items: toOpenApi(s.of) };
+      return { type: "array", ...(s.min !== undefined ? { minItems: s.min } : {}), ...(s.max !== undefined ? { maxItems: s.max } : {}), items: toOpenApi(s.of) };
     case "map":
       return { type: "object", additionalProperties: toOpenApi(s.of) };
     case "str":
+      return { type: "string", ...(s.min !== undefined ? { minLength: s.min } : {}), ...(s.max !== undefined ? { maxLength: s.max } : {}) };
     case "dur":
       return { type: "string" };
     case "int":
@@ -55,46 +46,72 @@ export function toOpenApi(s: Schema): Json {
   }
 }
 
-/** Istio's storage version per group, as Istio 1.30.3 ships it. */
-function storageVersion(versions: string[]): string {
-  return versions.includes("v1") ? "v1" : versions[0];
-}
-
 const IOP_COLUMNS = [
   { name: "Revision", type: "string", jsonPath: ".spec.revision", description: "Istio control plane revision" },
   { name: "Status", type: "string", jsonPath: ".status.status", description: "HEALTHY, RECONCILING or ERROR" },
   { name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp" },
 ];
+/** IstioOperator is pilotfish's own CRD (Istio 1.30.3 ships none): every version served, the first stored. */
+const IOP_SHAPE: IstioCrdShape = { versions: ["v1alpha1"], storage: "v1alpha1", shortNames: ["iop", "io"], columns: IOP_COLUMNS, rules: [] };
 
-function crd(group: string, kind: string, plural: string, versions: string[], spec: Json, shortNames?: string[]): Json {
-  const schema = {
-    openAPIV3Schema: {
-      type: "object",
-      description: `${kind} (${group}); validated by pilotfish's webhook.`,
-      properties: {
-        apiVersion: { type: "string" },
-        kind: { type: "string" },
-        metadata: { type: "object" },
-        spec,
-        status: { type: "object", "x-kubernetes-preserve-unknown-fields": true },
-      },
+/** The schema node at `path` (`spec.a[].b{}`) of an OpenAPI schema, or an error naming the missing step. */
+function nodeAt(root: Json, path: string, what: string): Json {
+  let node = root;
+  for (const step of path.match(/[^.[{]+|\[\]|\{\}/g) ?? []) {
+    const next =
+      step === "[]" ? node.items : step === "{}" ? node.additionalProperties : (node.properties as Json | undefined)?.[step];
+    if (!next || typeof next !== "object") throw new Error(`${what}: no schema at ${path} (missing ${step})`);
+    node = next as Json;
+  }
+  return node;
+}
+
+/** The OpenAPI schema of a kind's `spec` with the CRD's refinements and CEL rules put in. */
+function specSchema(kind: string, schema: Schema, shape: IstioCrdShape): Json {
+  const root: Json = { type: "object", properties: { spec: toOpenApi(schema) } };
+  for (const [path, refined] of Object.entries(shape.refine ?? {})) {
+    const node = nodeAt(root, path, kind);
+    Object.assign(node, structuredClone(refined));
+    if (node.type !== "object") delete node["x-kubernetes-preserve-unknown-fields"];
+  }
+  for (const [path, bounds] of Object.entries(shape.bounds ?? {})) Object.assign(nodeAt(root, path, kind), bounds);
+  for (const [path, rules] of shape.rules) {
+    const node = nodeAt(root, path, kind);
+    node["x-kubernetes-validations"] = [...((node["x-kubernetes-validations"] as CelRule[] | undefined) ?? []), ...rules.map((x) => ({ rule: x.rule, message: x.message }))];
+  }
+  return (root.properties as Json).spec as Json;
+}
+
+function crd(group: string, kind: string, plural: string, served: string[], schema: Schema, shape: IstioCrdShape): Json {
+  if ([...served].sort().join() !== [...shape.versions].sort().join()) throw new Error(`${kind}: the validator serves ${served.join(", ")} but the CRD lists ${shape.versions.join(", ")}`);
+  const openAPIV3Schema = {
+    type: "object",
+    description: `${kind} (${group}); validated by pilotfish's webhook.`,
+    properties: {
+      apiVersion: { type: "string" },
+      kind: { type: "string" },
+      metadata: { type: "object" },
+      spec: specSchema(kind, schema, shape),
+      status: { type: "object", "x-kubernetes-preserve-unknown-fields": true },
     },
+    ...(shape.requireSpec ? { required: ["spec"] } : {}),
   };
-  const storage = storageVersion(versions);
   return {
     apiVersion: "apiextensions.k8s.io/v1",
     kind: "CustomResourceDefinition",
     metadata: {
       name: `${plural}.${group}`,
       labels: { "app.kubernetes.io/part-of": "pilotfish", "app.kubernetes.io/managed-by": "pilotfish" },
+      // As Istio's: deleting the chart or the operator's install never deletes the CRDs (and every object with them).
+      annotations: { "helm.sh/resource-policy": "keep" },
     },
     spec: {
       group,
-      names: { kind, listKind: `${kind}List`, plural, singular: kind.toLowerCase(), ...(shortNames ? { shortNames } : {}), categories: ["istio-io", `${group.split(".")[0]}-istio-io`] },
+      names: { kind, listKind: `${kind}List`, plural, singular: kind.toLowerCase(), ...(shape.shortNames ? { shortNames: shape.shortNames } : {}), categories: ["istio-io", `${group.split(".")[0]}-istio-io`] },
       scope: "Namespaced",
-      versions: versions.map((name) => ({
-        name, served: true, storage: name === storage, subresources: { status: {} }, schema,
-        ...(kind === "IstioOperator" ? { additionalPrinterColumns: IOP_COLUMNS } : {}),
+      versions: shape.versions.map((name) => ({
+        name, served: true, storage: name === shape.storage, subresources: { status: {} }, schema: { openAPIV3Schema },
+        ...(shape.columns.length ? { additionalPrinterColumns: shape.columns } : {}),
       })),
     },
   };
@@ -104,8 +121,7 @@ function crd(group: string, kind: string, plural: string, versions: string[], sp
 export function istioCrds(): Json[] {
   const out: Json[] = [];
   for (const [kind, info] of Object.entries(KINDS)) {
-    const n = NAMES[kind];
-    out.push(crd(info.group, kind, n.plural, info.versions, toOpenApi(info.schema), n.shortNames));
+    out.push(crd(info.group, kind, PLURALS[kind], info.versions, info.schema, kind === "IstioOperator" ? IOP_SHAPE : ISTIO_CRD_SHAPES[kind]));
   }
   return out;
 }
