@@ -3,7 +3,9 @@
 // pilotfish gets injection settings (a cluster's ConfigMaps, an IstioOperator file for kube-inject or
 // `serve --config-source local`) goes through these functions, so the paths cannot disagree.
 import { dump } from "js-yaml";
-import { isObject, mergeValues, str, toInjectionValues, type JsonObject } from "./values.js";
+import { clone, isObject, mergeValues, str, toInjectionValues, type Json, type JsonObject } from "./values.js";
+import { istiodChartValues } from "./istiod-values.js";
+import { injectorTemplateTexts } from "./inject-templates/index.js";
 import type { ResolvedIop } from "./resolve.js";
 import type { InjectorConfig, LabelSelector } from "./injection-types.js";
 
@@ -67,29 +69,25 @@ function discoveryAddressOf(r: ResolvedIop, pilotNamespace: string): string {
   return `istiod${revSuffix(r)}.${pilotNamespace}.svc:15012`;
 }
 
-/** The injection values (`istio-sidecar-injector` ConfigMap, key `values`). */
+/**
+ * The injection values (`istio-sidecar-injector` ConfigMap, key `values`): as the istiod chart writes them, its
+ * view of `global`, `sidecarInjectorWebhook` and `revision`, with `pilot: {cni, env}` (the chart's top-level `cni`
+ * and `env`, i.e. `values.cni` with `values.pilot.cni` over it) and `gateways: {securityContext, seccompProfile}`.
+ */
 export function injectionValuesOf(r: ResolvedIop): JsonObject {
-  const v = toInjectionValues(r.values);
-  return {
-    global: obj0(v.global),
-    pilot: { cni: injectorCni(r), env: obj0(v.pilot?.env) },
-    gateways: { seccompProfile: obj0(v.gateways?.seccompProfile), securityContext: obj0(v.gateways?.securityContext) },
-    revision: r.revision,
-    sidecarInjectorWebhook: obj0(v.sidecarInjectorWebhook),
-  };
+  return injectionValuesFromChart(istiodChartValues(r).merged);
 }
 
-/**
- * `pilot.cni` as the istiod chart sees it: istioctl roots the chart's values at `values` and lays `values.pilot`
- * over them, so the user's `values.cni` (e.g. provider: multus) shows through unless `values.pilot.cni` sets it.
- */
-function injectorCni(r: ResolvedIop): JsonObject {
-  const cni = { ...obj0(toInjectionValues(r.values).pilot?.cni) };
-  const user = toInjectionValues(r.userValues);
-  const userCni = obj0(user.cni);
-  const userPilotCni = obj0(user.pilot?.cni);
-  if (userCni.provider !== undefined && userPilotCni.provider === undefined) cni.provider = userCni.provider;
-  return cni;
+/** sprig's `pick`: the keys of `m` that are present, in the order given. */
+function pick(m: JsonObject, keys: string[]): JsonObject {
+  return Object.fromEntries(keys.filter((k) => k in m).map((k) => [k, clone(m[k])]));
+}
+
+function injectionValuesFromChart(merged: JsonObject): JsonObject {
+  const out = pick(merged, ["global", "sidecarInjectorWebhook", "revision"]);
+  out.pilot = pick(merged, ["cni", "env"]);
+  out.gateways = pick(obj0(merged.gateways), ["securityContext", "seccompProfile"]);
+  return out;
 }
 
 /** The injector's `config` (policy, selectors, annotations, default templates) from the values. */
@@ -107,18 +105,50 @@ export function injectorConfigOf(values: JsonObject): InjectorConfig {
   };
 }
 
+/** The sentinel Istio's chart writes under `config.template`: an injector too old for `templates` fails on it loudly. */
+export const TEMPLATE_MISMATCH_SENTINEL = "{{ Template_Version_And_Istio_Version_Mismatched_Check_Installation }}";
+
+/**
+ * The injector's `templates`: pilotfish's own text of each built-in template, except those the user gives under
+ * `values.sidecarInjectorWebhook.templates`, whose entries (built-in names or new ones) are added as written.
+ */
+export function injectorTemplatesOf(values: JsonObject): Record<string, string> {
+  const user = obj0(obj0(values.sidecarInjectorWebhook).templates);
+  const out: Record<string, string> = {};
+  for (const [name, text] of Object.entries(injectorTemplateTexts())) if (!(name in user)) out[name] = text;
+  for (const [name, text] of Object.entries(user)) out[name] = typeof text === "string" ? text : str(text);
+  return out;
+}
+
 /** The `data` of `istio-sidecar-injector[-rev]` and `istio[-rev]` for a resolved IstioOperator. */
 export function injectionConfigMapData(r: ResolvedIop, pilotNamespace = r.namespace): { injector: Record<string, string>; mesh: Record<string, string> } {
-  const values = injectionValuesOf(r);
-  const config = injectorConfigOf(r.values);
+  const merged = istiodChartValues(r).merged;
+  const config = { ...injectorConfigOf(merged), template: TEMPLATE_MISMATCH_SENTINEL, templates: injectorTemplatesOf(merged) };
   return {
     injector: {
-      config: "# Injection policy; the sidecar, gateway and grpc templates are built into pilotfish's injector.\n" + dump(config, { sortKeys: true, lineWidth: -1 }),
-      values: JSON.stringify(values, null, 2),
+      config: "# Injection policy and templates (pilotfish's own texts of Istio's templates, unless the values give them).\n" + dump(config, { sortKeys: true, lineWidth: -1 }),
+      values: JSON.stringify(sortDeep(injectionValuesFromChart(merged)), null, 2),
     },
     mesh: {
       mesh: dump(meshConfigOf(r, pilotNamespace), { sortKeys: true, lineWidth: -1, seqNoIndent: true }).trimEnd(),
       meshNetworks: dump({ networks: obj0(toInjectionValues(r.values).global?.meshNetworks) }, { flowLevel: 1 }).trimEnd(),
     },
   };
+}
+
+/** The annotation of the `values[-rev]` ConfigMap, as the istiod chart words it (tools may look for it). */
+export const VALUES_CONFIGMAP_DESCRIPTION =
+  "This ConfigMap contains the Helm values used during chart rendering. This ConfigMap is rendered for debugging purposes and external tooling; modifying these values has no effect.";
+
+/** The `data` of the `values[-rev]` ConfigMap: the IstioOperator's values and the istiod chart's merged view of them. */
+export function valuesConfigMapData(r: ResolvedIop): Record<string, string> {
+  const { original, merged } = istiodChartValues(r);
+  return { "original-values": JSON.stringify(sortDeep(original), null, 2), "merged-values": JSON.stringify(sortDeep(merged), null, 2) };
+}
+
+/** Map keys sorted at every level (as Go writes JSON), list order kept. */
+function sortDeep(v: Json): Json {
+  if (Array.isArray(v)) return v.map(sortDeep);
+  if (!isObject(v)) return v;
+  return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortDeep(v[k])]));
 }

@@ -4,7 +4,7 @@
 import { str, type Json, type JsonObject } from "../../config/values.js";
 import type { PilotValues } from "../../config/values-types.js";
 import { chartResources, componentLabels, envList, fieldEnv, hpa, image, obj, obj0, pdb, pullSecrets, sortKeys, truthy, wantsHpa, wantsPdb, type K8sObject, type RenderContext } from "./meta.js";
-import { injectionConfigMapData } from "../../config/configmaps.js";
+import { injectionConfigMapData, valuesConfigMapData, VALUES_CONFIGMAP_DESCRIPTION } from "../../config/configmaps.js";
 import { dump } from "js-yaml";
 
 // istiod's RBAC, rule for rule as Istio 1.30.3's istiod chart grants it (istiod needs every one of these).
@@ -213,9 +213,7 @@ export function renderIstiod(ctx: RenderContext, namespace: string): K8sObject[]
   if (v.global?.omitSidecarInjectorConfigMap !== true) {
     out.push(obj("v1", "ConfigMap", `istio-sidecar-injector${rs}`, namespace, L(), { data: data.injector }));
   }
-  out.push(obj("v1", "ConfigMap", `values${rs}`, namespace, L(), { data: { "merged-values": JSON.stringify(v), "original-values": JSON.stringify(ctx.r.userValues) } }, {
-    "kubernetes.io/description": "The values pilotfish rendered this control plane from; for debugging and tools. Editing it changes nothing.",
-  }));
+  out.push(obj("v1", "ConfigMap", `values${rs}`, namespace, L(), { data: valuesConfigMapData(ctx.r) }, { "kubernetes.io/description": VALUES_CONFIGMAP_DESCRIPTION }));
   // istiod's Service, and the same once for every revision tag (revision-tags-svc.yaml, rendered remote or not).
   const serviceSpec = (): JsonObject => ({
     ...(truthy(pilot.ipFamilyPolicy) ? { ipFamilyPolicy: pilot.ipFamilyPolicy as Json } : {}),
