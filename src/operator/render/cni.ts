@@ -1,132 +1,363 @@
-// Components Cni (istio-cni node agent) and Ztunnel (ambient's node proxy): DaemonSets with their RBAC.
-import { str, type Json } from "../../config/values.js";
-import type { CniValues, ZtunnelValues } from "../../config/values-types.js";
-import { componentLabels, fieldEnv, image, obj, obj0, pullSecrets, truthy, type K8sObject, type RenderContext } from "./meta.js";
+// Component Cni: the istio-cni node agent (DaemonSet, its ConfigMap, RBAC, and the optional multus
+// NetworkAttachmentDefinition, NetworkPolicy and ResourceQuota), as Istio 1.30.3's istio-cni chart renders it from
+// the values istioctl hands it: the whole `values` tree, whose `cni` subtree the chart lays over its top level.
+import { isObject, str, type Json, type JsonObject } from "../../config/values.js";
+import { componentLabels, obj, obj0, type K8sObject, type RenderContext } from "./meta.js";
+import { chartProfile, chartResourceBlock, envFromMap, goPrint, goQuote, goTruthy, mergeOverwrite, unquoted } from "./node-values.js";
+
+/** The istio-cni chart's own defaults (its values.yaml). */
+function cniDefaults(): JsonObject {
+  return {
+    hub: "",
+    tag: "",
+    variant: "",
+    image: "install-cni",
+    pullPolicy: "",
+    logging: { level: "" },
+    cniBinDir: "/opt/cni/bin",
+    cniConfDir: "/etc/cni/net.d",
+    cniConfFileName: "",
+    cniNetnsDir: "/var/run/netns",
+    istioOwnedCNIConfigFileName: "",
+    istioOwnedCNIConfig: false,
+    excludeNamespaces: ["kube-system"],
+    affinity: {},
+    daemonSetLabels: {},
+    podAnnotations: {},
+    podLabels: {},
+    chained: true,
+    provider: "default",
+    ambient: {
+      enabled: false,
+      enablementSelectors: [
+        { podSelector: { matchLabels: { "istio.io/dataplane-mode": "ambient" } } },
+        {
+          podSelector: { matchExpressions: [{ key: "istio.io/dataplane-mode", operator: "NotIn", values: ["none"] }] },
+          namespaceSelector: { matchLabels: { "istio.io/dataplane-mode": "ambient" } },
+        },
+      ],
+      configDir: "",
+      dnsCapture: true,
+      ipv6: true,
+      reconcileIptablesOnStartup: true,
+      shareHostNetworkNamespace: false,
+      enableAmbientDetectionRetry: false,
+    },
+    repair: {
+      enabled: true,
+      hub: "",
+      tag: "",
+      labelPods: false,
+      deletePods: false,
+      repairPods: true,
+      initContainerName: "istio-validation",
+      brokenPodLabelKey: "cni.istio.io/uninitialized",
+      brokenPodLabelValue: "true",
+    },
+    seccompProfile: {},
+    seLinuxOptions: {},
+    useAppArmorAnnotation: true,
+    resources: { requests: { cpu: "100m", memory: "100Mi" } },
+    resourceQuotas: { enabled: false, pods: 5000 },
+    tolerations: [{ effect: "NoSchedule", operator: "Exists" }, { key: "CriticalAddonsOnly", operator: "Exists" }, { effect: "NoExecute", operator: "Exists" }],
+    updateStrategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 1 } },
+    terminationGracePeriodSeconds: 30,
+    revision: "",
+    ownerName: "",
+    global: {
+      hub: "registry.istio.io/testing",
+      tag: "latest",
+      variant: "",
+      imagePullPolicy: "",
+      logging: { level: "info" },
+      logAsJson: false,
+      networkPolicy: { enabled: false },
+      imagePullSecrets: [],
+      defaultResources: { requests: { cpu: "100m", memory: "100Mi" } },
+      nativeNftables: false,
+      resourceScope: "all",
+    },
+    env: {},
+  };
+}
+
+/** The values the istio-cni chart renders with: defaults < chart profile < istioctl's values, then `cni` laid over the top level. */
+export function cniChartValues(ctx: RenderContext): JsonObject {
+  const passed = structuredClone(obj0(ctx.r.userValues));
+  // A component hub/tag goes to values.cni.hub/tag, as istioctl does.
+  const spec = obj0(obj0(ctx.r.spec.components).cni);
+  if (typeof spec.hub === "string" && spec.hub !== "") passed.cni = { ...obj0(passed.cni), hub: spec.hub };
+  if (spec.tag !== undefined && spec.tag !== null) passed.cni = { ...obj0(passed.cni), tag: goPrint(spec.tag) };
+  const v = cniDefaults();
+  const profile = chartProfile(passed);
+  if (Object.keys(profile).length) mergeOverwrite(v, profile);
+  mergeOverwrite(v, passed);
+  if (isObject(v.cni)) mergeOverwrite(v, structuredClone(v.cni));
+  return v;
+}
+
+const NAME = "istio-cni";
 
 export function renderCni(ctx: RenderContext, ns: string): K8sObject[] {
-  const v = ctx.values;
-  const cni: CniValues = obj0(v.cni);
-  const ambient = cni.ambient?.enabled === true;
-  const L = () => componentLabels(ctx, "Cni", { app: "istio-cni-node", "k8s-app": "istio-cni-node" });
-  const out: K8sObject[] = [obj("v1", "ServiceAccount", "istio-cni", ns, L(), pullSecrets(v))];
-  const g = v.global ?? {};
-  // The istio-cni chart: coalesce(cni.logging.level, global.logging.level), its own global default being "info" (the
-  // istiod chart's "default:info" does not reach it, so only a level the IstioOperator gives counts).
-  const userLevel = str(obj0(obj0(obj0(ctx.r.userValues).global).logging).level);
-  const logLevel = str(obj0(obj0(cni as Record<string, Json>).logging).level) || userLevel || str(cni.logLevel) || "info";
-  const pullPolicy = str((cni as Record<string, Json>).pullPolicy) || str(g.imagePullPolicy);
-  const roles: [string, string, Json[]][] = [
-    ["istio-cni", "istio-cni", [{ apiGroups: [""], resources: ["pods", "nodes", "namespaces"], verbs: ["get", "list", "watch"] }]],
-    ["istio-cni-repair-role", "istio-cni-repair-rolebinding", [
-      { apiGroups: [""], resources: ["pods"], verbs: ["watch", "get", "list"] },
-      { apiGroups: [""], resources: ["pods"], verbs: ["delete"] },
-      { apiGroups: [""], resources: ["events"], verbs: ["create"] },
-    ]],
-  ];
-  if (ambient) roles.push(["istio-cni-ambient", "istio-cni-ambient", [{ apiGroups: [""], resources: ["pods/status"], verbs: ["patch", "update"] }, { apiGroups: ["apps"], resources: ["daemonsets"], resourceNames: ["istio-cni-node"], verbs: ["get"] }]]);
-  for (const [role, binding, rules] of roles) {
-    out.push(obj("rbac.authorization.k8s.io/v1", "ClusterRole", role, undefined, L(), { rules }));
-    out.push(obj("rbac.authorization.k8s.io/v1", "ClusterRoleBinding", binding, undefined, L(), {
-      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: role },
-      subjects: [{ kind: "ServiceAccount", name: "istio-cni", namespace: ns }],
+  const v = cniChartValues(ctx);
+  const g = obj0(v.global);
+  const ambient = obj0(v.ambient);
+  const repair = obj0(v.repair);
+  const scope = str(g.resourceScope);
+  const clusterScoped = scope === "all" || scope === "cluster";
+  const nsScoped = scope === "all" || scope === "namespace";
+  const revision = str(v.revision);
+  const L = (extra: Record<string, string>) => componentLabels(ctx, "Cni", { "app.kubernetes.io/name": NAME, release: "istio", ...extra });
+  const out: K8sObject[] = [];
+
+  if (clusterScoped) {
+    const platform = str(goTruthy(v.platform) ? v.platform : g.platform);
+    const rules: Json[] = [{ apiGroups: [""], resources: ["pods", "nodes", "namespaces"], verbs: ["get", "list", "watch"] }];
+    if (platform === "openshift") rules.push({ apiGroups: ["security.openshift.io"], resources: ["securitycontextconstraints"], resourceNames: ["privileged"], verbs: ["use"] });
+    out.push(obj("rbac.authorization.k8s.io/v1", "ClusterRole", NAME, undefined, L({ app: NAME }), { rules }));
+    if (goTruthy(repair.enabled)) {
+      const rr: Json[] = [
+        { apiGroups: [""], resources: ["events"], verbs: ["create", "patch"] },
+        { apiGroups: [""], resources: ["pods"], verbs: ["watch", "get", "list"] },
+      ];
+      // repairPods needs no API access; deletePods deletes pods; labelPods labels them through pods/status.
+      if (goTruthy(repair.repairPods)) { /* nothing more */ }
+      else if (goTruthy(repair.deletePods)) rr.push({ apiGroups: [""], resources: ["pods"], verbs: ["delete"] });
+      else if (goTruthy(repair.labelPods)) rr.push({ apiGroups: [""], resources: ["pods/status"], verbs: ["patch", "update"] });
+      out.push(obj("rbac.authorization.k8s.io/v1", "ClusterRole", `${NAME}-repair-role`, undefined, L({ app: NAME }), { rules: rr }));
+    }
+    if (goTruthy(ambient.enabled)) {
+      out.push(obj("rbac.authorization.k8s.io/v1", "ClusterRole", `${NAME}-ambient`, undefined, L({ app: NAME }), {
+        rules: [
+          { apiGroups: [""], resources: ["pods/status"], verbs: ["patch", "update"] },
+          { apiGroups: ["apps"], resources: ["daemonsets"], resourceNames: [`${NAME}-node`], verbs: ["get"] },
+        ],
+      }));
+    }
+    const binding = (name: string, role: string, labels: Record<string, string>) =>
+      obj("rbac.authorization.k8s.io/v1", "ClusterRoleBinding", name, undefined, labels, {
+        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: role },
+        subjects: [{ kind: "ServiceAccount", name: NAME, namespace: ns }],
+      });
+    out.push(binding(NAME, NAME, L({ app: NAME })));
+    if (goTruthy(repair.enabled)) out.push(binding(`${NAME}-repair-rolebinding`, `${NAME}-repair-role`, L({ "k8s-app": `${NAME}-repair` })));
+    if (goTruthy(ambient.enabled)) out.push(binding(`${NAME}-ambient`, `${NAME}-ambient`, L({ "k8s-app": `${NAME}-repair` })));
+  }
+
+  if (nsScoped) {
+    out.push(obj("v1", "ConfigMap", `${NAME}-config`, ns, L({ app: NAME }), { data: configData(v) }));
+    out.push(daemonSet(ctx, v, ns, L));
+    if (str(v.provider) === "multus") {
+      out.push(obj("k8s.cni.cncf.io/v1", "NetworkAttachmentDefinition", NAME, "default", L({})));
+    }
+    if (goTruthy(obj0(v.resourceQuotas).enabled)) {
+      out.push(obj("v1", "ResourceQuota", `${NAME}-resource-quota`, ns, L({}), {
+        spec: {
+          hard: { pods: goQuote(obj0(v.resourceQuotas).pods) },
+          scopeSelector: { matchExpressions: [{ operator: "In", scopeName: "PriorityClass", values: ["system-node-critical"] }] },
+        },
+      }));
+    }
+    const secrets = Array.isArray(g.imagePullSecrets) ? g.imagePullSecrets : [];
+    out.push(obj("v1", "ServiceAccount", NAME, ns, L({ app: NAME }), secrets.length ? { imagePullSecrets: secrets.map((s) => ({ name: unquoted(goPrint(s)) })) } : {}));
+  }
+
+  if (goTruthy(obj0(g.networkPolicy).enabled)) {
+    out.push(obj("networking.k8s.io/v1", "NetworkPolicy", revision ? `${NAME}-${revision}` : NAME, ns, L({ "k8s-app": `${NAME}-node` }), {
+      spec: {
+        podSelector: { matchLabels: { "k8s-app": `${NAME}-node` } },
+        policyTypes: ["Ingress", "Egress"],
+        ingress: [{ ports: [{ protocol: "TCP", port: 15014 }] }, { ports: [{ protocol: "TCP", port: 8000 }] }],
+        egress: [{}],
+      },
     }));
   }
-  out.push(obj("v1", "ConfigMap", "istio-cni-config", ns, L(), {
-    data: {
-      CURRENT_AGENT_VERSION: str(v.global?.tag),
-      AMBIENT_ENABLED: String(ambient),
-      EXCLUDE_NAMESPACES: (cni.excludeNamespaces ?? []).map(String).join(","),
-      CNI_NET_DIR: str(cni.cniConfDir) || "/etc/cni/net.d",
-      CHAINED_CNI_PLUGIN: "true",
-      REPAIR_ENABLED: "true",
-      LOG_LEVEL: str(cni.logLevel) || "info",
-    },
-  }));
-  out.push(obj("apps/v1", "DaemonSet", "istio-cni-node", ns, L(), {
-    spec: {
-      selector: { matchLabels: { "k8s-app": "istio-cni-node" } },
-      updateStrategy: { rollingUpdate: { maxUnavailable: 1 }, type: "RollingUpdate" },
-      template: {
-        metadata: { annotations: { "sidecar.istio.io/inject": "false", "prometheus.io/port": "15014", "prometheus.io/scrape": "true" }, labels: { ...L(), "sidecar.istio.io/inject": "false", "istio.io/dataplane-mode": "none" } },
-        spec: {
-          serviceAccountName: "istio-cni",
-          priorityClassName: "system-node-critical",
-          tolerations: [{ effect: "NoSchedule", operator: "Exists" }, { key: "CriticalAddonsOnly", operator: "Exists" }, { effect: "NoExecute", operator: "Exists" }],
-          containers: [{
-            name: "install-cni",
-            image: image(v, cni, "install-cni"),
-            ...(pullPolicy ? { imagePullPolicy: pullPolicy } : {}),
-            command: ["install-cni"],
-            args: [`--log_output_level=${logLevel}`, ...(truthy(g.logAsJson) ? ["--log_as_json"] : [])],
-            envFrom: [{ configMapRef: { name: "istio-cni-config" } }],
-            env: [fieldEnv("REPAIR_NODE_NAME", "spec.nodeName"), fieldEnv("NODE_NAME", "spec.nodeName"), fieldEnv("POD_NAME", "metadata.name"), fieldEnv("POD_NAMESPACE", "metadata.namespace"), fieldEnv("POD_IP", "status.podIP")],
-            readinessProbe: { httpGet: { path: "/readyz", port: 8000 } },
-            resources: obj0(cni.resources),
-            securityContext: { privileged: true, runAsGroup: 0, runAsUser: 0, runAsNonRoot: false, capabilities: { drop: ["ALL"], add: ["NET_ADMIN", "NET_RAW", "SYS_ADMIN", "SYS_PTRACE", "DAC_OVERRIDE"] } },
-            volumeMounts: [{ mountPath: "/host/opt/cni/bin", name: "cni-bin-dir" }, { mountPath: "/host/etc/cni/net.d", name: "cni-net-dir" }, { mountPath: "/var/run/istio-cni", name: "cni-socket-dir" }],
-          }],
-          volumes: [
-            { name: "cni-bin-dir", hostPath: { path: str(cni.cniBinDir) || "/opt/cni/bin" } },
-            { name: "cni-net-dir", hostPath: { path: str(cni.cniConfDir) || "/etc/cni/net.d" } },
-            { name: "cni-socket-dir", hostPath: { path: "/var/run/istio-cni" } },
-          ],
-        },
-      },
-    },
-  }));
   return out;
 }
 
-export function renderZtunnel(ctx: RenderContext, ns: string): K8sObject[] {
-  const v = ctx.values;
-  const z: ZtunnelValues = obj0(v.ztunnel);
-  const name = str(z.resourceName) || "ztunnel";
-  const L = () => componentLabels(ctx, "Ztunnel", { app: "ztunnel" });
-  const g = v.global ?? {};
-  const zr = z as Record<string, Json>;
-  // istioctl hands the ztunnel chart the global imagePullSecrets, logAsJson and imagePullPolicy.
-  const pullPolicy = str(zr.imagePullPolicy) || str(g.imagePullPolicy);
-  return [
-    obj("v1", "ServiceAccount", name, ns, L(), Array.isArray(zr.imagePullSecrets) && zr.imagePullSecrets.length ? { imagePullSecrets: zr.imagePullSecrets.map((x) => ({ name: str(x) })) } : pullSecrets(v)),
-    obj("apps/v1", "DaemonSet", name, ns, L(), {
-      spec: {
-        selector: { matchLabels: { app: "ztunnel" } },
-        updateStrategy: { rollingUpdate: { maxSurge: 1, maxUnavailable: 0 }, type: "RollingUpdate" },
-        template: {
-          metadata: { annotations: { "sidecar.istio.io/inject": "false", "prometheus.io/port": "15020", "prometheus.io/scrape": "true" }, labels: { ...L(), "sidecar.istio.io/inject": "false", "istio.io/dataplane-mode": "none" } },
-          spec: {
-            serviceAccountName: name,
-            priorityClassName: "system-node-critical",
-            tolerations: [{ effect: "NoSchedule", operator: "Exists" }, { key: "CriticalAddonsOnly", operator: "Exists" }, { effect: "NoExecute", operator: "Exists" }],
-            containers: [{
-              name: "istio-proxy",
-              image: image(v, z, "ztunnel"),
-              ...(pullPolicy ? { imagePullPolicy: pullPolicy } : {}),
-              args: ["proxy", "ztunnel"],
-              env: [
-                { name: "CA_ADDRESS", value: `istiod${ctx.revSuffix}.${ctx.istioNamespace}.svc:15012` },
-                { name: "XDS_ADDRESS", value: `istiod${ctx.revSuffix}.${ctx.istioNamespace}.svc:15012` },
-                ...(truthy(zr.logAsJson ?? g.logAsJson) ? [{ name: "LOG_FORMAT", value: "json" }] : []),
-                { name: "RUST_LOG", value: str(z.logLevel) || "info" },
-                { name: "ISTIO_META_CLUSTER_ID", value: str(v.global?.multiCluster?.clusterName) || "Kubernetes" },
-                fieldEnv("POD_NAME", "metadata.name"), fieldEnv("POD_NAMESPACE", "metadata.namespace"), fieldEnv("NODE_NAME", "spec.nodeName"), fieldEnv("INSTANCE_IP", "status.podIP"),
-                { name: "SERVICE_ACCOUNT", valueFrom: { fieldRef: { fieldPath: "spec.serviceAccountName" } } },
-              ],
-              ports: [{ containerPort: 15020, name: "ztunnel-stats", protocol: "TCP" }],
-              readinessProbe: { httpGet: { path: "/healthz/ready", port: 15021 } },
-              resources: obj0(z.resources),
-              securityContext: { allowPrivilegeEscalation: false, privileged: false, readOnlyRootFilesystem: true, runAsGroup: 1337, runAsNonRoot: false, runAsUser: 0, capabilities: { drop: ["ALL"], add: ["NET_ADMIN", "SYS_ADMIN", "NET_RAW"] } },
-              volumeMounts: [{ mountPath: "/var/run/secrets/istio", name: "istiod-ca-cert" }, { mountPath: "/var/run/secrets/tokens", name: "istio-token" }, { mountPath: "/var/run/ztunnel", name: "cni-ztunnel-sock-dir" }, { mountPath: "/tmp", name: "tmp" }],
-            }],
-            volumes: [
-              { name: "istio-token", projected: { sources: [{ serviceAccountToken: { audience: "istio-ca", expirationSeconds: 43200, path: "istio-token" } }] } },
-              { name: "istiod-ca-cert", configMap: { name: "istio-ca-root-cert" } },
-              { name: "cni-ztunnel-sock-dir", hostPath: { path: "/var/run/ztunnel", type: "DirectoryOrCreate" } },
-              { name: "tmp", emptyDir: {} },
-            ],
-          },
-        },
-      },
-    }),
+/** `istio-cni-config`: the agent's settings as environment (envFrom). */
+function configData(v: JsonObject): JsonObject {
+  const g = obj0(v.global);
+  const ambient = obj0(v.ambient);
+  const repair = obj0(v.repair);
+  const data: Record<string, Json> = {
+    CURRENT_AGENT_VERSION: goQuote(goTruthy(v.tag) ? v.tag : g.tag),
+    AMBIENT_ENABLED: goQuote(ambient.enabled),
+    AMBIENT_ENABLEMENT_SELECTOR: goQuote(goYaml(ambient.enablementSelectors)),
+    AMBIENT_DNS_CAPTURE: goQuote(ambient.dnsCapture),
+    AMBIENT_IPV6: goQuote(ambient.ipv6),
+    AMBIENT_RECONCILE_POD_RULES_ON_STARTUP: goQuote(ambient.reconcileIptablesOnStartup),
+    ENABLE_AMBIENT_DETECTION_RETRY: goQuote(ambient.enableAmbientDetectionRetry),
+  };
+  if (goTruthy(v.cniConfFileName)) data.CNI_CONF_NAME = unquoted(goPrint(v.cniConfFileName));
+  data.ISTIO_OWNED_CNI_CONFIG = goQuote(v.istioOwnedCNIConfig);
+  if (goTruthy(v.istioOwnedCNIConfig)) data.ISTIO_OWNED_CNI_CONF_FILENAME = goQuote(v.istioOwnedCNIConfigFileName);
+  data.CHAINED_CNI_PLUGIN = goQuote(v.chained);
+  data.EXCLUDE_NAMESPACES = (Array.isArray(v.excludeNamespaces) ? v.excludeNamespaces : []).map(goPrint).join(",");
+  data.REPAIR_ENABLED = goQuote(repair.enabled);
+  data.REPAIR_LABEL_PODS = goQuote(repair.labelPods);
+  data.REPAIR_DELETE_PODS = goQuote(repair.deletePods);
+  data.REPAIR_REPAIR_PODS = goQuote(repair.repairPods);
+  data.REPAIR_INIT_CONTAINER_NAME = goQuote(repair.initContainerName);
+  data.REPAIR_BROKEN_POD_LABEL_KEY = goQuote(repair.brokenPodLabelKey);
+  data.REPAIR_BROKEN_POD_LABEL_VALUE = goQuote(repair.brokenPodLabelValue);
+  data.NATIVE_NFTABLES = goQuote(g.nativeNftables);
+  if (isObject(v.env)) for (const k of Object.keys(v.env).sort()) data[k] = goPrint(v.env[k]);
+  return data;
+}
+
+/** `toYaml` as Helm writes it (keys sorted, list items at their key's indent, no trailing newline). */
+function goYaml(v: Json | undefined): string {
+  if (v === undefined || v === null) return "null";
+  return dumpGo(v, 0).replace(/\n$/, "");
+}
+
+function scalar(v: Json): string {
+  if (v === null) return "null";
+  if (typeof v === "string") return /^[\w./-]+$/.test(v) && !/^(true|false|null|yes|no|on|off|~|[-+]?[\d.]+([eE][-+]?\d+)?)$/i.test(v) ? v : JSON.stringify(v);
+  return goPrint(v);
+}
+
+function dumpGo(v: Json, indent: number): string {
+  const pad = " ".repeat(indent);
+  if (Array.isArray(v)) {
+    if (!v.length) return `${pad}[]\n`;
+    return v.map((x) => {
+      if (isObject(x) || Array.isArray(x)) {
+        const inner = dumpGo(x, indent + 2);
+        return `${pad}- ${inner.slice(indent + 2)}`;
+      }
+      return `${pad}- ${scalar(x)}\n`;
+    }).join("");
+  }
+  if (isObject(v)) {
+    const keys = Object.keys(v).sort();
+    if (!keys.length) return `${pad}{}\n`;
+    return keys.map((k) => {
+      const x = v[k];
+      if (Array.isArray(x) && x.length) return `${pad}${k}:\n${dumpGo(x, indent)}`;
+      if (isObject(x) && Object.keys(x).length) return `${pad}${k}:\n${dumpGo(x, indent + 2)}`;
+      return `${pad}${k}: ${Array.isArray(x) ? "[]" : isObject(x) ? "{}" : scalar(x)}\n`;
+    }).join("");
+  }
+  return `${pad}${scalar(v)}\n`;
+}
+
+function daemonSet(ctx: RenderContext, v: JsonObject, ns: string, L: (extra: Record<string, string>) => Record<string, string>): K8sObject {
+  const g = obj0(v.global);
+  const ambient = obj0(v.ambient);
+  const repair = obj0(v.repair);
+  const ambientOn = goTruthy(ambient.enabled);
+  const hostNs = ambientOn && goTruthy(ambient.shareHostNetworkNamespace);
+  const procfs = goTruthy(repair.repairPods) || ambientOn;
+  const img = goPrint(v.image);
+  const tag = `${goPrint(goTruthy(v.tag) ? v.tag : g.tag)}${goTruthy(v.variant) || goTruthy(g.variant) ? `-${goPrint(goTruthy(v.variant) ? v.variant : g.variant)}` : ""}`;
+  const image = img.includes("/") ? img : `${goPrint(goTruthy(v.hub) ? v.hub : g.hub)}/${img || "install-cni"}:${tag}`;
+  const annotations: JsonObject = {
+    "sidecar.istio.io/inject": "false",
+    "prometheus.io/scrape": "true",
+    "prometheus.io/port": "15014",
+    "prometheus.io/path": "/metrics",
+  };
+  if (goTruthy(v.useAppArmorAnnotation)) annotations["container.apparmor.security.beta.kubernetes.io/install-cni"] = "unconfined";
+  if (isObject(v.podAnnotations)) Object.assign(annotations, structuredClone(v.podAnnotations));
+  const securityContext: JsonObject = {};
+  if (!goTruthy(v.useAppArmorAnnotation)) securityContext.appArmorProfile = { type: "Unconfined" };
+  Object.assign(securityContext, {
+    privileged: false,
+    runAsGroup: 0,
+    runAsUser: 0,
+    runAsNonRoot: false,
+    capabilities: { drop: ["ALL"], add: ["NET_ADMIN", "NET_RAW", "SYS_PTRACE", "SYS_ADMIN", "DAC_OVERRIDE"] },
+  });
+  // sprig `merge` keeps the user's keys and adds type spc_t only when no type is given.
+  if (goTruthy(v.seLinuxOptions) && isObject(v.seLinuxOptions)) {
+    const se = structuredClone(v.seLinuxOptions);
+    if (!goTruthy(se.type)) se.type = "spc_t";
+    securityContext.seLinuxOptions = se;
+  }
+  if (goTruthy(v.seccompProfile)) securityContext.seccompProfile = structuredClone(v.seccompProfile);
+  const logging = obj0(v.logging);
+  const glogging = obj0(g.logging);
+  const args: Json[] = [];
+  if (goTruthy(logging.level) || goTruthy(glogging.level)) args.push(`--log_output_level=${goPrint(goTruthy(logging.level) ? logging.level : glogging.level)}`);
+  if (goTruthy(g.logAsJson)) args.push("--log_as_json");
+  const fieldRef = (name: string, fieldPath: string, apiVersion?: string): Json => ({ name, valueFrom: { fieldRef: { ...(apiVersion ? { apiVersion } : {}), fieldPath } } });
+  const resourceRef = (name: string, resource: string): Json => ({ name, valueFrom: { resourceFieldRef: { resource, divisor: "1" } } });
+  const env: Json[] = [
+    fieldRef("REPAIR_NODE_NAME", "spec.nodeName"),
+    { name: "REPAIR_RUN_AS_DAEMON", value: "true" },
+    { name: "REPAIR_SIDECAR_ANNOTATION", value: "sidecar.istio.io/status" },
+    ...(hostNs ? [] : [{ name: "ALLOW_SWITCH_TO_HOST_NS", value: "true" }]),
+    fieldRef("NODE_NAME", "spec.nodeName", "v1"),
+    resourceRef("GOMEMLIMIT", "limits.memory"),
+    resourceRef("GOMAXPROCS", "limits.cpu"),
+    fieldRef("POD_NAME", "metadata.name"),
+    fieldRef("POD_NAMESPACE", "metadata.namespace"),
+    ...(goTruthy(v.env) ? envFromMap(v.env) : []),
   ];
+  const volumeMounts: Json[] = [
+    { mountPath: "/host/opt/cni/bin", name: "cni-bin-dir" },
+    ...(procfs ? [{ mountPath: "/host/proc", name: "cni-host-procfs", readOnly: true }] : []),
+    { mountPath: "/host/etc/cni/net.d", name: "cni-net-dir" },
+    { mountPath: "/var/run/istio-cni", name: "cni-socket-dir" },
+    ...(ambientOn ? [
+      { mountPath: "/host/var/run/netns", mountPropagation: "HostToContainer", name: "cni-netns-dir" },
+      { mountPath: "/var/run/ztunnel", name: "cni-ztunnel-sock-dir" },
+    ] : []),
+  ];
+  // Offline the chart cannot see a GKE version, so an empty cniBinDir means /opt/cni/bin.
+  const binDir = goTruthy(v.cniBinDir) ? unquoted(goPrint(v.cniBinDir)) : "/opt/cni/bin";
+  const volumes: Json[] = [
+    { name: "cni-bin-dir", hostPath: { path: binDir } },
+    ...(procfs ? [{ name: "cni-host-procfs", hostPath: { path: "/proc", type: "Directory" } }] : []),
+    ...(ambientOn ? [{ name: "cni-ztunnel-sock-dir", hostPath: { path: "/var/run/ztunnel", type: "DirectoryOrCreate" } }] : []),
+    { name: "cni-net-dir", hostPath: { path: unquoted(goPrint(v.cniConfDir)) } },
+    { name: "cni-socket-dir", hostPath: { path: "/var/run/istio-cni" } },
+    { name: "cni-netns-dir", hostPath: { path: unquoted(goPrint(v.cniNetnsDir)), type: "DirectoryOrCreate" } },
+  ];
+  const container: JsonObject = {
+    name: "install-cni",
+    image,
+    ...(goTruthy(v.pullPolicy) || goTruthy(g.imagePullPolicy) ? { imagePullPolicy: unquoted(goPrint(goTruthy(v.pullPolicy) ? v.pullPolicy : g.imagePullPolicy)) } : {}),
+    ports: [{ containerPort: 15014, name: "metrics", protocol: "TCP" }],
+    readinessProbe: { httpGet: { path: "/readyz", port: 8000 } },
+    securityContext,
+    command: ["install-cni"],
+    args: args.length ? args : null,
+    envFrom: [{ configMapRef: { name: `${NAME}-config` } }],
+    env,
+    volumeMounts,
+    resources: chartResourceBlock(goTruthy(v.resources) ? v.resources : g.defaultResources),
+  };
+  const podSpec: JsonObject = {
+    ...(hostNs ? { hostNetwork: true, dnsPolicy: "ClusterFirstWithHostNet" } : {}),
+    nodeSelector: { "kubernetes.io/os": "linux" },
+    ...(goTruthy(v.affinity) ? { affinity: structuredClone(v.affinity) } : {}),
+    ...(goTruthy(v.tolerations) ? { tolerations: structuredClone(v.tolerations) } : {}),
+    priorityClassName: "system-node-critical",
+    serviceAccountName: NAME,
+    terminationGracePeriodSeconds: unquoted(goPrint(v.terminationGracePeriodSeconds)),
+    containers: [container],
+    volumes,
+  };
+  const podLabels: Record<string, string> = {
+    ...componentLabels(ctx, "Cni", { "app.kubernetes.io/name": NAME }),
+    "k8s-app": `${NAME}-node`,
+    "sidecar.istio.io/inject": "false",
+    "istio.io/dataplane-mode": "none",
+    ...stringMap(v.podLabels),
+  };
+  return obj("apps/v1", "DaemonSet", `${NAME}-node`, ns, { ...L({ "k8s-app": `${NAME}-node` }), ...stringMap(v.daemonSetLabels) }, {
+    spec: {
+      selector: { matchLabels: { "k8s-app": `${NAME}-node` } },
+      ...(goTruthy(v.updateStrategy) ? { updateStrategy: structuredClone(v.updateStrategy) } : {}),
+      template: { metadata: { labels: podLabels, annotations }, spec: podSpec },
+    },
+  });
+}
+
+function stringMap(m: Json | undefined): Record<string, string> {
+  if (!isObject(m)) return {};
+  return Object.fromEntries(Object.entries(m).map(([k, x]) => [k, goPrint(x)]));
 }
