@@ -123,7 +123,10 @@ export function injectorTemplatesOf(values: JsonObject): Record<string, string> 
 /** The `data` of `istio-sidecar-injector[-rev]` and `istio[-rev]` for a resolved IstioOperator. */
 export function injectionConfigMapData(r: ResolvedIop, pilotNamespace = r.namespace): { injector: Record<string, string>; mesh: Record<string, string> } {
   const merged = istiodChartValues(r).merged;
-  const config = { ...injectorConfigOf(merged), template: TEMPLATE_MISMATCH_SENTINEL, templates: injectorTemplatesOf(merged) };
+  const policy = injectorConfigOf(merged);
+  // The chart writes no entries under an empty injectedAnnotations (YAML null); the rest as the chart does.
+  const injectedAnnotations = Object.keys(policy.injectedAnnotations).length ? policy.injectedAnnotations : null;
+  const config = { ...policy, injectedAnnotations, template: TEMPLATE_MISMATCH_SENTINEL, templates: injectorTemplatesOf(merged) };
   return {
     injector: {
       config: "# Injection policy and templates (pilotfish's own texts of Istio's templates, unless the values give them).\n" + dump(config, { sortKeys: true, lineWidth: -1 }),
