@@ -1,0 +1,10 @@
+export type Index = Map<string, unknown>;
+export function keyOf(o: { kind?: string; metadata?: { namespace?: string; name?: string } }): string;
+export function isDump(p: string): boolean;
+export function enc(v: unknown): unknown;
+export function parseManifest(text: string): Index;
+export function indexObjects(objs: unknown[]): Index;
+export function changes(base: Index, variant: Index): Record<string, unknown>;
+export function split(ch: Record<string, unknown>): { fields: Record<string, unknown>; dumps: string[] };
+export function setIn<T>(obj: T, segs: (string | number)[], value: unknown): T;
+export const BASE_SPEC: Record<string, unknown>;
