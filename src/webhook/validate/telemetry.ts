@@ -178,7 +178,7 @@ export function validateWasmPlugin(spec: Obj, _meta: Obj, p: Problems): void {
 }
 
 const WASM_CONFIG: Schema = S.obj({
-  url: S.str(), sha256: S.str(), imagePullPolicy: S.en("UNSPECIFIED_POLICY", "IfNotPresent", "Always"), imagePullSecret: S.str(),
+  url: S.str(), sha256: S.str(), imagePullPolicy: S.en("UNSPECIFIED_POLICY", "IfNotPresent", "Always"), imagePullSecret: S.str(), verificationKey: S.str(),
   pluginConfig: S.any, pluginName: S.str(), failStrategy: S.en("FAIL_CLOSE", "FAIL_OPEN", "FAIL_RELOAD"), vmConfig: VM_CONFIG, type: S.en("UNSPECIFIED_PLUGIN_TYPE", "HTTP", "NETWORK"),
 });
 /** TrafficExtension (extensions.istio.io/v1alpha1), served and validated by Istio 1.30.3's webhook. */
