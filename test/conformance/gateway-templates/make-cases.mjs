@@ -291,6 +291,31 @@ const cases = [
     gw: { metadata: { name: "agw3", namespace: "ai", labels: { "istio.io/dataplane-mode": "ambient" } }, spec: { listeners: [] } },
     values: { global: { agentgateway: { image: "quay.io/example/agw:9" }, pilotCertProvider: "kubernetes", network: "net-d", proxy: { resources: null } } },
   }),
+  // Edge cases: Gateway names YAML reads as a number or a boolean when written plain (Istio's texts write some
+  // names plain and some quoted), escapes in annotation and proxy metadata values, nulls in the values.
+  makeCase({
+    name: "edge-kube-gateway-numeric-name",
+    kind: "istio",
+    gw: {
+      metadata: { name: "123", namespace: "edge", annotations: { "example.com/note": 'say "hi" <b> & back\\slash', "example.com/empty": "" } },
+      spec: { listeners: [{ name: "http.v1.example", port: 80, protocol: "HTTP" }] },
+    },
+    proxyConfig: "proxyMetadata:\n  TABBED: 'a\\tb'\n  EMPTY: ''\n",
+    values: { pilot: { env: null }, global: { imagePullSecrets: [] } },
+  }),
+  makeCase({
+    name: "edge-waypoint-boolean-name",
+    kind: "waypoint",
+    kubeVersion: 128,
+    gw: { metadata: { name: "true", namespace: "yes", labels: { "istio.io/waypoint-for": "none" } }, spec: { listeners: hbone } },
+    values: { pilot: { env: null }, global: { platform: null, waypoint: { affinity: null, tolerations: null } } },
+  }),
+  makeCase({
+    name: "edge-agentgateway-on",
+    kind: "agent",
+    gw: { metadata: { name: "on", namespace: "off" }, spec: { listeners: [{ name: "a", port: 1, protocol: "TCP" }, { name: "b", port: 1, protocol: "UDP" }] } },
+    values: { revision: "x", global: { istioNamespace: "mesh-system" } },
+  }),
 ];
 
 writeFileSync(join(here, "cases.json"), JSON.stringify(cases, null, 2) + "\n");
