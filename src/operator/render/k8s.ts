@@ -23,8 +23,8 @@ function smp(base: Json | undefined, over: Json): Json {
 }
 
 /**
- * env merge as a strategic merge patch orders it: an entry whose name exists takes that entry's place with the
- * new value; a new entry goes right after the patch entry before it (first, when none came before).
+ * env merge as a strategic merge patch orders it: an entry whose name exists is merged into that entry in place
+ * (value and valueFrom may both remain); a new entry goes right after the patch entry before it (first, when none came before).
  */
 function mergeEnv(base: Json[] | undefined, over: Json[]): Json[] {
   const out = [...(base ?? [])];
@@ -33,7 +33,7 @@ function mergeEnv(base: Json[] | undefined, over: Json[]): Json[] {
     if (!isObject(e)) continue;
     const i = out.findIndex((x) => isObject(x) && x.name === e.name);
     if (i >= 0) {
-      out[i] = structuredClone(e);
+      out[i] = smp(out[i], e);
       anchor = i;
     } else {
       out.splice(anchor + 1, 0, structuredClone(e));
