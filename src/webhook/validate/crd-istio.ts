@@ -35,6 +35,11 @@ export interface IstioCrdShape {
    */
   bounds?: Record<string, Bounds>;
   /**
+   * Lists the API server merges by key (`x-kubernetes-list-type: map`), as Istio's CRD declares them: server-side
+   * apply merges their entries by these keys (which the items then require) and rejects duplicate keys.
+   */
+  listMaps?: Record<string, string[]>;
+  /**
    * Schema nodes the CRD types more narrowly than the validator does (the validator keeps them loose to give its own
    * message), where a CEL rule needs the type.
    */
@@ -155,6 +160,7 @@ export const ISTIO_CRD_SHAPES: Record<string, IstioCrdShape> = {
       "spec.endpoints": { maxItems: 4096 }, "spec.endpoints[].labels": { maxProperties: 256 }, "spec.endpoints[].ports": { maxProperties: 128 },
       "spec.ports": { maxItems: 256 }, ...selectorBounds("spec.workloadSelector.labels", 256),
     },
+    listMaps: { "spec.ports": ["name"] },
     rules: [
       ["spec", [
         atMostOne(["workloadSelector", "endpoints"], "only one of WorkloadSelector or Endpoints can be set"),
@@ -297,6 +303,7 @@ export const ISTIO_CRD_SHAPES: Record<string, IstioCrdShape> = {
       "spec.imagePullSecret": { minLength: 1, maxLength: 253 }, "spec.pluginName": { minLength: 1, maxLength: 256 },
       "spec.url": NON_EMPTY, "spec.vmConfig.env[].name": { minLength: 1, maxLength: 256 },
     },
+    listMaps: { "spec.match[].ports": ["number"], "spec.vmConfig.env": ["name"] },
     rules: [
       ["spec", [ONE_SELECTOR]],
       ...matchLabels("spec.selector.matchLabels"),
@@ -314,6 +321,7 @@ export const ISTIO_CRD_SHAPES: Record<string, IstioCrdShape> = {
       "spec.lua.inlineCode": { minLength: 1, maxLength: 65536 }, "spec.wasm.imagePullSecret": { minLength: 1, maxLength: 253 },
       "spec.wasm.pluginName": { minLength: 1, maxLength: 256 }, "spec.wasm.url": NON_EMPTY, "spec.wasm.vmConfig.env[].name": { minLength: 1, maxLength: 256 },
     },
+    listMaps: { "spec.match[].ports": ["number"], "spec.wasm.vmConfig.env": ["name"] },
     rules: [
       ["spec", [atMostOne(["selector", "targetRefs"], "only one of targetRefs or selector can be set"), r("has(self.wasm) != has(self.lua)", "exactly one of wasm or lua must be set")]],
       ...matchLabels("spec.selector.matchLabels"),

@@ -75,6 +75,12 @@ function specSchema(kind: string, schema: Schema, shape: IstioCrdShape): Json {
     if (node.type !== "object") delete node["x-kubernetes-preserve-unknown-fields"];
   }
   for (const [path, bounds] of Object.entries(shape.bounds ?? {})) Object.assign(nodeAt(root, path, kind), bounds);
+  for (const [path, keys] of Object.entries(shape.listMaps ?? {})) {
+    const list = nodeAt(root, path, kind);
+    const items = list.items as Json;
+    Object.assign(list, { "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": keys });
+    items.required = [...new Set([...((items.required as string[] | undefined) ?? []), ...keys])];
+  }
   for (const [path, rules] of shape.rules) {
     const node = nodeAt(root, path, kind);
     node["x-kubernetes-validations"] = [...((node["x-kubernetes-validations"] as CelRule[] | undefined) ?? []), ...rules.map((x) => ({ rule: x.rule, message: x.message }))];
