@@ -112,11 +112,12 @@ export const TEMPLATE_MISMATCH_SENTINEL = "{{ Template_Version_And_Istio_Version
  * The injector's `templates`: pilotfish's own text of each built-in template, except those the user gives under
  * `values.sidecarInjectorWebhook.templates`, whose entries (built-in names or new ones) are added as written.
  */
-export function injectorTemplatesOf(values: JsonObject): Record<string, string> {
+export function injectorTemplatesOf(values: JsonObject): Record<string, Json> {
   const user = obj0(obj0(values.sidecarInjectorWebhook).templates);
-  const out: Record<string, string> = {};
+  const out: Record<string, Json> = {};
   for (const [name, text] of Object.entries(injectorTemplateTexts())) if (!(name in user)) out[name] = text;
-  for (const [name, text] of Object.entries(user)) out[name] = typeof text === "string" ? text : str(text);
+  // As the chart does (toYaml): a user entry that is not a string is written as it is, for the injector to refuse.
+  for (const [name, text] of Object.entries(user)) out[name] = clone(text);
   return out;
 }
 
