@@ -4,6 +4,8 @@
 // derived from it as the controller derives them, the mesh config and ProxyConfig resource in effect, and the
 // injector values (the default profile's `istio-sidecar-injector` values with the case's overrides).
 // Run: node test/conformance/gateway-templates/make-cases.mjs
+//      node test/conformance/gateway-templates/make-cases.mjs --fuzz N [SEED] > FILE   (N random cases on stdout, for
+//      comparing texts with the Go generator without goldens: gwtpl FILE ISTIO_DIR - OURS_DIR)
 import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -318,5 +320,113 @@ const cases = [
   }),
 ];
 
-writeFileSync(join(here, "cases.json"), JSON.stringify(cases, null, 2) + "\n");
-console.log(`${cases.length} cases`);
+// ---- random cases (--fuzz) -------------------------------------------------------------------------------------
+
+function rng(seed) {
+  let x = seed >>> 0 || 1;
+  return () => {
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    return x / 2 ** 32;
+  };
+}
+
+function fuzzCases(n, seed) {
+  const r = rng(seed);
+  const pick = (xs) => xs[Math.floor(r() * xs.length)];
+  const some = (obj, p = 0.35) => Object.fromEntries(Object.entries(obj).filter(() => r() < p).map(([k, v]) => [k, Array.isArray(v) ? pick(v) : v]));
+  const out = [];
+  for (let i = 0; i < n; i++) {
+    const kind = pick(["waypoint", "eastwest", "istio", "agent"]);
+    const labels = some({ "istio.io/waypoint-for": ["service", "workload", "all"], "topology.istio.io/network": ["net-l", ""], "istio.io/dataplane-mode": ["ambient", "none"], app: "x", "istio.io/rev": "canary" });
+    const annotations = some({
+      "sidecar.istio.io/proxyImage": ["reg.example/p:1", "noslash"],
+      "sidecar.istio.io/logLevel": "debug",
+      "sidecar.istio.io/componentLogLevel": "a:b",
+      "sidecar.istio.io/agentLogLevel": "x:y",
+      "gateway.istio.io/name-override": "renamed",
+      "gateway.istio.io/service-account": "sa2",
+      "networking.istio.io/service-type": ["NodePort", "LoadBalancer", "ClusterIP"],
+      "gateway.istio.io/agentgatewayImage": ["r.example/agw:2", "plain"],
+      "sidecar.istio.io/proxyImageType": ["distroless", "debug"],
+      "gateway.istio.io/controller-version": "5",
+      "kubectl.kubernetes.io/last-applied-configuration": "{}",
+      "example.com/a": ["b", "with space", "q'uote"],
+    });
+    const spec = {
+      listeners: [
+        { name: "http", port: 80, protocol: "HTTP" },
+        { name: "mesh", port: 15008, protocol: "HBONE" },
+        { name: "tls.x", port: 443, protocol: "TLS" },
+      ].filter(() => r() < 0.5),
+    };
+    if (r() < 0.3) spec.addresses = [{ type: "IPAddress", value: pick(["10.1.2.3", "192.0.2.1"]) }];
+    if (r() < 0.25) spec.infrastructure = { labels: some({ "infra.example/l": "v", "topology.istio.io/network": "net-i", "gateway.networking.k8s.io/x": "y" }, 0.6), annotations: some({ "infra.example/a": "v", "gateway.istio.io/name-override": "io" }, 0.6) };
+    if (spec.infrastructure && r() < 0.3) delete spec.infrastructure.labels;
+    const global = some({
+      imagePullSecrets: [["a"], ["a", "b"], []],
+      imagePullPolicy: ["Always", ""],
+      logAsJson: [true, false],
+      caAddress: ["ca.example:1", ""],
+      istioNamespace: ["mesh-system"],
+      multiCluster: [{ clusterName: "c1" }, { clusterName: "" }],
+      network: ["net-v", ""],
+      meshID: ["m1", ""],
+      trustDomain: ["td.values"],
+      platform: ["openshift", null, "gke"],
+      trustBundleName: ["tb"],
+      sts: [{ servicePort: 15463 }, { servicePort: 0 }],
+      caName: ["GkeWorkloadCertificate", ""],
+      sds: [{ token: { aud: "aud2" } }],
+      agentgateway: [{ image: "a.example/b:1" }, { image: "nos" }, null],
+      pilotCertProvider: ["kubernetes", "istiod", "custom"],
+      proxy: [
+        { image: "custom/proxy", clusterDomain: "corp.local", logLevel: "info" },
+        { outlierLogPath: "/x", componentLogLevel: "c:d" },
+        { lifecycle: { preStop: { exec: { command: ["sleep", "1"] } } } },
+        { resources: null },
+        { resources: {} },
+        { resources: { limits: null, requests: { cpu: "1" } } },
+      ],
+      waypoint: [
+        { affinity: { podAntiAffinity: {} }, nodeSelector: { a: "b" } },
+        { tolerations: [{ key: "k", operator: "Exists" }], topologySpreadConstraints: null },
+        { resources: null },
+        { resources: { limits: { cpu: null } } },
+      ],
+      logging: [{ level: "all:debug" }],
+    }, 0.3);
+    const values = { global };
+    if (r() < 0.3) values.gateways = some({ securityContext: [{ runAsUser: 5 }, {}], seccompProfile: [{ type: "RuntimeDefault" }, {}] }, 0.7);
+    if (r() < 0.3) values.pilot = pick([{ env: { ENABLE_CLUSTER_TRUST_BUNDLE_API: true } }, { env: { ENABLE_CLUSTER_TRUST_BUNDLE_API: false } }, { env: { ENABLE_CLUSTER_TRUST_BUNDLE_API: "true" } }, { env: null }, null]);
+    const revision = pick(["", "", "canary"]);
+    if (r() < 0.5) values.revision = r() < 0.8 ? revision : "other";
+    out.push(
+      makeCase({
+        name: `fuzz-${i}`,
+        kind,
+        gw: { metadata: { name: pick(["gw", "123", "true", "on", "a.b"]), namespace: pick(["default", "ns-1"]), labels, annotations }, spec },
+        values,
+        revision,
+        kubeVersion: pick([126, 127, 128, 133]),
+        proxyUID: pick([1337, 0, 1000680000]),
+        proxyGID: pick([1337, 0, 1000680001]),
+        proxyConfig: pick(["", "concurrency: 2", "proxyMetadata: {A: b, Z: 'x y'}", "interceptionMode: TPROXY", "discoveryAddress: x.example:15012", "image: {imageType: distroless}"]),
+        mesh: pick(["", "trustDomain: td.example"]),
+        clusterID: pick(["Kubernetes", "c-env"]),
+      }),
+    );
+  }
+  return out;
+}
+
+const fuzz = process.argv.indexOf("--fuzz");
+if (fuzz >= 0) {
+  process.stdout.write(JSON.stringify(fuzzCases(Number(process.argv[fuzz + 1] ?? 100), Number(process.argv[fuzz + 2] ?? 1))) + "\n");
+} else {
+  writeFileSync(join(here, "cases.json"), JSON.stringify(cases, null, 2) + "\n");
+  console.log(`${cases.length} cases`);
+}

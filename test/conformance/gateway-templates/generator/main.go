@@ -7,6 +7,7 @@
 // usage: gwtpl CASES.json ISTIO_TEXT_DIR OUT_DIR [OTHER_TEXT_DIR]
 //   writes OUT_DIR/<case>.yaml (Istio's texts) and OUT_DIR/data.json (resolved ProxyConfig/MeshConfig
 //   per case); with OTHER_TEXT_DIR also renders those texts and reports YAML equality per case.
+//   OUT_DIR "-" writes nothing (compare only; a case where both texts fail to render counts as agreeing).
 package main
 
 import (
@@ -120,7 +121,10 @@ func docs(s string) []any {
 	var out []any
 	for _, d := range strings.Split(s, "\n---") {
 		var v any
-		must(yaml.Unmarshal([]byte(d), &v))
+		if err := yaml.Unmarshal([]byte(d), &v); err != nil {
+			out = append(out, "invalid YAML: "+err.Error())
+			continue
+		}
 		if v != nil {
 			out = append(out, v)
 		}
@@ -146,8 +150,22 @@ func main() {
 	for _, c := range cases {
 		in := build(c)
 		out, err := render(istio, c, in)
+		if err != nil && os.Args[3] == "-" && other != nil {
+			// comparing only: both texts must fail alike
+			_, oerr := render(other, c, in)
+			if oerr != nil {
+				same++
+				fmt.Printf("%-40s both fail: %v | %v\n", c.Name, err, oerr)
+			} else {
+				diff++
+				fmt.Printf("%-40s ISTIO FAILS, OURS NOT: %v\n", c.Name, err)
+			}
+			continue
+		}
 		must(err)
-		must(os.WriteFile(filepath.Join(os.Args[3], c.Name+".yaml"), []byte(out), 0o644))
+		if os.Args[3] != "-" {
+			must(os.WriteFile(filepath.Join(os.Args[3], c.Name+".yaml"), []byte(out), 0o644))
+		}
 		pcj := inject.InjectionFuncmap["protoToJSON"].(func(proto.Message) string)(in.ProxyConfig)
 		data[c.Name] = resolved{ProxyConfig: full(in.ProxyConfig), ProxyConfigJSON: pcj, MeshConfig: full(in.MeshConfig)}
 		if other != nil {
@@ -170,9 +188,11 @@ func main() {
 			}
 		}
 	}
-	j, err := json.MarshalIndent(data, "", "  ")
-	must(err)
-	must(os.WriteFile(filepath.Join(os.Args[3], "data.json"), append(j, '\n'), 0o644))
+	if os.Args[3] != "-" {
+		j, err := json.MarshalIndent(data, "", "  ")
+		must(err)
+		must(os.WriteFile(filepath.Join(os.Args[3], "data.json"), append(j, '\n'), 0o644))
+	}
 	if other != nil {
 		fmt.Printf("equal %d, different %d\n", same, diff)
 	}
