@@ -1,0 +1,467 @@
+// The executor: walks parse trees over JS data with Go text/template semantics.
+
+import { formatValue } from "./fmt.js";
+import type { ActionNode, ChainNode, CommandNode, FieldNode, IdentifierNode, ListNode, Node, PipeNode, RangeNode, TemplateNode, Tree, VariableNode } from "./parse.js";
+import { nodeString } from "./parse.js";
+import { isInt, isMap, isNil, isStruct, isTrue, NO_VALUE, sortedKeys, typeName } from "./value.js";
+
+export type GoFunc = (...args: any[]) => unknown;
+export type FuncMap = Record<string, GoFunc>;
+
+/** A template parse or execution error, with Go's message text. */
+export class TemplateError extends Error {
+  readonly template: string;
+  readonly line: number;
+  constructor(message: string, template: string, line: number) {
+    super(message);
+    this.name = "TemplateError";
+    this.template = template;
+    this.line = line;
+  }
+}
+
+/** Thrown by a function to report an error without Go's "error calling NAME: " prefix (argument count, types). */
+export class ArgError extends Error {}
+
+const MISSING: unique symbol = Symbol("gotemplate.missing");
+type Final = unknown;
+
+const BREAK = { brk: true };
+const CONTINUE = { cont: true };
+
+export const MAX_EXEC_DEPTH = 10000;
+
+export interface ExecOptions {
+  missingKey: "default" | "zero" | "error";
+  maxOutput: number;
+}
+
+interface Var {
+  name: string;
+  value: unknown;
+}
+
+function hasOwn(o: object, k: string): boolean {
+  return Object.prototype.hasOwnProperty.call(o, k);
+}
+
+/** Reads a property the way the template sees it: own properties of maps; own or class-prototype members of structs. */
+function readField(r: Record<string, unknown>, name: string, struct: boolean): unknown {
+  if (hasOwn(r, name)) return r[name];
+  if (struct && name in r && !(name in Object.prototype)) return r[name];
+  return undefined;
+}
+
+export class ExecState {
+  out = "";
+  vars: Var[];
+  depth = 0;
+  node: Node | null = null;
+  tree: Tree;
+
+  constructor(
+    tree: Tree,
+    dot: unknown,
+    private readonly set: Map<string, Tree>,
+    private readonly funcs: FuncMap,
+    private readonly builtins: FuncMap,
+    private readonly opts: ExecOptions,
+  ) {
+    this.tree = tree;
+    this.vars = [{ name: "$", value: dot }];
+  }
+
+  // ---------- errors ----------
+
+  errorf(msg: string): never {
+    const name = this.tree.name;
+    const n = this.node;
+    if (n === null) throw new TemplateError(`template: ${name}: ${msg}`, name, 0);
+    const text = this.tree.text;
+    const pos = Math.min(n.pos, text.length);
+    const nl = text.lastIndexOf("\n", pos - 1);
+    let line = 1;
+    for (let i = text.indexOf("\n"); i >= 0 && i < pos; i = text.indexOf("\n", i + 1)) line++;
+    const col = nl < 0 ? pos : pos - nl - 1;
+    throw new TemplateError(`template: ${this.tree.parseName}:${line}:${col}: executing ${JSON.stringify(name)} at <${nodeString(n)}>: ${msg}`, name, line);
+  }
+
+  // ---------- variables ----------
+
+  private varValue(name: string): unknown {
+    for (let i = this.vars.length - 1; i >= 0; i--) if (this.vars[i]!.name === name) return this.vars[i]!.value;
+    this.errorf(`undefined variable: ${name}`);
+  }
+  private setVar(name: string, value: unknown): void {
+    for (let i = this.vars.length - 1; i >= 0; i--) {
+      if (this.vars[i]!.name === name) {
+        this.vars[i]!.value = value;
+        return;
+      }
+    }
+    this.errorf(`undefined variable: ${name}`);
+  }
+
+  // ---------- walking ----------
+
+  private write(s: string): void {
+    this.out += s;
+    if (this.out.length > this.opts.maxOutput) {
+      this.node = null;
+      this.errorf(`output exceeds the limit of ${this.opts.maxOutput} characters`);
+    }
+  }
+
+  walk(dot: unknown, node: Node): void {
+    switch (node.k) {
+      case "text":
+        this.write(node.text);
+        return;
+      case "list": {
+        const ns = node.nodes;
+        for (let i = 0; i < ns.length; i++) this.walk(dot, ns[i]!);
+        return;
+      }
+      case "action":
+        this.walkAction(dot, node);
+        return;
+      case "if":
+      case "with": {
+        const mark = this.vars.length;
+        const val = this.evalPipeline(dot, node.pipe);
+        if (isTrue(val)) this.walk(node.k === "with" ? val : dot, node.list);
+        else if (node.elseList) this.walk(dot, node.elseList);
+        this.vars.length = mark;
+        return;
+      }
+      case "range":
+        this.walkRange(dot, node);
+        return;
+      case "template":
+        this.walkTemplate(dot, node);
+        return;
+      case "break":
+        throw BREAK;
+      case "continue":
+        throw CONTINUE;
+      default:
+        this.node = node;
+        this.errorf(`unknown node: ${nodeString(node)}`);
+    }
+  }
+
+  private walkAction(dot: unknown, node: ActionNode): void {
+    const val = this.evalPipeline(dot, node.pipe);
+    if (node.pipe.decl.length !== 0) return;
+    if (typeof val === "string") {
+      this.write(val);
+      return;
+    }
+    if (isNil(val)) {
+      this.write("<no value>");
+      return;
+    }
+    if (typeof val === "function") {
+      this.node = node;
+      this.errorf(`can't print ${nodeString(node)} of type ${typeName(val)}`);
+    }
+    this.write(formatValue(val));
+  }
+
+  private walkRange(dot: unknown, r: RangeNode): void {
+    this.node = r;
+    const mark0 = this.vars.length;
+    const val = this.evalPipeline(dot, r.pipe);
+    const mark = this.vars.length;
+    const decl = r.pipe.decl;
+    const oneIteration = (index: unknown, elem: unknown): void => {
+      if (decl.length > 0) {
+        if (r.pipe.isAssign) {
+          if (decl.length > 1) this.setVar(decl[0]!.ident[0]!, index);
+          else this.setVar(decl[0]!.ident[0]!, elem);
+        } else this.vars[this.vars.length - 1]!.value = elem;
+      }
+      if (decl.length > 1) {
+        if (r.pipe.isAssign) this.setVar(decl[1]!.ident[0]!, elem);
+        else this.vars[this.vars.length - 2]!.value = index;
+      }
+      try {
+        this.walk(elem, r.list);
+      } catch (e) {
+        if (e !== CONTINUE) throw e;
+      } finally {
+        this.vars.length = mark;
+      }
+    };
+    let ran = false;
+    try {
+      if (isNil(val)) {
+        // nil acts like an empty map
+      } else if (Array.isArray(val)) {
+        for (let i = 0; i < val.length; i++) {
+          ran = true;
+          oneIteration(i, val[i]);
+        }
+      } else if (typeof val === "number" && isInt(val)) {
+        if (decl.length > 1) {
+          this.node = r;
+          this.errorf(`can't use ${formatValue(val)} to iterate over more than one variable`);
+        }
+        for (let i = 0; i < val; i++) {
+          ran = true;
+          oneIteration(NO_VALUE, i);
+        }
+      } else if (isMap(val)) {
+        const ks = sortedKeys(val);
+        for (const k of ks) {
+          ran = true;
+          oneIteration(k, val[k]);
+        }
+      } else {
+        this.node = r;
+        this.errorf(`range can't iterate over ${formatValue(val)}`);
+      }
+    } catch (e) {
+      if (e !== BREAK) throw e;
+    }
+    if (!ran && r.elseList) this.walk(dot, r.elseList);
+    this.vars.length = mark0;
+  }
+
+  private walkTemplate(dot: unknown, t: TemplateNode): void {
+    this.node = t;
+    const tmpl = this.set.get(t.name);
+    if (tmpl === undefined) this.errorf(`template ${JSON.stringify(t.name)} not defined`);
+    if (this.depth >= MAX_EXEC_DEPTH) this.errorf(`exceeded maximum template depth (${MAX_EXEC_DEPTH})`);
+    const newDot = t.pipe === null ? NO_VALUE : this.evalPipeline(dot, t.pipe);
+    const savedVars = this.vars;
+    const savedTree = this.tree;
+    this.vars = [{ name: "$", value: newDot }];
+    this.tree = tmpl;
+    this.depth++;
+    try {
+      this.walk(newDot, tmpl.root);
+    } finally {
+      this.depth--;
+      this.vars = savedVars;
+      this.tree = savedTree;
+    }
+  }
+
+  // ---------- evaluation ----------
+
+  evalPipeline(dot: unknown, pipe: PipeNode): unknown {
+    this.node = pipe;
+    let value: unknown = MISSING;
+    const cmds = pipe.cmds;
+    for (let i = 0; i < cmds.length; i++) value = this.evalCommand(dot, cmds[i]!, value);
+    const decl = pipe.decl;
+    for (let i = 0; i < decl.length; i++) {
+      const name = decl[i]!.ident[0]!;
+      if (pipe.isAssign) this.setVar(name, value);
+      else this.vars.push({ name, value });
+    }
+    return value;
+  }
+
+  private notAFunction(args: Node[], final: Final): void {
+    if (args.length > 1 || final !== MISSING) this.errorf(`can't give argument to non-function ${nodeString(args[0]!)}`);
+  }
+
+  private evalCommand(dot: unknown, cmd: CommandNode, final: Final): unknown {
+    const first = cmd.args[0]!;
+    switch (first.k) {
+      case "field":
+        this.node = first;
+        return this.evalFieldChain(dot, dot, first, first.ident, cmd.args, final);
+      case "chain":
+        return this.evalChainNode(dot, first, cmd.args, final);
+      case "identifier":
+        return this.evalFunction(dot, first, cmd, cmd.args, final);
+      case "pipe":
+        this.notAFunction(cmd.args, final);
+        return this.evalPipeline(dot, first);
+      case "variable":
+        return this.evalVariableNode(dot, first, cmd.args, final);
+    }
+    this.node = first;
+    this.notAFunction(cmd.args, final);
+    switch (first.k) {
+      case "bool":
+        return first.val;
+      case "dot":
+        return dot;
+      case "nil":
+        return this.errorf("nil is not a command");
+      case "number":
+        return first.value;
+      case "string":
+        return first.text;
+    }
+    return this.errorf(`can't evaluate command ${JSON.stringify(nodeString(first))}`);
+  }
+
+  private evalChainNode(dot: unknown, chain: ChainNode, args: Node[], final: Final): unknown {
+    this.node = chain;
+    if (chain.node.k === "nil") this.errorf(`indirection through explicit nil in ${nodeString(chain)}`);
+    const pipe = this.evalArg(dot, chain.node);
+    this.node = chain;
+    return this.evalFieldChain(dot, pipe, chain, chain.field, args, final);
+  }
+
+  private evalVariableNode(dot: unknown, v: VariableNode, args: Node[], final: Final): unknown {
+    this.node = v;
+    const value = this.varValue(v.ident[0]!);
+    if (v.ident.length === 1) {
+      this.notAFunction(args, final);
+      return value;
+    }
+    return this.evalFieldChain(dot, value, v, v.ident.slice(1), args, final);
+  }
+
+  private evalFieldChain(dot: unknown, receiver: unknown, node: Node, ident: string[], args: Node[] | null, final: Final): unknown {
+    const n = ident.length;
+    for (let i = 0; i < n - 1; i++) receiver = this.evalField(dot, ident[i]!, node, null, MISSING, receiver);
+    return this.evalField(dot, ident[n - 1]!, node, args, final, receiver);
+  }
+
+  private evalField(dot: unknown, name: string, node: Node, args: Node[] | null, final: Final, receiver: unknown): unknown {
+    if (receiver === NO_VALUE) {
+      if (this.opts.missingKey === "error") {
+        this.node = node;
+        this.errorf(`nil data; no entry for key ${JSON.stringify(name)}`);
+      }
+      return NO_VALUE;
+    }
+    if (receiver === null || receiver === undefined) {
+      this.node = node;
+      this.errorf(`nil pointer evaluating interface {}.${name}`);
+    }
+    if (typeof receiver === "object" && !Array.isArray(receiver)) {
+      const r = receiver as Record<string, unknown>;
+      const struct = isStruct(r);
+      const v = readField(r, name, struct);
+      if (typeof v === "function") return this.evalCall(dot, v as GoFunc, false, node, name, args, final, r);
+      const hasArgs = (args !== null && args.length > 1) || final !== MISSING;
+      if (struct) {
+        if (hasArgs) {
+          this.node = node;
+          this.errorf(`${name} has arguments but cannot be invoked as function`);
+        }
+        return v === undefined ? null : v;
+      }
+      if (isMap(r)) {
+        if (hasArgs) {
+          this.node = node;
+          this.errorf(`${name} is not a method but has arguments`);
+        }
+        if (v === undefined) {
+          switch (this.opts.missingKey) {
+            case "default":
+              return NO_VALUE;
+            case "zero":
+              return null;
+            case "error":
+              this.node = node;
+              this.errorf(`map has no entry for key ${JSON.stringify(name)}`);
+          }
+        }
+        return v;
+      }
+    }
+    this.node = node;
+    return this.errorf(`can't evaluate field ${name} in type ${typeName(receiver)}`);
+  }
+
+  private evalFunction(dot: unknown, node: IdentifierNode, cmd: Node, args: Node[] | null, final: Final): unknown {
+    this.node = node;
+    const name = node.ident;
+    let fn: GoFunc | undefined = this.funcs[name];
+    let isBuiltin = false;
+    if (fn === undefined || !hasOwn(this.funcs, name)) {
+      fn = hasOwn(this.builtins, name) ? this.builtins[name] : undefined;
+      isBuiltin = true;
+    }
+    if (typeof fn !== "function") this.errorf(`${JSON.stringify(name)} is not a defined function`);
+    return this.evalCall(dot, fn, isBuiltin, cmd, name, args, final, undefined);
+  }
+
+  private evalCall(dot: unknown, fn: GoFunc, isBuiltin: boolean, node: Node, name: string, args: Node[] | null, final: Final, self: unknown): unknown {
+    const nargs = args === null ? 0 : args.length - 1;
+    if (isBuiltin && (name === "and" || name === "or")) {
+      const total = nargs + (final !== MISSING ? 1 : 0);
+      if (total < 1) {
+        this.node = node;
+        this.errorf(`wrong number of args for ${name}: want at least 1 got 0`);
+      }
+      let v: unknown = NO_VALUE;
+      for (let i = 1; i <= nargs; i++) {
+        v = this.evalArg(dot, args![i]!);
+        if (isTrue(v) === (name === "or")) return v;
+      }
+      if (final !== MISSING) v = final;
+      return v;
+    }
+    const argv: unknown[] = new Array(nargs + (final !== MISSING ? 1 : 0));
+    for (let i = 0; i < nargs; i++) {
+      const a = this.evalArg(dot, args![i + 1]!);
+      argv[i] = a === NO_VALUE || a === undefined ? null : a;
+    }
+    if (final !== MISSING) argv[nargs] = final === NO_VALUE || final === undefined ? null : final;
+    let result: unknown;
+    try {
+      result = fn.apply(self, argv);
+    } catch (e) {
+      this.node = node;
+      if (e instanceof ArgError) this.errorf(e.message);
+      if (e === BREAK || e === CONTINUE) throw e;
+      const msg = e instanceof Error ? e.message : String(e);
+      this.errorf(`error calling ${name}: ${msg}`);
+    }
+    return result === undefined ? null : result;
+  }
+
+  private evalArg(dot: unknown, n: Node): unknown {
+    this.node = n;
+    switch (n.k) {
+      case "dot":
+        return dot;
+      case "nil":
+        return null;
+      case "field":
+        return this.evalFieldChain(dot, dot, n, (n as FieldNode).ident, [n], MISSING);
+      case "variable":
+        return this.evalVariableNode(dot, n, [n], MISSING);
+      case "pipe":
+        return this.evalPipeline(dot, n);
+      case "identifier":
+        return this.evalFunction(dot, n, n, null, MISSING);
+      case "chain":
+        return this.evalChainNode(dot, n, [n], MISSING);
+      case "bool":
+        return n.val;
+      case "number":
+        return n.value;
+      case "string":
+        return n.text;
+    }
+    return this.errorf(`can't handle ${nodeString(n)} for arg of type interface {}`);
+  }
+}
+
+export function runTree(tree: Tree, data: unknown, set: Map<string, Tree>, funcs: FuncMap, builtins: FuncMap, opts: ExecOptions): string {
+  const dot = data === undefined || data === null ? NO_VALUE : data;
+  const st = new ExecState(tree, dot, set, funcs, builtins, opts);
+  try {
+    st.walk(dot, tree.root as ListNode);
+  } catch (e) {
+    if (e instanceof TemplateError) throw e;
+    if (e instanceof RangeError && /call stack/i.test(e.message)) {
+      st.errorf(`exceeded maximum template depth (stack overflow at depth ${st.depth})`);
+    }
+    if (e === BREAK || e === CONTINUE) st.errorf("break or continue outside range");
+    const msg = e instanceof Error ? e.message : String(e);
+    st.errorf(`internal error: ${msg}`);
+  }
+  return st.out;
+}

@@ -1,0 +1,76 @@
+// A Go text/template engine: parse once, execute many, over JSON-ish JS data (see value.ts for the model).
+// Pure package: imports nothing from the rest of src.
+
+import { builtinFuncs } from "./builtins.js";
+import { runTree, TemplateError, type ExecOptions, type FuncMap } from "./exec.js";
+import { ParseFailure, parseInto, type Tree } from "./parse.js";
+
+export { builtinFuncs } from "./builtins.js";
+export { sprigFuncs } from "./sprig.js";
+export { goPrintf, goSprint, goSprintln, formatValue } from "./fmt.js";
+export { goStruct, goMap, isTrue, NO_VALUE } from "./value.js";
+export { TemplateError, ArgError } from "./exec.js";
+export type { GoFunc, FuncMap } from "./exec.js";
+
+export interface Template {
+  readonly name: string;
+  /** Runs this template over data and returns the output; throws TemplateError. */
+  execute(data: unknown): string;
+  /** A template of the same set ({{define}}d or {{block}}), or undefined. */
+  lookup(name: string): Template | undefined;
+  /** Names of all templates in the set. */
+  templateNames(): string[];
+}
+
+export interface ParseOptions {
+  /** Go's Option("missingkey=..."). */
+  missingKey?: "default" | "zero" | "error";
+  /** Output limit in characters; execution fails past it. Default 64 MiB. */
+  maxOutput?: number;
+}
+
+class TemplateImpl implements Template {
+  constructor(
+    readonly name: string,
+    private readonly set: Map<string, Tree>,
+    private readonly funcs: FuncMap,
+    private readonly opts: ExecOptions,
+  ) {}
+
+  execute(data: unknown): string {
+    const tree = this.set.get(this.name);
+    if (tree === undefined) {
+      throw new TemplateError(`template: ${this.name}: ${JSON.stringify(this.name)} is an incomplete or empty template`, this.name, 0);
+    }
+    return runTree(tree, data, this.set, this.funcs, builtinFuncs, this.opts);
+  }
+
+  lookup(name: string): Template | undefined {
+    if (!this.set.has(name)) return undefined;
+    return new TemplateImpl(name, this.set, this.funcs, this.opts);
+  }
+
+  templateNames(): string[] {
+    return [...this.set.keys()];
+  }
+}
+
+/** Parses text as the template `name` (plus any {{define}}d ones). Throws TemplateError on a parse error. */
+export function parseTemplate(name: string, text: string, funcs?: FuncMap, options?: ParseOptions): Template {
+  const fm: FuncMap = funcs ?? {};
+  for (const [k, v] of Object.entries(fm)) {
+    if (typeof v !== "function") throw new TypeError(`value for ${k} not a function`);
+    if (!/^[\p{L}_][\p{L}\p{Nd}_]*$/u.test(k)) throw new TypeError(`function name ${JSON.stringify(k)} is not a valid identifier`);
+  }
+  const set = new Map<string, Tree>();
+  const hasFunc = (n: string): boolean => Object.prototype.hasOwnProperty.call(fm, n) || Object.prototype.hasOwnProperty.call(builtinFuncs, n);
+  try {
+    parseInto(name, text, hasFunc, set);
+  } catch (e) {
+    if (e instanceof ParseFailure) throw new TemplateError(e.message, name, e.line);
+    if (e instanceof RangeError) throw new TemplateError(`template: ${name}: max expression depth exceeded`, name, 0);
+    throw e;
+  }
+  const opts: ExecOptions = { missingKey: options?.missingKey ?? "default", maxOutput: options?.maxOutput ?? 64 * 1024 * 1024 };
+  return new TemplateImpl(name, set, { ...fm }, opts);
+}

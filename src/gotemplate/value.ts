@@ -1,0 +1,169 @@
+// The JS <-> Go value model shared by the executor, fmt and the function libraries.
+//
+//   null / undefined      Go nil (an interface holding nothing)
+//   boolean, string       bool, string
+//   number                int when an integer (|n| < 1e21), float64 otherwise
+//   array                 []interface{}
+//   plain object          map[string]interface{} (missing key: "no value")
+//   goStruct(object)      a struct (missing field: zero value, nil)
+//   function              a method when found as a field; a func value otherwise
+//   NO_VALUE              the executor's invalid reflect.Value ("<no value>"); never reaches a function
+
+export const NO_VALUE: unique symbol = Symbol("gotemplate.noValue");
+export type NoValue = typeof NO_VALUE;
+
+const GO_STRUCT = Symbol.for("gotemplate.struct");
+const GO_MAP_ZERO = Symbol.for("gotemplate.mapZero");
+
+/** Marks a JS object as a Go struct: a missing field reads as nil instead of "no value". Returns the object. */
+export function goStruct<T extends object>(o: T, typeName = "struct"): T {
+  Object.defineProperty(o, GO_STRUCT, { value: typeName, enumerable: false, configurable: true, writable: true });
+  return o;
+}
+
+/**
+ * Marks a JS object as a typed Go map (e.g. map[string]string) whose missing keys read as `zero` through
+ * `index` (Go returns the element type's zero value there). Returns the object.
+ */
+export function goMap<T extends object>(o: T, zero: unknown): T {
+  Object.defineProperty(o, GO_MAP_ZERO, { value: zero, enumerable: false, configurable: true, writable: true });
+  return o;
+}
+
+export function isStruct(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && (v as Record<symbol, unknown>)[GO_STRUCT] !== undefined;
+}
+
+export function structTypeName(v: object): string {
+  return String((v as Record<symbol, unknown>)[GO_STRUCT]);
+}
+
+export function mapZero(v: object): unknown {
+  const z = (v as Record<symbol, unknown>)[GO_MAP_ZERO];
+  return z === undefined ? null : z;
+}
+
+/** A Go map: any non-array, non-struct object. */
+export function isMap(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v) && (v as Record<symbol, unknown>)[GO_STRUCT] === undefined && !(v instanceof Date) && !ArrayBuffer.isView(v);
+}
+
+export function isNil(v: unknown): v is null | undefined | NoValue {
+  return v === null || v === undefined || v === NO_VALUE;
+}
+
+export function isInt(n: number): boolean {
+  return Number.isInteger(n) && Math.abs(n) < 1e21;
+}
+
+/** Go's type name of a value, as %T and error messages print it. */
+export function typeName(v: unknown): string {
+  if (v === null || v === undefined || v === NO_VALUE) return "<nil>";
+  switch (typeof v) {
+    case "boolean":
+      return "bool";
+    case "number":
+      return isInt(v) ? "int" : "float64";
+    case "bigint":
+      return "int64";
+    case "string":
+      return "string";
+    case "function":
+      return "func(...interface {}) interface {}";
+    case "object":
+      if (Array.isArray(v)) return "[]interface {}";
+      if (v instanceof Date) return "time.Time";
+      if (v instanceof Uint8Array) return "[]uint8";
+      if (isStruct(v)) return structTypeName(v);
+      return "map[string]interface {}";
+  }
+  return "interface {}";
+}
+
+/** Go's reflect.Kind name, as sprig's kindOf prints it. */
+export function kindName(v: unknown): string {
+  if (v === null || v === undefined || v === NO_VALUE) return "invalid";
+  switch (typeof v) {
+    case "boolean":
+      return "bool";
+    case "number":
+      return isInt(v) ? "int" : "float64";
+    case "bigint":
+      return "int64";
+    case "string":
+      return "string";
+    case "function":
+      return "func";
+    case "object":
+      if (Array.isArray(v) || v instanceof Uint8Array) return "slice";
+      if (v instanceof Date || isStruct(v)) return "struct";
+      return "map";
+  }
+  return "invalid";
+}
+
+/** Go's template.IsTrue. */
+export function isTrue(v: unknown): boolean {
+  if (v === null || v === undefined || v === NO_VALUE) return false;
+  switch (typeof v) {
+    case "boolean":
+      return v;
+    case "number":
+      return v !== 0;
+    case "string":
+      return v.length > 0;
+    case "object":
+      if (Array.isArray(v)) return v.length > 0;
+      if (isStruct(v) || v instanceof Date) return true;
+      if (ArrayBuffer.isView(v)) return (v as Uint8Array).length > 0;
+      for (const k in v) if ((v as Record<string, unknown>)[k] !== undefined) return true;
+      return false;
+  }
+  return true;
+}
+
+/** Own keys of a map that hold a value (undefined counts as absent), sorted like Go's fmt/range do. */
+export function sortedKeys(m: Record<string, unknown>): string[] {
+  const ks: string[] = [];
+  for (const k of Object.keys(m)) if (m[k] !== undefined) ks.push(k);
+  return ks.sort(compareStrings);
+}
+
+/** Byte-wise (UTF-8) string order, as Go compares strings. */
+export function compareStrings(a: string, b: string): number {
+  if (a === b) return 0;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) {
+      // surrogates (astral code points) sort above the BMP in UTF-8
+      const xs = x >= 0xd800 && x < 0xe000;
+      const ys = y >= 0xd800 && y < 0xe000;
+      if (xs !== ys) return xs ? (y >= 0xe000 ? -1 : 1) : x >= 0xe000 ? 1 : -1;
+      return x < y ? -1 : 1;
+    }
+  }
+  return a.length - b.length;
+}
+
+/** Number of UTF-8 bytes of a string (Go's len). */
+export function byteLen(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c < 0xdc00) {
+      n += 4;
+      i++;
+    } else n += 3;
+  }
+  return n;
+}
+
+/** Whether every char is ASCII (then byte offsets equal JS string offsets). */
+export function isAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 0x80) return false;
+  return true;
+}
