@@ -4,6 +4,7 @@
 import { S, type Schema } from "../schema/schema.js";
 import type { Problems } from "../schema/problems.js";
 import { isObject, type JsonObject } from "./values.js";
+import { checkNodeAgentValues } from "./node-agent-values.js";
 
 const any = S.any;
 const QUANTITY = /^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$/;
@@ -58,7 +59,7 @@ const GLOBAL_KEYS = [
   "meshNetworks", "mountMtlsCerts", "multiCluster", "nativeNftables", "network", "networkPolicy", "omitSidecarInjectorConfigMap",
   "operatorManageWebhooks", "pilotCertProvider", "priorityClassName", "proxy", "proxy_init", "remotePilotAddress",
   "resourceScope", "sds", "sts", "tag", "variant", "waypoint", "platform", "ipFamilies", "ipFamilyPolicy", "jwtPolicy",
-  "defaultNodeSelector", "defaultTolerations", "tracer", "autoscalingv2API", "enableProxyDecorators", "podDNSSearchNamespaces",
+  "defaultNodeSelector", "defaultTolerations", "tracer", "autoscalingv2API", "enableProxyDecorators", "enableReaderRBAC", "podDNSSearchNamespaces",
 ];
 /** `values.global.proxy` (Istio 1.30.3's values_types.proto ProxyConfig): a misspelt key is refused, as istioctl does. */
 const PROXY_KEYS = [
@@ -67,11 +68,21 @@ const PROXY_KEYS = [
   "readinessFailureThreshold", "seccompProfile", "startupProbe", "statusPort", "resources", "tracer", "excludeOutboundPorts",
   "lifecycle", "holdApplicationUntilProxyStarts", "includeInboundPorts", "includeOutboundPorts",
 ];
+/** `values.cni` (CNIConfig; protojson takes the proto names of snake_case fields too). */
+const CNI_KEYS = [
+  "enabled", "hub", "tag", "variant", "image", "pullPolicy", "cniBinDir", "cniConfDir", "cniConfFileName", "cniNetnsDir",
+  "excludeNamespaces", "affinity", "env", "daemonSetLabels", "podAnnotations", "podLabels", "psp_cluster_role", "pspClusterRole",
+  "logLevel", "logging", "repair", "chained", "resource_quotas", "resourceQuotas", "resources", "privileged", "seccompProfile",
+  "ambient", "provider", "rollingMaxUnavailable", "istioOwnedCNIConfig", "istioOwnedCNIConfigFileName", "useAppArmorAnnotation",
+];
+const CNI_AMBIENT_KEYS = ["enabled", "configDir", "dnsCapture", "ipv6", "reconcileIptablesOnStartup"];
+/** `values.global.waypoint` (WaypointConfig: `toleration`, singular). */
+const WAYPOINT_KEYS = ["resources", "affinity", "topologySpreadConstraints", "nodeSelector", "toleration"];
 const obj = (keys: string[], overrides: Record<string, Schema> = {}) => S.obj({ ...Object.fromEntries(keys.map((k) => [k, any])), ...overrides });
 
 export const VALUES_SPEC = S.obj({
   base: any,
-  cni: any,
+  cni: obj(CNI_KEYS, { ambient: obj(CNI_AMBIENT_KEYS) }),
   compatibilityVersion: S.str(),
   defaultRevision: S.str(),
   experimental: any,
@@ -82,6 +93,8 @@ export const VALUES_SPEC = S.obj({
     tag: any,
     istioNamespace: S.str(),
     proxy: obj(PROXY_KEYS),
+    proxy_init: obj(["image", "resources"]),
+    waypoint: obj(WAYPOINT_KEYS),
   }),
   istio_cni: any,
   istiodRemote: any,
@@ -94,6 +107,8 @@ export const VALUES_SPEC = S.obj({
     replicaCount: S.int(0),
     enabled: S.bool,
     env: S.map(any),
+    // A list of google.protobuf.Struct in istioctl's PilotConfig: plain strings are refused.
+    extraContainerArgs: S.arr(S.map(any)),
     traceSampling: S.num(0, 100),
   }),
   platform: S.str(),
@@ -161,6 +176,8 @@ function checkCidrs(v: unknown, path: string, p: Problems): void {
  */
 const UNRENDERED_PILOT = ["pdb", "initContainers", "trustedZtunnelName", "deploymentAnnotations", "ipv6", "sidecarInjectorWebhookAnnotations"];
 const UNRENDERED_GLOBAL = ["autoscalingv2API", "enableProxyDecorators"];
+/** istioctl 1.30.3 refuses any key in values.global.waypoint.nodeSelector (it checks it against a misspelt schema). */
+const UNRENDERED_WAYPOINT = ["nodeSelector"];
 const UNRENDERED_GATEWAY = ["podAntiAffinityLabelSelector", "podAntiAffinityTermLabelSelector", "injectionTemplate"];
 const NOT_SUPPORTED = "not supported by pilotfish";
 /** The fields of istioctl 1.30.3's IngressGatewayConfig. */
@@ -186,6 +203,8 @@ function refuseUnrendered(values: JsonObject, p: Problems): void {
   for (const k of UNRENDERED_PILOT) if (present(pilot[k])) p.error(`spec.values.pilot.${k}`, NOT_SUPPORTED);
   const global = isObject(values.global) ? values.global : {};
   for (const k of UNRENDERED_GLOBAL) if (present(global[k])) p.error(`spec.values.global.${k}`, NOT_SUPPORTED);
+  const waypoint = isObject(global.waypoint) ? global.waypoint : {};
+  for (const k of UNRENDERED_WAYPOINT) if (present(waypoint[k])) p.error(`spec.values.global.waypoint.${k}`, NOT_SUPPORTED);
   // "cluster" or "namespace" leave out half of each chart; pilotfish renders every object.
   if (global.resourceScope !== undefined && global.resourceScope !== "all") p.error("spec.values.global.resourceScope", NOT_SUPPORTED);
   const gateways = isObject(values.gateways) ? values.gateways : {};
@@ -240,6 +259,8 @@ export function validateIstioOperatorSpec(spec: JsonObject, _meta: JsonObject, p
     if (isObject(cs) && isObject(cs.k8s)) checkQuantities(cs.k8s.resources, `spec.components.${c}.k8s.resources`, p);
     if (isObject(cs) && typeof cs.namespace === "string" && !DNS_LABEL.test(cs.namespace)) p.error(`spec.components.${c}.namespace`, `"${cs.namespace}" is not a valid namespace name`);
   }
+  // The istiod chart fails on it (templates/NOTES.txt).
+  if (global.pilotCertProvider === "kubernetes") p.error("spec.values.global.pilotCertProvider", "pilotCertProvider=kubernetes is not supported (use istiod, custom or a cert-manager signer)");
   const proxy = isObject(global.proxy) ? global.proxy : {};
   checkCidrs(proxy.includeIPRanges, "spec.values.global.proxy.includeIPRanges", p);
   checkCidrs(proxy.excludeIPRanges, "spec.values.global.proxy.excludeIPRanges", p);
@@ -250,6 +271,7 @@ export function validateIstioOperatorSpec(spec: JsonObject, _meta: JsonObject, p
   }
   const pilot = isObject(values.pilot) ? values.pilot : {};
   refuseUnrendered(values, p);
+  checkNodeAgentValues(values, p);
   const pilotK8s = isObject(comps.pilot) && isObject(comps.pilot.k8s) ? comps.pilot.k8s : {};
   if (pilotK8s.replicaCount !== undefined && pilot.autoscaleEnabled !== false) {
     p.warn("spec.components.pilot.k8s.replicaCount", "should not be set when values.pilot.autoscaleEnabled is true (the HorizontalPodAutoscaler overrides it)");

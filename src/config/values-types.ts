@@ -102,6 +102,7 @@ export interface GlobalValues extends ImageValues {
   networkPolicy?: { enabled?: boolean };
   defaultPodDisruptionBudget?: { enabled?: boolean };
   omitSidecarInjectorConfigMap?: boolean;
+  enableReaderRBAC?: boolean;
   pilotCertProvider?: string;
   platform?: string;
   sds?: { token?: { aud?: string } };

@@ -13,6 +13,6 @@ export function renderBase(ctx: RenderContext): K8sObject[] {
     if (excluded.has(c.metadata.name)) continue;
     out.push({ ...c, metadata: { name: c.metadata.name, labels: { ...labels }, annotations: { "helm.sh/resource-policy": "keep" } } } as K8sObject);
   }
-  out.push(obj("v1", "ServiceAccount", "istio-reader-service-account", ctx.istioNamespace, componentLabels(ctx, "Base", { app: "istio-reader" }), pullSecrets(ctx.values)));
+  if (ctx.values.global?.enableReaderRBAC !== false) out.push(obj("v1", "ServiceAccount", "istio-reader-service-account", ctx.istioNamespace, componentLabels(ctx, "Base", { app: "istio-reader" }), pullSecrets(ctx.values)));
   return out;
 }

@@ -15,8 +15,10 @@ export interface GatewayElement {
 
 export function gatewayValues(ctx: RenderContext, kind: "ingress" | "egress", el: GatewayElement): GatewayValues {
   const chart = obj0(ctx.values.gateways?.[`istio-${kind}gateway`]);
-  const labels = { ...obj0(chart.labels), ...obj0(el.spec.label) };
-  const own: GatewayValues = mergeValues(chart, { name: el.name, labels }) as JsonObject;
+  // istioctl sets the chart's labels to the component's `label` (over the chart's defaults): values.gateways.<gw>.labels
+  // never reach the objects.
+  const labels = { app: `istio-${kind}gateway`, istio: `${kind}gateway`, ...obj0(el.spec.label) };
+  const own: GatewayValues = { ...(mergeValues(chart, { name: el.name }) as JsonObject), labels };
   if (el.spec.hub !== undefined) own.hub = el.spec.hub;
   if (el.spec.tag !== undefined) own.tag = el.spec.tag;
   const k8sPorts = el.spec.k8s?.service?.ports;

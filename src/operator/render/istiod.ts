@@ -180,7 +180,7 @@ export function renderIstiod(ctx: RenderContext, namespace: string): K8sObject[]
     csr: truthy(penv0.EXTERNAL_CA) || !["istiod", "custom", "none"].includes(certProvider) ? ((Array.isArray(v.global?.certSigners) ? v.global.certSigners : []) as string[]).map(String) : undefined,
     ctb: penv0.ENABLE_CLUSTER_TRUST_BUNDLE_API === true,
   };
-  const roles: [string, Json[], string][] = [[`istio-reader-clusterrole-${crSuffix}`, readerRules(mcs, remoteOn), "istio-reader-service-account"]];
+  const roles: [string, Json[], string][] = v.global?.enableReaderRBAC === false ? [] : [[`istio-reader-clusterrole-${crSuffix}`, readerRules(mcs, remoteOn), "istio-reader-service-account"]];
   if (rbac) roles.push([`istiod-clusterrole-${crSuffix}`, istiodRules(ruleOpts), name]);
   if (rbac && str(penv0.PILOT_ENABLE_GATEWAY_API_DEPLOYMENT_CONTROLLER) !== "false") roles.push([`istiod-gateway-controller-${crSuffix}`, gatewayControllerRules(), name]);
   for (const [role, rules, sa] of roles) {
@@ -280,7 +280,7 @@ export function renderIstiod(ctx: RenderContext, namespace: string): K8sObject[]
     fieldEnv("POD_NAMESPACE", "metadata.namespace"),
     fieldEnv("SERVICE_ACCOUNT", "spec.serviceAccountName"),
     { name: "KUBECONFIG", value: "/var/run/secrets/remote/config" },
-    ...(truthy(penv.CA_TRUSTED_NODE_ACCOUNTS) ? [] : [{ name: "CA_TRUSTED_NODE_ACCOUNTS", value: `${str(pilot.trustedZtunnelNamespace) || (openshift ? "kube-system" : "") || namespace}/${str(v.ztunnel?.resourceName) || "ztunnel"}` }]),
+    ...(truthy(penv.CA_TRUSTED_NODE_ACCOUNTS) ? [] : [{ name: "CA_TRUSTED_NODE_ACCOUNTS", value: `${str(pilot.trustedZtunnelNamespace) || (openshift ? "kube-system" : "") || namespace}/ztunnel` }]),
     ...envList(penv),
     ...((Array.isArray(pilot.envVarFrom) ? pilot.envVarFrom : []) as Json[]),
     ...(truthy(pilot.traceSampling) ? [{ name: "PILOT_TRACE_SAMPLING", value: str(pilot.traceSampling) }] : []),
