@@ -5,10 +5,11 @@
 // derived ProxyImage, AgentgatewayImage, ProxyConfig, MeshConfig, Values).
 //
 // usage: gwtpl CASES.json ISTIO_TEXT_DIR OUT_DIR [OTHER_TEXT_DIR]
-//   writes OUT_DIR/<case>.yaml (Istio's texts) and OUT_DIR/data.json (resolved ProxyConfig/MeshConfig
-//   per case); with OTHER_TEXT_DIR also renders those texts and reports YAML equality per case.
-//   OUT_DIR "-" writes nothing (compare only; a case where both texts fail to render counts as agreeing).
-//   GWTPL_KEEP_ERRORS=1: a case Istio's text fails to render gets OUT_DIR/<case>.error instead of ending the run.
+//
+//	writes OUT_DIR/<case>.yaml (Istio's texts) and OUT_DIR/data.json (resolved ProxyConfig/MeshConfig
+//	per case); with OTHER_TEXT_DIR also renders those texts and reports YAML equality per case.
+//	OUT_DIR "-" writes nothing (compare only; a case where both texts fail to render counts as agreeing).
+//	GWTPL_KEEP_ERRORS=1: a case Istio's text fails to render gets OUT_DIR/<case>.error instead of ending the run.
 package main
 
 import (
