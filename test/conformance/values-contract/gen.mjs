@@ -120,6 +120,28 @@ const OVERRIDES = {
   "sidecarInjectorWebhook.alwaysInjectSelector": [{ matchExpressions: [{ key: "pf-always", operator: "Exists" }] }],
 };
 
+/** [key, [[spec path, value], ...] set in both the baseline and the variant, value (default: the key's own)]. */
+const CONTEXTS = [
+  ["values.pilot.replicaCount", [[["values", "pilot", "autoscaleEnabled"], false]]],
+  ["values.pilot.taint.name", [[["values", "pilot", "taint", "enabled"], true]]],
+  ["values.pilot.taint.namespace", [[["values", "pilot", "taint", "enabled"], true]]],
+  ["values.global.remotePilotAddress", [[["profile"], "remote"]], "istiod.pf.example.com"],
+  ["values.global.remotePilotAddress", [[["profile"], "remote"]], "10.9.8.7"],
+  ["values.global.configCluster", [[["profile"], "remote"]]],
+  ["values.istiodRemote.enabledLocalInjectorIstiod", [[["values", "istiodRemote", "enabled"], true]]],
+  ["values.global.certSigners", [[["values", "pilot", "env", "EXTERNAL_CA"], "ISTIOD_RA_KUBERNETES_API"]]],
+  ["values.gateways.istio-ingressgateway.autoscaleMin", [[["values", "gateways", "istio-ingressgateway", "autoscaleEnabled"], false]]],
+  ["values.pilot.autoscaleMin", [[["values", "pilot", "autoscaleEnabled"], false]]],
+  ["values.global.istioNamespace", [[["profile"], "ambient"]]],
+  ["values.revision", [[["profile"], "ambient"]]],
+  ["values.global.network", [[["profile"], "ambient"]]],
+  ["values.global.multiCluster.clusterName", [[["profile"], "ambient"]]],
+  ["values.meshConfig.trustDomain", [[["profile"], "ambient"]]],
+  ["values.global.logAsJson", [[["profile"], "ambient"]]],
+  ["values.global.hub", [[["profile"], "ambient"]]],
+  ["values.global.variant", [[["profile"], "ambient"]]],
+];
+
 function leaves(v, segs, out) {
   const last = String(segs[segs.length - 1]);
   if (v && typeof v === "object" && !Array.isArray(v) && Object.keys(v).length > 0 && !STRING_MAP.test(last) && !["gatewayClasses", "meshNetworks", "affinity", "dnsConfig", "updateStrategy"].includes(last)) {
@@ -205,12 +227,24 @@ export function contractKeys() {
     }
   }
   for (const e of byKey.values()) if (!("value" in e)) e.value = pick(e.path.slice(1), e.default);
+  // Keys that reach objects only with another setting: varied again with that setting in both renders.
+  for (const [key, context, value] of CONTEXTS) {
+    const e = byKey.get(key);
+    if (!e) throw new Error(`context for unknown key ${key}`);
+    const desc = context.map(([segs, v]) => `${segs.join(".")}=${JSON.stringify(v)}`).join(",");
+    byKey.set(`${key}${value === undefined ? "" : ` = ${JSON.stringify(value)}`} (with ${desc})`, { ...e, context, value: value === undefined ? e.value : value });
+  }
   return byKey;
 }
 
 /** The IstioOperator spec for one key: the baseline with the key's value set. */
+export function baseSpec(e) {
+  let spec = BASE_SPEC;
+  for (const [segs, v] of e.context ?? []) spec = setIn(spec, segs, v);
+  return spec;
+}
 export function variantSpec(e) {
-  return setIn(BASE_SPEC, e.path, e.value);
+  return setIn(baseSpec(e), e.path, e.value);
 }
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "values-contract-"));
@@ -240,16 +274,26 @@ async function main() {
     return;
   }
   const t0 = Date.now();
-  const base = await istioctl(BASE_SPEC);
-  if (base.code !== 0) throw new Error(`baseline failed: ${base.err}`);
-  const baseIdx = parseManifest(base.out);
+  const bases = new Map();
+  async function baseIndex(e) {
+    const spec = baseSpec(e);
+    const id = JSON.stringify(spec);
+    if (!bases.has(id)) {
+      bases.set(id, istioctl(spec).then((b) => {
+        if (b.code !== 0) throw new Error(`baseline failed: ${b.err}`);
+        return parseManifest(b.out);
+      }));
+    }
+    return bases.get(id);
+  }
   const result = {};
   let next = 0;
   async function worker() {
     while (next < list.length) {
       const [k, e] = list[next++];
+      const baseIdx = await baseIndex(e);
       const r = await istioctl(variantSpec(e));
-      const entry = { path: e.path, value: e.value, charts: e.charts };
+      const entry = { path: e.path, value: e.value, charts: e.charts, ...(e.context ? { context: e.context } : {}) };
       if (r.code !== 0) {
         const msg = (r.err || r.out).split("\n").filter((l) => /error|Error|unknown/.test(l)).slice(0, 2).join(" ").slice(0, 300);
         entry.istioctl = { refused: msg || `exit ${r.code}` };
