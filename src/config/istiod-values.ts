@@ -147,7 +147,7 @@ export function istiodChartDefaults(): JsonObject {
 }
 
 /** The chart profile of each `platform` (the same in every Istio chart): mostly where the node's CNI lives. */
-const PLATFORM_PROFILES: Record<string, JsonObject> = {
+export const PLATFORM_PROFILES: Record<string, JsonObject> = {
   gke: { cni: { cniBinDir: "", resourceQuotas: { enabled: true } }, resourceQuotas: { enabled: true } },
   k3d: { cni: { cniConfDir: "/var/lib/rancher/k3s/agent/etc/cni/net.d", cniBinDir: "/bin" } },
   k3s: { cni: { cniConfDir: "/var/lib/rancher/k3s/agent/etc/cni/net.d", cniBinDir: "/var/lib/rancher/k3s/data/cni" } },
@@ -162,7 +162,7 @@ const PLATFORM_PROFILES: Record<string, JsonObject> = {
 };
 
 /** The chart profile of each `compatibilityVersion`: the behaviour changes since that release, turned back. */
-function compatibilityProfile(version: string): JsonObject | undefined {
+export function compatibilityProfile(version: string): JsonObject | undefined {
   // Each release's changes, newest first; a version undoes those of every release after it.
   const changes: [string, JsonObject, JsonObject?][] = [
     ["1.29", { PILOT_SIDECAR_PICK_BEST_SERVICE_NAMESPACE: "false" }],
