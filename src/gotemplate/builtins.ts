@@ -2,7 +2,7 @@
 
 import { ArgError, type FuncMap, type GoFunc } from "./exec.js";
 import { goPrintf, goSprint, goSprintln } from "./fmt.js";
-import { byteLen, isAscii, isInt, isMap, isNil, isTrue as truthOf, mapZero, typeName } from "./value.js";
+import { byteLen, isAscii, isInt, isMap, isNil, isTrue as truthOf, kindName, mapZero, NO_VALUE, typeName } from "./value.js";
 
 function want(name: string, args: unknown[], n: number): void {
   if (args.length !== n) throw new ArgError(`wrong number of args for ${name}: want ${n} got ${args.length}`);
@@ -44,17 +44,18 @@ function eq(...args: unknown[]): boolean {
     let truth = false;
     const numeric1 = k1 === "int" || k1 === "float";
     const numeric2 = k2 === "int" || k2 === "float";
-    if (numeric1 && numeric2) {
-      // JS numbers carry no int/float distinction that data could rely on: compare by value.
-      truth = numOf(a1) === numOf(a);
+    if (numeric1 && numeric2 && k1 !== k2) {
+      throw new Error(`incompatible types for comparison: ${typeName(a1)} and ${typeName(a)}`);
     } else if (k1 !== k2) {
-      if (!isNil(a1) && !isNil(a)) throw new Error(`incompatible types for comparison`);
+      if (!isNil(a1) && !isNil(a)) throw new Error(`incompatible types for comparison: ${typeName(a1)} and ${typeName(a)}`);
     } else if (k1 === "invalid") {
       if (isNil(a1) || isNil(a)) truth = isNil(a1) === isNil(a);
-      else if (typeof a1 === "function" || typeof a === "function" || Array.isArray(a1) || Array.isArray(a) || isMap(a1) || isMap(a)) {
-        throw new Error(`non-comparable types ${typeName(a1)}: ${typeName(a1)}, ${typeName(a)}: ${typeName(a)}`);
+      else if (kindName(a1) !== kindName(a)) {
+        throw new Error(`non-comparable types ${goPrintf("%s", a1)}: ${typeName(a1)}, ${typeName(a)}: ${goPrintf("%s", a)}`);
+      } else if (typeof a === "function" || Array.isArray(a) || isMap(a)) {
+        throw new Error(`non-comparable type ${goPrintf("%s", a)}: ${typeName(a)}`);
       } else truth = a1 === a;
-    } else truth = a1 === a;
+    } else truth = numeric1 ? numOf(a1) === numOf(a) : a1 === a;
     if (truth) return true;
   }
   return false;
@@ -65,11 +66,10 @@ function lt(...args: unknown[]): boolean {
   const [a, b] = args;
   const k1 = basicKind(a);
   const k2 = basicKind(b);
-  if (k1 === "invalid" || k2 === "invalid" || k1 === "bool" || k2 === "bool") throw new Error("invalid type for comparison");
-  const n1 = k1 === "int" || k1 === "float";
-  const n2 = k2 === "int" || k2 === "float";
-  if (n1 && n2) return numOf(a) < numOf(b);
-  if (k1 !== k2) throw new Error(`incompatible types for comparison`);
+  if (k1 === "invalid" || k2 === "invalid") throw new Error("invalid type for comparison");
+  if (k1 !== k2) throw new Error(`incompatible types for comparison: ${typeName(a)} and ${typeName(b)}`);
+  if (k1 === "bool") throw new Error("invalid type for comparison");
+  if (k1 === "int" || k1 === "float") return numOf(a) < numOf(b);
   return compareBytes(a as string, b as string) < 0;
 }
 
@@ -105,10 +105,7 @@ function index(...args: unknown[]): unknown {
       const x = indexArg(idx, n);
       item = bytes ? bytes[x]! : item.charCodeAt(x);
     } else if (isMap(item)) {
-      if (isNil(idx)) {
-        item = mapZero(item);
-        continue;
-      }
+      if (isNil(idx)) throw new Error("value is nil; should be of type string");
       if (typeof idx !== "string") throw new Error(`value has type ${typeName(idx)}; should be string`);
       const v = Object.prototype.hasOwnProperty.call(item, idx) ? (item as Record<string, unknown>)[idx] : undefined;
       item = v === undefined ? mapZero(item) : v;
@@ -152,6 +149,7 @@ function slice(...args: unknown[]): unknown {
 function len(...args: unknown[]): number {
   want("len", args, 1);
   const item = args[0];
+  if (item === NO_VALUE) throw new Error("reflect: call of reflect.Value.Type on zero Value");
   if (isNil(item)) throw new Error("len of nil pointer");
   if (typeof item === "string") return byteLen(item);
   if (Array.isArray(item)) return item.length;
@@ -164,19 +162,30 @@ function len(...args: unknown[]): number {
   throw new Error(`len of type ${typeName(item)}`);
 }
 
-function call(...args: unknown[]): unknown {
-  wantAtLeast("call", args, 1);
+/** call: the executor passes the callee's node text first, as Go does for its messages. */
+function call(calleeName: unknown, ...args: unknown[]): unknown {
+  if (args.length < 1) throw new ArgError(`wrong number of args for call: want at least 1 got 0`);
   const fn = args[0];
   if (isNil(fn)) throw new Error("call of nil");
-  if (typeof fn !== "function") throw new Error(`non-function ${typeName(fn)} of type ${typeName(fn)}`);
-  return (fn as GoFunc)(...args.slice(1));
+  if (typeof fn !== "function") throw new Error(`non-function ${String(calleeName)} of type ${typeName(fn)}`);
+  return (fn as GoFunc)(...args.slice(1).map((a) => (a === NO_VALUE ? null : a)));
 }
 
 // ---------- escaping ----------
 
 function evalArgsString(args: unknown[]): string {
   if (args.length === 1 && typeof args[0] === "string") return args[0];
-  return goSprint(args);
+  // Go's evalArgs prints nil as "<no value>" (printableValue), then fmt.Sprint
+  let out = "";
+  let prevString = false;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    const isString = typeof a === "string" || isNil(a);
+    if (i > 0 && !isString && !prevString) out += " ";
+    out += isNil(a) ? "<no value>" : goSprint([a]);
+    prevString = isString;
+  }
+  return out;
 }
 
 export function htmlEscapeString(s: string): string {
@@ -226,6 +235,8 @@ export function queryEscape(s: string): string {
   return out;
 }
 
+const noNil = (a: unknown): unknown => (a === NO_VALUE ? null : a);
+
 const notFn: GoFunc = (...args: unknown[]) => {
   want("not", args, 1);
   return !truthOf(args[0]);
@@ -249,13 +260,16 @@ export const builtinFuncs: FuncMap = {
   index,
   slice,
   call,
-  print: (...args: unknown[]) => goSprint(args),
+  print: (...args: unknown[]) => goSprint(args.map(noNil)),
   printf: (...args: unknown[]) => {
     wantAtLeast("printf", args, 1);
-    if (typeof args[0] !== "string") throw new ArgError(`wrong type for value; expected string; got ${typeName(args[0])}`);
-    return goPrintf(args[0], ...args.slice(1));
+    if (typeof args[0] !== "string") {
+      if (isNil(args[0])) throw new ArgError("invalid value; expected string", 0, "string");
+      throw new ArgError(`wrong type for value; expected string; got ${typeName(args[0])}`, 0, "string");
+    }
+    return goPrintf(args[0], ...args.slice(1).map(noNil));
   },
-  println: (...args: unknown[]) => goSprintln(args),
+  println: (...args: unknown[]) => goSprintln(args.map(noNil)),
   html: (...args: unknown[]) => htmlEscapeString(evalArgsString(args)),
   js: (...args: unknown[]) => jsEscapeString(evalArgsString(args)),
   urlquery: (...args: unknown[]) => queryEscape(evalArgsString(args)),

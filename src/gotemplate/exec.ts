@@ -20,8 +20,22 @@ export class TemplateError extends Error {
   }
 }
 
-/** Thrown by a function to report an error without Go's "error calling NAME: " prefix (argument count, types). */
-export class ArgError extends Error {}
+/**
+ * Thrown by a function to report a call error the way Go's executor does, without the "error calling NAME: " prefix:
+ * a wrong argument count (reported at the function), or a wrong argument type (reported at that argument; `index`
+ * counts the arguments as the function receives them, `expected` is the Go type name).
+ */
+export class ArgError extends Error {
+  constructor(
+    message: string,
+    readonly index: number = -1,
+    readonly expected: string = "",
+  ) {
+    super(message);
+  }
+}
+
+const LITERAL_EXPECT: Record<string, string> = { string: "string", int: "integer", float64: "float", bool: "bool" };
 
 const MISSING: unique symbol = Symbol("gotemplate.missing");
 type Final = unknown;
@@ -29,7 +43,9 @@ type Final = unknown;
 const BREAK = { brk: true };
 const CONTINUE = { cont: true };
 
-export const MAX_EXEC_DEPTH = 10000;
+/** Go allows 100000 nested template calls; a JS stack holds far fewer, so the limit is lower (and a stack overflow
+ * anywhere in execution is reported the same way). */
+export const MAX_EXEC_DEPTH = 1000;
 
 export interface ExecOptions {
   missingKey: "default" | "zero" | "error";
@@ -203,10 +219,7 @@ export class ExecState {
           oneIteration(i, val[i]);
         }
       } else if (typeof val === "number" && isInt(val)) {
-        if (decl.length > 1) {
-          this.node = r;
-          this.errorf(`can't use ${formatValue(val)} to iterate over more than one variable`);
-        }
+        if (decl.length > 1) this.errorf(`can't use ${formatValue(val)} to iterate over more than one variable`);
         for (let i = 0; i < val; i++) {
           ran = true;
           oneIteration(NO_VALUE, i);
@@ -218,7 +231,6 @@ export class ExecState {
           oneIteration(k, val[k]);
         }
       } else {
-        this.node = r;
         this.errorf(`range can't iterate over ${formatValue(val)}`);
       }
     } catch (e) {
@@ -241,6 +253,13 @@ export class ExecState {
     this.depth++;
     try {
       this.walk(newDot, tmpl.root);
+    } catch (e) {
+      if (e instanceof RangeError) {
+        // the JS stack ran out before MAX_EXEC_DEPTH: report it as Go does its depth limit
+        this.node = t;
+        this.errorf(`exceeded maximum template depth (${MAX_EXEC_DEPTH})`);
+      }
+      throw e;
     } finally {
       this.depth--;
       this.vars = savedVars;
@@ -305,7 +324,6 @@ export class ExecState {
     this.node = chain;
     if (chain.node.k === "nil") this.errorf(`indirection through explicit nil in ${nodeString(chain)}`);
     const pipe = this.evalArg(dot, chain.node);
-    this.node = chain;
     return this.evalFieldChain(dot, pipe, chain, chain.field, args, final);
   }
 
@@ -321,22 +339,22 @@ export class ExecState {
 
   private evalFieldChain(dot: unknown, receiver: unknown, node: Node, ident: string[], args: Node[] | null, final: Final): unknown {
     const n = ident.length;
-    for (let i = 0; i < n - 1; i++) receiver = this.evalField(dot, ident[i]!, node, null, MISSING, receiver);
-    return this.evalField(dot, ident[n - 1]!, node, args, final, receiver);
+    let iface = false;
+    for (let i = 0; i < n - 1; i++) {
+      const fromMap = isMap(receiver);
+      receiver = this.evalField(dot, ident[i]!, node, null, MISSING, receiver, iface);
+      iface = fromMap;
+    }
+    return this.evalField(dot, ident[n - 1]!, node, args, final, receiver, iface);
   }
 
-  private evalField(dot: unknown, name: string, node: Node, args: Node[] | null, final: Final, receiver: unknown): unknown {
+  /** Go reports errors here at the node last visited (no s.at in evalField); `iface`: the receiver came out of a map. */
+  private evalField(dot: unknown, name: string, node: Node, args: Node[] | null, final: Final, receiver: unknown, iface: boolean): unknown {
     if (receiver === NO_VALUE) {
-      if (this.opts.missingKey === "error") {
-        this.node = node;
-        this.errorf(`nil data; no entry for key ${JSON.stringify(name)}`);
-      }
+      if (this.opts.missingKey === "error") this.errorf(`nil data; no entry for key ${JSON.stringify(name)}`);
       return NO_VALUE;
     }
-    if (receiver === null || receiver === undefined) {
-      this.node = node;
-      this.errorf(`nil pointer evaluating interface {}.${name}`);
-    }
+    if (receiver === null || receiver === undefined) this.errorf(`nil pointer evaluating interface {}.${name}`);
     if (typeof receiver === "object" && !Array.isArray(receiver)) {
       const r = receiver as Record<string, unknown>;
       const struct = isStruct(r);
@@ -344,17 +362,11 @@ export class ExecState {
       if (typeof v === "function") return this.evalCall(dot, v as GoFunc, false, node, name, args, final, r);
       const hasArgs = (args !== null && args.length > 1) || final !== MISSING;
       if (struct) {
-        if (hasArgs) {
-          this.node = node;
-          this.errorf(`${name} has arguments but cannot be invoked as function`);
-        }
+        if (hasArgs) this.errorf(`${name} has arguments but cannot be invoked as function`);
         return v === undefined ? null : v;
       }
       if (isMap(r)) {
-        if (hasArgs) {
-          this.node = node;
-          this.errorf(`${name} is not a method but has arguments`);
-        }
+        if (hasArgs) this.errorf(`${name} is not a method but has arguments`);
         if (v === undefined) {
           switch (this.opts.missingKey) {
             case "default":
@@ -362,15 +374,13 @@ export class ExecState {
             case "zero":
               return null;
             case "error":
-              this.node = node;
               this.errorf(`map has no entry for key ${JSON.stringify(name)}`);
           }
         }
         return v;
       }
     }
-    this.node = node;
-    return this.errorf(`can't evaluate field ${name} in type ${typeName(receiver)}`);
+    return this.errorf(`can't evaluate field ${name} in type ${iface ? "interface {}" : typeName(receiver)}`);
   }
 
   private evalFunction(dot: unknown, node: IdentifierNode, cmd: Node, args: Node[] | null, final: Final): unknown {
@@ -403,22 +413,62 @@ export class ExecState {
       return v;
     }
     const argv: unknown[] = new Array(nargs + (final !== MISSING ? 1 : 0));
+    // Go's own functions see missing values as such; other functions get nil.
+    const raw = isBuiltin;
+    const rawv: unknown[] = new Array(nargs);
     for (let i = 0; i < nargs; i++) {
       const a = this.evalArg(dot, args![i + 1]!);
-      argv[i] = a === NO_VALUE || a === undefined ? null : a;
+      rawv[i] = a;
+      argv[i] = raw ? (a === undefined ? null : a) : a === NO_VALUE || a === undefined ? null : a;
     }
-    if (final !== MISSING) argv[nargs] = final === NO_VALUE || final === undefined ? null : final;
+    if (final !== MISSING) argv[nargs] = raw ? (final === undefined ? null : final) : final === NO_VALUE || final === undefined ? null : final;
+    if (isBuiltin && name === "call") {
+      // Go names the callee by its node text
+      argv.unshift(nargs > 0 ? nodeString(args![1]!) : formatValue(argv[0]));
+    }
     let result: unknown;
     try {
       result = fn.apply(self, argv);
     } catch (e) {
-      this.node = node;
-      if (e instanceof ArgError) this.errorf(e.message);
+      if (e instanceof ArgError) this.argError(e, node, args, nargs, rawv, isBuiltin && name === "call" ? 1 : 0);
       if (e === BREAK || e === CONTINUE) throw e;
+      this.node = node;
       const msg = e instanceof Error ? e.message : String(e);
       this.errorf(`error calling ${name}: ${msg}`);
     }
     return result === undefined ? null : result;
+  }
+
+  private argError(e: ArgError, node: Node, args: Node[] | null, nargs: number, rawv: unknown[], shift: number): never {
+    const idx = e.index - shift;
+    if (idx < 0) {
+      // argument count: Go reports it at the function's name
+      this.node = args !== null ? args[0]! : node;
+      this.errorf(e.message);
+    }
+    if (idx < nargs) {
+      const an = args![idx + 1]!;
+      this.node = an;
+      const exp = e.expected;
+      switch (an.k) {
+        case "number":
+        case "string":
+        case "bool":
+          if (LITERAL_EXPECT[exp]) this.errorf(`expected ${LITERAL_EXPECT[exp]}; found ${nodeString(an)}`);
+          break;
+        case "nil":
+          if (exp) this.errorf(`cannot assign nil to ${exp}`);
+          break;
+        case "field":
+        case "chain":
+          // a nil held in a map is an interface {} value, not a missing one
+          if (rawv[idx] === null && exp && /^invalid value/.test(e.message)) {
+            this.errorf(`wrong type for value; expected ${exp}; got interface {}`);
+          }
+          break;
+      }
+    }
+    this.errorf(e.message);
   }
 
   private evalArg(dot: unknown, n: Node): unknown {
@@ -456,9 +506,7 @@ export function runTree(tree: Tree, data: unknown, set: Map<string, Tree>, funcs
     st.walk(dot, tree.root as ListNode);
   } catch (e) {
     if (e instanceof TemplateError) throw e;
-    if (e instanceof RangeError && /call stack/i.test(e.message)) {
-      st.errorf(`exceeded maximum template depth (stack overflow at depth ${st.depth})`);
-    }
+    if (e instanceof RangeError) st.errorf(`exceeded maximum template depth (${MAX_EXEC_DEPTH})`);
     if (e === BREAK || e === CONTINUE) st.errorf("break or continue outside range");
     const msg = e instanceof Error ? e.message : String(e);
     st.errorf(`internal error: ${msg}`);

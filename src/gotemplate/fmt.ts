@@ -136,6 +136,8 @@ function fmtIntVerb(v: number, verb: string, f: Flags): string {
     case "F":
     case "g":
     case "G":
+      // a JS number does not say whether it was a float: whole numbers take float verbs as float64 would
+      return fmtFloatVerb(v, verb, f);
     default:
       return badVerb(verb, v);
   }
@@ -171,7 +173,7 @@ function fmtInteger(v: number, base: number, verb: string, f: Flags, upper: bool
   else if (f.plus) sign = "+";
   else if (f.space) sign = " ";
   if (zeroPad) {
-    const w = f.wid - sign.length - prefix.length;
+    const w = f.wid - sign.length;
     if (digits.length < w) digits = "0".repeat(w - digits.length) + digits;
     return sign + prefix + digits;
   }
@@ -195,6 +197,7 @@ function fmtFloatVerb(v: number, verb: string, f: Flags): string {
       return fmtFloat(v, "f", 6, f);
     case "x":
     case "X":
+      return padString(hexFloat(v, verb === "X"), f);
     case "b":
       return fmtFloat(v, "g", -1, f);
     default:
@@ -202,16 +205,108 @@ function fmtFloatVerb(v: number, verb: string, f: Flags): string {
   }
 }
 
+/** Go's %x of a float64 (shortest): 0x1.8p+00. */
+function hexFloat(v: number, upper: boolean): string {
+  let out: string;
+  if (Number.isNaN(v)) out = "NaN";
+  else if (!Number.isFinite(v)) out = v < 0 ? "-Inf" : "+Inf";
+  else {
+    const neg = v < 0 || Object.is(v, -0);
+    let a = Math.abs(v);
+    let e = 0;
+    if (a === 0) out = "0x0p+00";
+    else {
+      e = Math.floor(Math.log2(a));
+      let m = a / Math.pow(2, e);
+      if (m >= 2) {
+        m /= 2;
+        e++;
+      } else if (m < 1) {
+        m *= 2;
+        e--;
+      }
+      let frac = Math.round((m - 1) * 2 ** 52).toString(16).padStart(13, "0").replace(/0+$/, "");
+      a = 0;
+      const ae = Math.abs(e);
+      out = "0x1" + (frac ? "." + frac : "") + "p" + (e < 0 ? "-" : "+") + (ae < 10 ? "0" + ae : String(ae));
+      frac = "";
+    }
+    if (neg) out = "-" + out;
+  }
+  return upper ? out.toUpperCase() : out;
+}
+
+/** Exact-ish decimal expansion of a finite positive double: 101 significant digits and the exponent. */
+function exactDigits(abs: number): { d: string; exp: number } {
+  const s = abs.toExponential(100);
+  const ei = s.indexOf("e");
+  return { d: s.slice(0, ei).replace(".", ""), exp: parseInt(s.slice(ei + 1), 10) };
+}
+
+/** Rounds a digit string to n digits, half to even (Go's strconv on exact ties); returns digits and carry. */
+function roundTo(d: string, n: number): { d: string; carry: boolean } {
+  if (n >= d.length) return { d, carry: false };
+  if (n < 0) return { d: "", carry: false };
+  const next = d.charCodeAt(n) - 48;
+  let up = next > 5;
+  if (next === 5) {
+    const rest = d.slice(n + 1);
+    if (/[1-9]/.test(rest)) up = true;
+    else up = n > 0 ? (d.charCodeAt(n - 1) - 48) % 2 === 1 : false;
+  }
+  let head = d.slice(0, n);
+  if (!up) return { d: head, carry: false };
+  const digits = head.split("").map((c) => c.charCodeAt(0) - 48);
+  let i = digits.length - 1;
+  while (i >= 0) {
+    if (digits[i]! < 9) {
+      digits[i]!++;
+      break;
+    }
+    digits[i] = 0;
+    i--;
+  }
+  head = digits.join("");
+  if (i < 0) return { d: "1" + head, carry: true };
+  return { d: head, carry: false };
+}
+
 /** Decimal digits (no trailing zeros, at least "0") and decimal point position: v = 0.DIGITS * 10^dp. */
 function decimalDigits(abs: number, sig: number): { d: string; dp: number } {
   if (abs === 0) return { d: "0", dp: 1 };
-  const s = sig < 0 ? abs.toExponential() : abs.toExponential(Math.max(0, Math.min(100, sig - 1)));
-  const ei = s.indexOf("e");
-  let d = s.slice(0, ei).replace(".", "");
-  const exp = parseInt(s.slice(ei + 1), 10);
+  let d: string;
+  let exp: number;
+  if (sig < 0) {
+    const s = abs.toExponential();
+    const ei = s.indexOf("e");
+    d = s.slice(0, ei).replace(".", "");
+    exp = parseInt(s.slice(ei + 1), 10);
+  } else {
+    const x = exactDigits(abs);
+    const r = roundTo(x.d, Math.max(sig, 0));
+    d = r.d;
+    exp = x.exp + (r.carry ? 1 : 0);
+    if (r.carry) d = d.slice(0, Math.max(sig, 1));
+  }
   d = d.replace(/0+$/, "");
-  if (d === "") d = "0";
+  if (d === "") return { d: "0", dp: exp + 1 };
   return { d, dp: exp + 1 };
+}
+
+/** Digits for %f with prec digits after the point. */
+function fixedDigits(abs: number, prec: number): string {
+  if (abs === 0) return fmtF("0", 1, prec);
+  const x = exactDigits(abs);
+  const dp = x.exp + 1;
+  const n = dp + prec;
+  if (n < 0) return fmtF("0", 1, prec);
+  const r = roundTo(x.d, n);
+  let d = r.d;
+  let ndp = dp;
+  if (r.carry) ndp++;
+  if (d === "") d = "0";
+  if (n === 0 && !r.carry) return fmtF("0", 1, prec);
+  return fmtF(d, ndp, prec);
 }
 
 function fmtE(d: string, dp: number, prec: number, e: string): string {
@@ -238,13 +333,6 @@ function fmtF(d: string, dp: number, prec: number): string {
     }
   }
   return s;
-}
-
-function fixedDigits(abs: number, prec: number): string {
-  if (abs < 1e21 && prec <= 100) return abs.toFixed(prec);
-  // large values are integers
-  const { d, dp } = decimalDigits(abs, -1);
-  return fmtF(d, dp, prec);
 }
 
 export function fmtFloat(v: number, verb: string, defPrec: number, f: Flags): string {
@@ -380,6 +468,9 @@ function isPrintRune(cp: number): boolean {
   if (cp >= 0x2060 && cp <= 0x206f) return false;
   if (cp >= 0x200b && cp <= 0x200f) return false;
   if (cp >= 0xe000 && cp < 0xf900) return false; // private use
+  if (cp >= 0xf0000) return false; // supplementary private use
+  if ((cp & 0xfffe) === 0xfffe) return false; // noncharacters
+  if (cp >= 0xfdd0 && cp <= 0xfdef) return false;
   if (cp > 0x10ffff) return false;
   return true;
 }

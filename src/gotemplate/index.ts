@@ -6,7 +6,7 @@ import { runTree, TemplateError, type ExecOptions, type FuncMap } from "./exec.j
 import { ParseFailure, parseInto, type Tree } from "./parse.js";
 
 export { builtinFuncs } from "./builtins.js";
-export { sprigFuncs } from "./sprig.js";
+export { sprigFuncs, typedFunc, type Param } from "./sprig.js";
 export { goPrintf, goSprint, goSprintln, formatValue } from "./fmt.js";
 export { goStruct, goMap, isTrue, NO_VALUE } from "./value.js";
 export { TemplateError, ArgError } from "./exec.js";

@@ -11,7 +11,7 @@ import { compareStrings, goStruct, isInt, isMap, isNil, isStruct, kindName, sort
 
 // ---------- argument checking (Go's reflect-based call checks) ----------
 
-type Param = "string" | "int" | "float" | "any" | "map" | "bool" | "...any" | "...string" | "...int" | "...map" | "...float";
+export type Param = "string" | "int" | "float" | "any" | "map" | "bool" | "...any" | "...string" | "...int" | "...map" | "...float";
 
 const GO_TYPE: Record<string, string> = {
   string: "string",
@@ -21,7 +21,7 @@ const GO_TYPE: Record<string, string> = {
   map: "map[string]interface {}",
 };
 
-function checkArg(p: string, v: unknown): unknown {
+function checkArg(p: string, v: unknown, index = -1): unknown {
   switch (p) {
     case "any":
       return v;
@@ -42,11 +42,20 @@ function checkArg(p: string, v: unknown): unknown {
       if (isMap(v)) return v;
       break;
   }
-  if (isNil(v)) throw new ArgError(`invalid value; expected ${GO_TYPE[p]}`);
-  throw new ArgError(`wrong type for value; expected ${GO_TYPE[p]}; got ${typeName(v)}`);
+  if (isNil(v)) throw new ArgError(`invalid value; expected ${GO_TYPE[p]}`, index, GO_TYPE[p]);
+  throw new ArgError(`wrong type for value; expected ${GO_TYPE[p]}; got ${typeName(v)}`, index, GO_TYPE[p]);
 }
 
-/** Wraps an implementation with Go's argument count and type checks for the given parameter list. */
+/**
+ * Wraps an implementation with Go's argument count and type checks for a parameter list, as Go checks a function's
+ * signature when a template calls it: "string", "int", "float", "bool", "map" (map[string]interface{}, nil allowed),
+ * "any", and a last "...T" for variadic ones. Errors read as Go's ("wrong number of args for NAME: want 2 got 1",
+ * "wrong type for value; expected string; got int", "invalid value; expected string").
+ */
+export function typedFunc(name: string, params: Param[], impl: (...args: any[]) => unknown): GoFunc {
+  return fn(name, params, impl);
+}
+
 function fn(name: string, params: Param[], impl: (...args: any[]) => unknown): GoFunc {
   const variadic = params.length > 0 && params[params.length - 1]!.startsWith("...");
   const fixed = variadic ? params.length - 1 : params.length;
@@ -57,7 +66,7 @@ function fn(name: string, params: Param[], impl: (...args: any[]) => unknown): G
     const conv = new Array<unknown>(args.length);
     for (let i = 0; i < args.length; i++) {
       const p = i < fixed ? params[i]! : params[params.length - 1]!.slice(3);
-      conv[i] = checkArg(p, args[i]);
+      conv[i] = checkArg(p, args[i], i);
     }
     return impl(...conv);
   };
@@ -132,6 +141,7 @@ export function toFloat64(v: unknown): number {
 
 function listOf(name: string, v: unknown, what: string): unknown[] {
   if (Array.isArray(v)) return v;
+  if (isNil(v)) throw new Error("runtime error: invalid memory address or nil pointer dereference");
   if (v instanceof Uint8Array) return Array.from(v);
   if (name === "") return [];
   throw new Error(`Cannot ${what} on type ${kindName(v) === "invalid" ? "invalid" : kindName(v)}`);
@@ -308,8 +318,23 @@ function mustJson(v: unknown, indent: string, escapeHTML: boolean): string {
   return goJson(v, indent, escapeHTML);
 }
 
+/** encoding/json Unmarshal into interface{}; errors worded as Go's for the common cases. */
 function fromJson(s: string): unknown {
-  return JSON.parse(s) as unknown;
+  try {
+    return JSON.parse(s) as unknown;
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    if (/end of (JSON )?input|Unterminated/i.test(msg) || s.trim() === "") throw new Error("unexpected end of JSON input");
+    const m = /position (\d+)/.exec(msg);
+    let pos = m ? parseInt(m[1]!, 10) : -1;
+    if (pos < 0) {
+      const t = /Unexpected token '?(.)'?/.exec(msg);
+      pos = t ? s.indexOf(t[1]!) : 0;
+    }
+    const c = s[pos] ?? "";
+    const ctx = /^\s*$/.test(s.slice(0, pos)) ? "looking for beginning of value" : "after top-level value";
+    throw new Error(`invalid character '${c}' ${ctx}`);
+  }
 }
 
 // ---------- merging (dario.cat/mergo as sprig calls it) ----------
@@ -337,13 +362,17 @@ function mergeInto(dst: Record<string, unknown>, src: Record<string, unknown>, o
 // ---------- regular expressions (RE2, Go's regexp) ----------
 
 const reCache = new Map<string, RE2JS>();
-function compileRe(expr: string): RE2JS {
+/** Compiles RE2 syntax; `mustCompile`: fail as Go's regexp.MustCompile panics, else as regexp.Compile errors. */
+function compileRe(expr: string, mustCompile = false): RE2JS {
   let r = reCache.get(expr);
   if (r === undefined) {
     try {
       r = RE2JS.compile(expr);
     } catch (e) {
-      throw new Error(`regexp: Compile(${goPrintf("%q", expr)}): ${e instanceof Error ? e.message : String(e)}`);
+      const msg = e instanceof Error ? e.message : String(e);
+      if (!mustCompile) throw new Error(msg);
+      const q = /^[^`\x00-\x08\x0a-\x1f\x7f]*$/.test(expr) ? "`" + expr + "`" : goPrintf("%q", expr);
+      throw new Error(`regexp: Compile(${q}): ${msg}`);
     }
     if (reCache.size > 500) reCache.clear();
     reCache.set(expr, r);
@@ -419,8 +448,8 @@ function expand(tpl: string, s: string, rec: number[], named: Record<string, num
   return out;
 }
 
-function regexReplace(expr: string, s: string, repl: string, literal: boolean): string {
-  const re = compileRe(expr);
+function regexReplace(expr: string, s: string, repl: string, literal: boolean, must = true): string {
+  const re = compileRe(expr, must);
   const named = (re.namedGroups() ?? {}) as Record<string, number>;
   let out = "";
   let last = 0;
@@ -431,9 +460,9 @@ function regexReplace(expr: string, s: string, repl: string, literal: boolean): 
   return out + s.slice(last);
 }
 
-function regexSplit(expr: string, s: string, n: number): string[] | null {
-  if (n === 0) return null;
-  const re = compileRe(expr);
+function regexSplit(expr: string, s: string, n: number, must = true): string[] {
+  const re = compileRe(expr, must);
+  if (n === 0) return [];
   if (expr.length > 0 && s.length === 0) return [""];
   const matches = findAll(re, s, n);
   const out: string[] = [];
@@ -1042,9 +1071,11 @@ function decimalOp(a: unknown, bs: unknown[], op: (x: number, y: number) => numb
   return Number.isFinite(r) ? parseFloat(r.toPrecision(15)) : r;
 }
 
+const NIL_DEREF = "runtime error: invalid memory address or nil pointer dereference";
+
 function listFn(name: string, what: string, f: (l: unknown[]) => unknown): GoFunc {
   return fn(name, ["any"], (l: unknown) => {
-    if (isNil(l)) throw new Error(`Cannot ${what} on type invalid`);
+    if (isNil(l)) throw new Error(NIL_DEREF);
     return f(listOf(name, l, what));
   });
 }
@@ -1093,7 +1124,7 @@ const sprig: FuncMap = {
   upper: fn("upper", ["string"], (s: string) => s.toUpperCase()),
   lower: fn("lower", ["string"], (s: string) => s.toLowerCase()),
   title: fn("title", ["string"], goTitle),
-  untitle: fn("untitle", ["string"], (s: string) => (s === "" ? s : s[0]!.toLowerCase() + s.slice(1))),
+  untitle: fn("untitle", ["string"], (s: string) => s.replace(/(^|\s)(\S)/gu, (_m, a: string, b: string) => a + b.toLowerCase())),
   substr: fn("substr", ["int", "int", "string"], (start: number, end: number, s: string) => {
     if (start < 0) return sliceStr(s, 0, end, "substr");
     if (end < 0 || end > goLen(s)) return sliceStr(s, start, undefined, "substr");
@@ -1384,18 +1415,17 @@ const sprig: FuncMap = {
   mustPrepend: fn("mustPrepend", ["any", "any"], (l: unknown, v: unknown) => [v, ...listOf("mustPrepend", l, "prepend")]),
   first: listFn("first", "find first", (l) => (l.length === 0 ? null : l[0])),
   mustFirst: listFn("mustFirst", "find first", (l) => (l.length === 0 ? null : l[0])),
-  rest: listFn("rest", "find rest", (l) => (l.length === 0 ? null : l.slice(1))),
-  mustRest: listFn("mustRest", "find rest", (l) => (l.length === 0 ? null : l.slice(1))),
+  rest: listFn("rest", "find rest", (l) => l.slice(1)),
+  mustRest: listFn("mustRest", "find rest", (l) => l.slice(1)),
   last: listFn("last", "find last", (l) => (l.length === 0 ? null : l[l.length - 1])),
   mustLast: listFn("mustLast", "find last", (l) => (l.length === 0 ? null : l[l.length - 1])),
-  initial: listFn("initial", "find initial", (l) => (l.length === 0 ? null : l.slice(0, -1))),
-  mustInitial: listFn("mustInitial", "find initial", (l) => (l.length === 0 ? null : l.slice(0, -1))),
+  initial: listFn("initial", "find initial", (l) => l.slice(0, -1)),
+  mustInitial: listFn("mustInitial", "find initial", (l) => l.slice(0, -1)),
   reverse: listFn("reverse", "find reverse", (l) => [...l].reverse()),
   mustReverse: listFn("mustReverse", "find reverse", (l) => [...l].reverse()),
   uniq: listFn("uniq", "find uniq", uniq),
   mustUniq: listFn("mustUniq", "find uniq", uniq),
   without: fn("without", ["any", "...any"], (l: unknown, ...omit: unknown[]) => {
-    if (isNil(l)) throw new Error("Cannot find without on type invalid");
     return listOf("without", l, "find without").filter((x) => !omit.some((o) => deepEqual(o, x)));
   }),
   mustWithout: fn("mustWithout", ["any", "...any"], (l: unknown, ...omit: unknown[]) => listOf("mustWithout", l, "find without").filter((x) => !omit.some((o) => deepEqual(o, x)))),
@@ -1417,7 +1447,7 @@ const sprig: FuncMap = {
       if (!Array.isArray(l)) throw new Error(`Cannot concat type ${kindName(l)} as list`);
       res.push(...l);
     }
-    return res.length === 0 ? null : res;
+    return res;
   }),
   chunk: fn("chunk", ["int", "any"], chunk),
   mustChunk: fn("mustChunk", ["int", "any"], chunk),
@@ -1457,15 +1487,13 @@ const sprig: FuncMap = {
   }),
   mustRegexMatch: fn("mustRegexMatch", ["string", "string"], (re: string, s: string) => findAll(compileRe(re), s, 1).length > 0),
   regexFindAll: fn("regexFindAll", ["string", "string", "int"], (re: string, s: string, n: number) => {
-    const r = findAll(compileRe(re), s, n).map((m) => s.slice(m[0], m[1]));
-    return r.length === 0 ? null : r;
+    return findAll(compileRe(re, true), s, n).map((m) => s.slice(m[0], m[1]));
   }),
   mustRegexFindAll: fn("mustRegexFindAll", ["string", "string", "int"], (re: string, s: string, n: number) => {
-    const r = findAll(compileRe(re), s, n).map((m) => s.slice(m[0], m[1]));
-    return r.length === 0 ? null : r;
+    return findAll(compileRe(re), s, n).map((m) => s.slice(m[0], m[1]));
   }),
   regexFind: fn("regexFind", ["string", "string"], (re: string, s: string) => {
-    const m = findAll(compileRe(re), s, 1)[0];
+    const m = findAll(compileRe(re, true), s, 1)[0];
     return m ? s.slice(m[0], m[1]) : "";
   }),
   mustRegexFind: fn("mustRegexFind", ["string", "string"], (re: string, s: string) => {
@@ -1473,11 +1501,11 @@ const sprig: FuncMap = {
     return m ? s.slice(m[0], m[1]) : "";
   }),
   regexReplaceAll: fn("regexReplaceAll", ["string", "string", "string"], (re: string, s: string, repl: string) => regexReplace(re, s, repl, false)),
-  mustRegexReplaceAll: fn("mustRegexReplaceAll", ["string", "string", "string"], (re: string, s: string, repl: string) => regexReplace(re, s, repl, false)),
+  mustRegexReplaceAll: fn("mustRegexReplaceAll", ["string", "string", "string"], (re: string, s: string, repl: string) => regexReplace(re, s, repl, false, false)),
   regexReplaceAllLiteral: fn("regexReplaceAllLiteral", ["string", "string", "string"], (re: string, s: string, repl: string) => regexReplace(re, s, repl, true)),
-  mustRegexReplaceAllLiteral: fn("mustRegexReplaceAllLiteral", ["string", "string", "string"], (re: string, s: string, repl: string) => regexReplace(re, s, repl, true)),
-  regexSplit: fn("regexSplit", ["string", "string", "int"], regexSplit),
-  mustRegexSplit: fn("mustRegexSplit", ["string", "string", "int"], regexSplit),
+  mustRegexReplaceAllLiteral: fn("mustRegexReplaceAllLiteral", ["string", "string", "string"], (re: string, s: string, repl: string) => regexReplace(re, s, repl, true, false)),
+  regexSplit: fn("regexSplit", ["string", "string", "int"], (re: string, s: string, n: number) => regexSplit(re, s, n, true)),
+  mustRegexSplit: fn("mustRegexSplit", ["string", "string", "int"], (re: string, s: string, n: number) => regexSplit(re, s, n, false)),
   regexQuoteMeta: fn("regexQuoteMeta", ["string"], (s: string) => s.replace(/[\\.+*?()|[\]{}^$]/g, "\\$&")),
 
   urlParse: fn("urlParse", ["string"], urlParse),
@@ -1494,11 +1522,12 @@ function uniq(l: unknown[]): unknown[] {
 }
 
 function sprigSlice(l: unknown, ...idx: unknown[]): unknown {
+  if (isNil(l)) throw new Error("runtime error: invalid memory address or nil pointer dereference");
   if (!Array.isArray(l)) throw new Error(`list should be type of slice or array but ${kindName(l)}`);
   if (l.length === 0) return null;
   const start = idx.length > 0 ? toInt64(idx[0]) : 0;
   const end = idx.length < 2 ? l.length : toInt64(idx[1]);
-  if (start < 0 || end > l.length || start > end) throw new Error(`reflect: slice index out of range`);
+  if (start < 0 || end > l.length || start > end) throw new Error("reflect.Value.Slice: slice index out of bounds");
   return l.slice(start, end);
 }
 

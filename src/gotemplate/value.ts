@@ -53,7 +53,7 @@ export function isNil(v: unknown): v is null | undefined | NoValue {
 }
 
 export function isInt(n: number): boolean {
-  return Number.isInteger(n) && Math.abs(n) < 1e21;
+  return Number.isInteger(n) && Math.abs(n) < 1e21 && !Object.is(n, -0);
 }
 
 /** Go's type name of a value, as %T and error messages print it. */
