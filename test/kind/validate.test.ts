@@ -74,7 +74,9 @@ describe("validation through the real admission chain", { timeout: 600_000 }, ()
       apiVersion: "networking.istio.io/v1",
       kind: "VirtualService",
       metadata: { name: "many", namespace: "e2e-validate" },
-      spec: { hosts: ["reviews"], http: [{ route: [{ destination: { host: "reviews" }, weight: -15 }], timeout: "5 seconds", fault: { abort: { httpStatus: 1000, percentage: { value: 50 } } } }] },
+      // "1.5ms" passes the CRD's CEL rule (>= 1ms; "5 seconds" would be denied there, before the webhook, as with
+      // Istio's CRDs) and the webhook denies it (ms precision).
+      spec: { hosts: ["reviews"], http: [{ route: [{ destination: { host: "reviews" }, weight: -15 }], timeout: "1.5ms", fault: { abort: { httpStatus: 1000, percentage: { value: 50 } } } }] },
     });
     const r = await cluster.kubectl(["apply", "-f", "-"], manifest);
     assert.notEqual(r.code, 0);
