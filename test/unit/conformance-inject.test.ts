@@ -47,13 +47,7 @@ const all = path.join(root, "test/conformance/istio-inject-all");
 const ALL_CASES = 133;
 const ALL_SKIPPED = 3;
 // Cases that fail today, each with why. Empty means every case passes; a new failure or a fixed one fails this test.
-const ALL_KNOWN_FAILURES: Record<string, string> = {
-  "custom-template.yaml.injected": "needs the Go template path (user template in values.sidecarInjectorWebhook.templates)",
-  "sidecar-spire.yaml.injected": "needs the Go template path (spire template in values)",
-  "gateway-spire.yaml.injected": "needs the Go template path (spire template in values)",
-  "grpc-agent.yaml.injected": "needs the Go template path (Istio's grpc-agent template)",
-  "grpc-simple.yaml.injected": "needs the Go template path (Istio's grpc-simple template)",
-};
+const ALL_KNOWN_FAILURES: Record<string, string> = {};
 
 it(`passes Istio's whole injection corpus (${ALL_CASES} cases) but for the known failures`, { timeout: 900_000 }, () => {
   cliWorks();

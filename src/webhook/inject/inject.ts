@@ -13,12 +13,34 @@ import { collectProbers, rewriteProbes } from "./probes.js";
 import { parseProxyConfigAnnotation } from "./proxyconfig.js";
 import { canonicalQuantity } from "./quantity.js";
 import { renderSidecarTemplate } from "./sidecar.js";
+import { renderTemplate } from "./template/render.js";
+import { injectorTemplateTexts } from "../../config/inject-templates/index.js";
 import { InjectionError, type InjectInput, type InjectionSettings } from "./types.js";
 
 export const PROXY = "istio-proxy";
 
 type Renderer = (t: TemplateContext) => Obj;
-const TEMPLATES: Record<string, Renderer> = { sidecar: renderSidecarTemplate, gateway: renderGatewayTemplate };
+/** Templates built into the injector as code: what Istio's (and pilotfish's own) `sidecar` and `gateway` texts render. */
+const BUILTIN: Record<string, Renderer> = { sidecar: renderSidecarTemplate, gateway: renderGatewayTemplate };
+
+let shipped: Record<string, string> | undefined;
+function shippedText(name: string): string | undefined {
+  shipped ??= injectorTemplateTexts();
+  return shipped[name];
+}
+
+/**
+ * The renderer of template `name`: the built-in code when the configuration has no text for it or has pilotfish's
+ * own text; the template engine for any other text (a user's template, a modified one, Istio's own texts).
+ */
+function rendererFor(name: string, settings: InjectionSettings): Renderer {
+  const text = settings.templates?.[name];
+  const builtin = BUILTIN[name];
+  if (builtin && (text === undefined || text.trimEnd() === shippedText(name)?.trimEnd())) return builtin;
+  if (text !== undefined) return (t) => renderTemplate(name, text, t);
+  const have = [...new Set([...Object.keys(settings.templates ?? {}), ...Object.keys(BUILTIN)])].sort();
+  throw new InjectionError(`requested template "${name}" not found; have ${have.join(", ")}`);
+}
 
 export interface InjectOutcome {
   injected: boolean;
@@ -152,11 +174,7 @@ function buildInjectedPod(original: Obj, input: InjectInput, settings: Injection
   // strategicMerge never modifies its inputs, and everything later mutates only what the merge created.
   let merged: Obj = original;
   for (const name of selectedTemplates(annotations, settings)) {
-    const render = TEMPLATES[name];
-    if (!render) {
-      throw new InjectionError(`requested template "${name}" not found; have ${Object.keys(TEMPLATES).sort().join(", ")}`);
-    }
-    const rendered = render(ctx);
+    const rendered = rendererFor(name, settings)(ctx);
     templatePod = strategicMerge(templatePod, rendered);
     if (nativeFlag && (rendered.spec?.initContainers ?? []).some((c: Obj) => c.name === PROXY)) {
       merged = moveProxyToInit(merged);
@@ -190,8 +208,11 @@ function buildInjectedPod(original: Obj, input: InjectInput, settings: Injection
   adjustUserIds(merged, original, ctx);
 
   applyClusterNetwork(merged, input, settings);
-  applyPrometheusMerge(merged, annotations, mesh, meshStatusPort);
-  applyProbeRewrite(merged, annotations, settings, meshStatusPort, !!prevStatus);
+  // Istio reads these switches from the merged pod: a template may set them (custom templates turn the metrics
+  // merge and the probe rewrite off with prometheus.istio.io/merge-metrics, sidecar.istio.io/rewriteAppHTTPProbers).
+  const mergedAnnotations = stringMap(merged.metadata.annotations);
+  applyPrometheusMerge(merged, mergedAnnotations, mesh, meshStatusPort);
+  applyProbeRewrite(merged, mergedAnnotations, settings, meshStatusPort, !!prevStatus);
 
   // Metadata: status annotation (last), injectedAnnotations on top.
   const status: InjectionStatus = {
@@ -365,7 +386,9 @@ function applyProbeRewrite(pod: Obj, annotations: Record<string, string>, settin
   const should = parsed ?? settings.values.sidecarInjectorWebhook?.rewriteAppHTTPProbe !== false;
   if (!should) return;
   let probers = collectProbers(pod, meshStatusPort);
-  const env: Obj[] = (proxy.env ??= []);
+  // No env list is made when there is nothing to add (Go's nil slice stays nil).
+  const env: Obj[] = Array.isArray(proxy.env) ? proxy.env : [];
+  if (probers && !Array.isArray(proxy.env)) proxy.env = env;
   const existing = env.findIndex((e) => e?.name === "ISTIO_KUBE_APP_PROBERS");
   if (reinjected && existing >= 0) {
     try {

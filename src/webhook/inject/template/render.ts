@@ -1,0 +1,133 @@
+// Renders an injection template (Go text/template + sprig + Istio's functions) over SidecarTemplateData and parses
+// its YAML output into the partial Pod that gets merged onto the pod, as Istio's RunTemplate does. Every failure
+// (a template that does not parse or execute, output that is not YAML or not a map) is an InjectionError naming the
+// template and line: a denial, never a crash.
+//
+// Hostile values stay data. A template prints annotation values into YAML text, so a value holding YAML syntax
+// (a newline and `key: v`, a quote, `}`...) could add or change fields the annotation does not document. Istio
+// validates a few annotations' syntax and otherwise trusts its template; pilotfish also checks the rendered
+// structure: when an annotation's value holds anything but plain characters, the template is rendered a second time
+// with such values replaced by plain tokens, and the two results must have the same shape (the same keys at every
+// level, the same list lengths). A value that changed the shape is refused, naming the annotation.
+import { parseDocument } from "yaml";
+import { parseTemplate, sprigFuncs, TemplateError, type FuncMap, type Template } from "../../../gotemplate/index.js";
+import { isObject } from "../../../config/values.js";
+import type { TemplateContext } from "../context.js";
+import { InjectionError, type Obj } from "../types.js";
+import { sidecarTemplateData } from "./data.js";
+import { injectionFuncs } from "./funcs.js";
+import { goTypedOverlay } from "./typed.js";
+
+let funcs: FuncMap | undefined;
+/** sprig's TxtFuncMap, then Istio's InjectionFuncmap over it (Istio's parseDryTemplate order). */
+export function templateFuncs(): FuncMap {
+  funcs ??= { ...(sprigFuncs as FuncMap), ...(injectionFuncs() as FuncMap) };
+  return funcs;
+}
+
+const CACHE_MAX = 64;
+const cache = new Map<string, Template | InjectionError>();
+
+/** The parsed template for (name, text), cached; a parse error is an InjectionError (cached too). */
+export function parsedTemplate(name: string, text: string): Template {
+  const key = name + "\u0000" + text;
+  let t = cache.get(key);
+  if (!t) {
+    try {
+      t = parseTemplate(name, text, templateFuncs());
+    } catch (e) {
+      t = templateError(name, e);
+    }
+    if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value as string);
+    cache.set(key, t);
+  }
+  if (t instanceof InjectionError) throw t;
+  return t;
+}
+
+function templateError(name: string, e: unknown): InjectionError {
+  if (e instanceof TemplateError) return new InjectionError(`injection template "${name}": line ${e.line}: ${e.message}`);
+  if (e instanceof InjectionError) return e;
+  return new InjectionError(`injection template "${name}": ${(e as Error)?.message ?? String(e)}`);
+}
+
+/** Runs the template over the context and parses its YAML output (an empty output is an empty overlay). */
+function execute(name: string, tmpl: Template, ctx: TemplateContext): Obj {
+  let text: string;
+  try {
+    text = tmpl.execute(sidecarTemplateData(ctx));
+  } catch (e) {
+    throw templateError(name, e);
+  }
+  // Go's YAML reader (go-yaml v2, YAML 1.1) is lenient where js-yaml is not: Istio's sidecar template closes its
+  // flow-style annotations map `}` at the indentation of its key. The `yaml` package reads both alike.
+  const parsed = parseDocument(text, { version: "1.1", uniqueKeys: true, prettyErrors: false });
+  if (parsed.errors.length) {
+    const err = parsed.errors[0];
+    const line = err.linePos?.[0]?.line ?? 0;
+    throw new InjectionError(`injection template "${name}": its output is not YAML (output line ${line}): ${err.message.split("\n")[0]}`);
+  }
+  const doc: unknown = parsed.toJS({ maxAliasCount: 100 });
+  if (doc === null || doc === undefined) return {};
+  if (!isObject(doc)) throw new InjectionError(`injection template "${name}": its output is not a YAML map`);
+  return goTypedOverlay(doc as Obj);
+}
+
+/** Characters a value may hold without any chance of being YAML syntax wherever a template prints it. */
+const PLAIN = /^[A-Za-z0-9][A-Za-z0-9._/=+-]*$/;
+/** Annotations whose documented content is structured, read by Istio's code (not printed by templates). */
+const STRUCTURED = new Set(["proxy.istio.io/config", "proxy.istio.io/overrides", "sidecar.istio.io/status"]);
+
+/** Renders template `name` (text `text`) for the pod in `ctx`: the partial Pod to merge. */
+export function renderTemplate(name: string, text: string, ctx: TemplateContext): Obj {
+  const tmpl = parsedTemplate(name, text);
+  const rendered = execute(name, tmpl, ctx);
+  const suspect = Object.keys(ctx.annotations).filter((k) => !STRUCTURED.has(k) && ctx.annotations[k] !== "" && !PLAIN.test(ctx.annotations[k]));
+  if (suspect.length === 0) return rendered;
+  // Render again with the suspect values replaced by plain tokens: the shape must not change.
+  const tokens: Record<string, string> = {};
+  suspect.forEach((k, i) => (tokens[k] = `pfvalue${i}x`));
+  const annotations = { ...ctx.annotations, ...tokens };
+  const pod = { ...ctx.pod, metadata: { ...ctx.pod.metadata, annotations: { ...(ctx.pod.metadata?.annotations ?? {}), ...tokens } } };
+  let plain: Obj;
+  try {
+    plain = execute(name, tmpl, { ...ctx, pod, annotations });
+  } catch {
+    // The template needs these values' content to render at all (e.g. JSON it parses): it may use it as
+    // structure. Allowed only for the annotations Istio documents as JSON volumes.
+    if (suspect.every((k) => k === "sidecar.istio.io/userVolume" || k === "sidecar.istio.io/userVolumeMount")) return rendered;
+    throw new InjectionError(`injection template "${name}": annotation ${suspect.join(", ")}: the value cannot be checked to stay a value`);
+  }
+  const where = shapeDiff(rendered, plain);
+  if (where !== undefined) {
+    const culprits = suspect.filter((k) => !(k === "sidecar.istio.io/userVolume" && /(^|\.)volumes(\[|$)/.test(where)) && !(k === "sidecar.istio.io/userVolumeMount" && /volumeMounts(\[|$)/.test(where)));
+    if (culprits.length) {
+      throw new InjectionError(`injection template "${name}": annotation ${culprits.join(", ")} would change the injected pod's structure at ${where || "/"}; refusing a value that is not plain data`);
+    }
+  }
+  return rendered;
+}
+
+/** Where two parsed documents differ in shape (keys, list lengths, scalar vs collection); undefined if same. */
+function shapeDiff(a: unknown, b: unknown, path = ""): string | undefined {
+  const kind = (v: unknown) => (Array.isArray(v) ? "list" : isObject(v) ? "map" : "scalar");
+  if (kind(a) !== kind(b)) return path;
+  if (Array.isArray(a) && Array.isArray(b)) {
+    if (a.length !== b.length) return path;
+    for (let i = 0; i < a.length; i++) {
+      const d = shapeDiff(a[i], b[i], `${path}[${i}]`);
+      if (d !== undefined) return d;
+    }
+    return undefined;
+  }
+  if (isObject(a) && isObject(b)) {
+    const ka = Object.keys(a).sort();
+    const kb = Object.keys(b).sort();
+    if (ka.length !== kb.length || ka.some((k, i) => k !== kb[i])) return path;
+    for (const k of ka) {
+      const d = shapeDiff(a[k], b[k], path ? `${path}.${k}` : k);
+      if (d !== undefined) return d;
+    }
+  }
+  return undefined;
+}
