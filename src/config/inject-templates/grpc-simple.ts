@@ -16,18 +16,13 @@ spec:
     - mountPath: /var/lib/grpc/data/
       name: grpc-io-proxyless-bootstrap
     env:
-    - name: INSTANCE_IP
+    {{- /* The pod facts the script puts into the node ID (a map ranges in key order). */}}
+    {{- range $var, $field := dict "INSTANCE_IP" "status.podIP" "POD_NAME" "metadata.name" "POD_NAMESPACE" "metadata.namespace" }}
+    - name: {{ $var }}
       valueFrom:
         fieldRef:
-          fieldPath: status.podIP
-    - name: POD_NAME
-      valueFrom:
-        fieldRef:
-          fieldPath: metadata.name
-    - name: POD_NAMESPACE
-      valueFrom:
-        fieldRef:
-          fieldPath: metadata.namespace
+          fieldPath: {{ $field }}
+    {{- end }}
     - name: ISTIO_NAMESPACE
       {{- /* A literal block: the namespace followed by a newline. */}}
       value: |
@@ -58,12 +53,9 @@ spec:
 {{- range .Spec.Containers }}
   - name: {{ .Name }}
     env:
-    - name: GRPC_XDS_BOOTSTRAP
-      value: /var/lib/grpc/data/bootstrap.json
-    - name: GRPC_GO_LOG_VERBOSITY_LEVEL
-      value: "99"
-    - name: GRPC_GO_LOG_SEVERITY_LEVEL
-      value: info
+    - {name: GRPC_XDS_BOOTSTRAP, value: /var/lib/grpc/data/bootstrap.json}
+    - {name: GRPC_GO_LOG_VERBOSITY_LEVEL, value: "99"}
+    - {name: GRPC_GO_LOG_SEVERITY_LEVEL, value: info}
     volumeMounts:
     - mountPath: /var/lib/grpc/data/
       name: grpc-io-proxyless-bootstrap
