@@ -34,13 +34,6 @@ export interface IstioCrdShape {
    * Istio's CRD has them: the API server needs them to estimate the CEL rules' cost within its limits.
    */
   bounds?: Record<string, Bounds>;
-  /** Fields the API server requires beyond the validator schema's own `req` (which the CRD carries too). */
-  required?: Record<string, string[]>;
-  /**
-   * Lists the API server merges by key (`x-kubernetes-list-type: map`), as Istio's CRD declares them: server-side
-   * apply merges their entries by these keys (which the items then require) and rejects duplicate keys.
-   */
-  listMaps?: Record<string, string[]>;
   /**
    * Schema nodes the CRD types more narrowly than the validator does (the validator keeps them loose to give its own
    * message), where a CEL rule needs the type.
@@ -68,9 +61,6 @@ const policyTargetBounds = (single = true): Record<string, Bounds> => ({
   ...selectorBounds("spec.selector.matchLabels"), ...(single ? targetRefBounds("spec.targetRef") : {}), ...targetRefBounds("spec.targetRefs[]"),
 });
 const NON_EMPTY: Bounds = { minLength: 1 };
-/** A target reference names its kind and name. */
-const REF_REQUIRED = ["kind", "name"];
-const policyTargetRequired = (single = true): Record<string, string[]> => ({ ...(single ? { "spec.targetRef": REF_REQUIRED } : {}), "spec.targetRefs[]": REF_REQUIRED });
 
 const r = (rule: string, message: string): CelRule => ({ rule, message });
 /** At most one of the fields is set (Istio counts them rather than using oneOf). */
@@ -142,7 +132,6 @@ export const ISTIO_CRD_SHAPES: Record<string, IstioCrdShape> = {
       { name: "Hosts", type: "string", jsonPath: ".spec.hosts", description: "Destination hosts the routes are for." },
       AGE,
     ],
-    required: { "spec.tls[].match[]": ["sniHosts"] },
     rules: ["corsPolicy.maxAge", "fault.delay.exponentialDelay", "fault.delay.fixedDelay", "retries.backoff", "retries.perTryTimeout", "timeout"].map((d) => [`spec.http[].${d}`, [MIN_1MS]]),
   },
   DestinationRule: {
@@ -152,7 +141,6 @@ export const ISTIO_CRD_SHAPES: Record<string, IstioCrdShape> = {
       "spec.trafficPolicy.portLevelSettings": { maxItems: 4096 }, "spec.subsets[].trafficPolicy.portLevelSettings": { maxItems: 4096 },
       ...selectorBounds("spec.workloadSelector.matchLabels"),
     },
-    required: Object.fromEntries(["spec.trafficPolicy", "spec.subsets[].trafficPolicy"].flatMap((tp) => [tp, `${tp}.portLevelSettings[]`]).map((tp) => [`${tp}.loadBalancer.consistentHash.httpCookie.attributes[]`, ["name"]])),
     rules: [...trafficPolicyDurations("spec.subsets[].trafficPolicy"), ...trafficPolicyDurations("spec.trafficPolicy"), ...matchLabels("spec.workloadSelector.matchLabels")],
   },
   ServiceEntry: {
@@ -167,7 +155,6 @@ export const ISTIO_CRD_SHAPES: Record<string, IstioCrdShape> = {
       "spec.endpoints": { maxItems: 4096 }, "spec.endpoints[].labels": { maxProperties: 256 }, "spec.endpoints[].ports": { maxProperties: 128 },
       "spec.ports": { maxItems: 256 }, ...selectorBounds("spec.workloadSelector.labels", 256),
     },
-    listMaps: { "spec.ports": ["name"] },
     rules: [
       ["spec", [
         atMostOne(["workloadSelector", "endpoints"], "only one of WorkloadSelector or Endpoints can be set"),
@@ -189,7 +176,6 @@ export const ISTIO_CRD_SHAPES: Record<string, IstioCrdShape> = {
   Sidecar: {
     versions: NETWORKING, storage: "v1", columns: [],
     bounds: selectorBounds("spec.workloadSelector.labels", 256),
-    required: { "spec.outboundTrafficPolicy.egressProxy": ["host"] },
     rules: [
       ...POOL_DURATIONS.map((d): [string, CelRule[]] => [`spec.inboundConnectionPool.${d}`, [MIN_1MS]]),
       ...POOL_DURATIONS.map((d): [string, CelRule[]] => [`spec.ingress[].connectionPool.${d}`, [MIN_1MS]]),
@@ -228,7 +214,6 @@ export const ISTIO_CRD_SHAPES: Record<string, IstioCrdShape> = {
   EnvoyFilter: {
     versions: ["v1alpha3"], storage: "v1alpha3", columns: [],
     bounds: { "spec.targetRefs": { maxItems: 16 }, ...targetRefBounds("spec.targetRefs[]"), ...selectorBounds("spec.workloadSelector.labels", 256) },
-    required: { "spec.targetRefs[]": REF_REQUIRED },
     rules: [
       ["spec", [atMostOne(["workloadSelector", "targetRefs"], "only one of targetRefs or workloadSelector can be set")]],
       ["spec.configPatches[].match", [r('has(self.context) ? ((self.context == "WAYPOINT") ? has(self.waypoint) : !has(self.waypoint)) : !has(self.waypoint)', "only support waypointMatch when context is WAYPOINT")]],
@@ -262,7 +247,6 @@ export const ISTIO_CRD_SHAPES: Record<string, IstioCrdShape> = {
       ...policyTargetBounds(),
       ...Object.fromEntries(["audiences[]", "fromCookies[]", "fromHeaders[].name", "fromParams[]", "issuer", "jwksUri", "jwks_uri", "outputClaimToHeaders[].claim", "outputClaimToHeaders[].header", "spaceDelimitedClaims[]"].map((f) => [`spec.jwtRules[].${f}`, NON_EMPTY])),
     },
-    required: { ...policyTargetRequired(), "spec.jwtRules[].outputClaimToHeaders[]": ["header", "claim"] },
     rules: [
       ["spec", [ONE_SELECTOR]],
       ["spec.jwtRules[]", [atMostOne(["jwksUri", "jwks_uri", "jwks"], "only one of jwks or jwksUri can be set")]],
@@ -277,7 +261,6 @@ export const ISTIO_CRD_SHAPES: Record<string, IstioCrdShape> = {
     versions: SECURITY, storage: "v1", shortNames: ["ap"],
     columns: [{ name: "Action", type: "string", jsonPath: ".spec.action", description: "ALLOW, DENY, AUDIT or CUSTOM." }, AGE],
     bounds: policyTargetBounds(),
-    required: policyTargetRequired(),
     rules: [
       ["spec", [ONE_SELECTOR]],
       ["spec.rules[].from[].source", [r("(has(self.serviceAccounts) || has(self.notServiceAccounts)) ? (!has(self.principals) &&\n!has(self.notPrincipals) && !has(self.namespaces) && !has(self.notNamespaces)) : true", "Cannot set serviceAccounts with namespaces or principals")]],
@@ -294,11 +277,6 @@ export const ISTIO_CRD_SHAPES: Record<string, IstioCrdShape> = {
         "accessLogging[].providers[].name", "metrics[].overrides[].match.customMetric", "metrics[].providers[].name", "tracing[].providers[].name",
         "tracing[].customTags{}.environment.name", "tracing[].customTags{}.formatter.value", "tracing[].customTags{}.header.name", "tracing[].customTags{}.literal.value",
       ].map((f) => [`spec.${f}`, NON_EMPTY])),
-    },
-    required: {
-      ...policyTargetRequired(),
-      ...Object.fromEntries(["accessLogging[].providers[]", "metrics[].providers[]", "tracing[].providers[]", "tracing[].customTags{}.environment", "tracing[].customTags{}.header"].map((f) => [`spec.${f}`, ["name"]])),
-      "spec.tracing[].customTags{}.formatter": ["value"], "spec.tracing[].customTags{}.literal": ["value"],
     },
     rules: [
       ["spec", [ONE_SELECTOR]],
@@ -319,8 +297,6 @@ export const ISTIO_CRD_SHAPES: Record<string, IstioCrdShape> = {
       "spec.imagePullSecret": { minLength: 1, maxLength: 253 }, "spec.pluginName": { minLength: 1, maxLength: 256 },
       "spec.url": NON_EMPTY, "spec.vmConfig.env[].name": { minLength: 1, maxLength: 256 },
     },
-    listMaps: { "spec.match[].ports": ["number"], "spec.vmConfig.env": ["name"] },
-    required: { ...policyTargetRequired(), spec: ["url"] },
     rules: [
       ["spec", [ONE_SELECTOR]],
       ...matchLabels("spec.selector.matchLabels"),
@@ -338,8 +314,6 @@ export const ISTIO_CRD_SHAPES: Record<string, IstioCrdShape> = {
       "spec.lua.inlineCode": { minLength: 1, maxLength: 65536 }, "spec.wasm.imagePullSecret": { minLength: 1, maxLength: 253 },
       "spec.wasm.pluginName": { minLength: 1, maxLength: 256 }, "spec.wasm.url": NON_EMPTY, "spec.wasm.vmConfig.env[].name": { minLength: 1, maxLength: 256 },
     },
-    listMaps: { "spec.match[].ports": ["number"], "spec.wasm.vmConfig.env": ["name"] },
-    required: { ...policyTargetRequired(false), "spec.lua": ["inlineCode"], "spec.wasm": ["url"] },
     rules: [
       ["spec", [atMostOne(["selector", "targetRefs"], "only one of targetRefs or selector can be set"), r("has(self.wasm) != has(self.lua)", "exactly one of wasm or lua must be set")]],
       ...matchLabels("spec.selector.matchLabels"),

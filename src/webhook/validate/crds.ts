@@ -1,13 +1,15 @@
 // CustomResourceDefinitions for the Istio kinds pilotfish validates, generated from the same schemas the
 // validator uses, so the API server's structural schema and pilotfish's checks cannot drift apart; plus what Istio
 // 1.30.3's CRDs serve besides field types (crd-istio.ts: versions and storage, names, printer columns, CEL rules,
-// count/length bounds, required fields, list-map keys), so a cluster sees the same API with either set of CRDs.
+// count/length bounds), so a cluster sees the same API with either set of CRDs.
 //
-// Types (object, array, string, integer, number, boolean), required fields and count/length bounds are enforced by
-// the API server. Objects keep unknown fields (`x-kubernetes-preserve-unknown-fields`) and enums and number ranges
-// are left to the webhook on purpose: the API server would prune a misspelt field in silence or answer "Unsupported
-// value" without a suggestion, while pilotfish's validating webhook rejects both with the field path and "did you
-// mean ...?".
+// Types (object, array, string, integer, number, boolean) and count/length bounds are enforced by the API server.
+// Objects keep unknown fields (`x-kubernetes-preserve-unknown-fields`), and enums, number ranges and required fields
+// (below `spec`) are left to the webhook on purpose: the API server would prune a misspelt field in silence, answer
+// "Unsupported value" without a suggestion, or answer "destination: Required value" for a misspelt `destinations:`
+// (schema validation runs before the validating webhook, which would then never be asked), while pilotfish's
+// validating webhook rejects all of them with the field path and "did you mean ...?". Istio's list-map keys
+// (`x-kubernetes-list-type: map`) need their keys required, so they are left out for the same reason.
 import type { Schema } from "../../schema/schema.js";
 import { KINDS } from "./index.js";
 import { ISTIO_CRD_SHAPES, type CelRule, type IstioCrdShape } from "./crd-istio.js";
@@ -23,17 +25,17 @@ const PLURALS: Record<string, string> = {
 };
 
 /** The OpenAPI v3 (structural) form of a validator schema. */
-export function toOpenApi(s: Schema, opts: { required?: boolean } = {}): Json {
+export function toOpenApi(s: Schema): Json {
   switch (s.t) {
     case "obj": {
       const properties: Json = {};
-      for (const [k, v] of Object.entries(s.f)) properties[k] = toOpenApi(v, opts);
-      return { type: "object", ...(opts.required !== false && s.req?.length ? { required: s.req } : {}), properties, "x-kubernetes-preserve-unknown-fields": true };
+      for (const [k, v] of Object.entries(s.f)) properties[k] = toOpenApi(v);
+      return { type: "object", properties, "x-kubernetes-preserve-unknown-fields": true };
     }
     case "arr":
-      return { type: "array", ...(s.min !== undefined ? { minItems: s.min } : {}), ...(s.max !== undefined ? { maxItems: s.max } : {}), items: toOpenApi(s.of, opts) };
+      return { type: "array", ...(s.min !== undefined ? { minItems: s.min } : {}), ...(s.max !== undefined ? { maxItems: s.max } : {}), items: toOpenApi(s.of) };
     case "map":
-      return { type: "object", additionalProperties: toOpenApi(s.of, opts) };
+      return { type: "object", additionalProperties: toOpenApi(s.of) };
     case "str":
       return { type: "string", ...(s.min !== undefined ? { minLength: s.min } : {}), ...(s.max !== undefined ? { maxLength: s.max } : {}) };
     case "dur":
@@ -71,22 +73,13 @@ function nodeAt(root: Json, path: string, what: string): Json {
 
 /** The OpenAPI schema of a kind's `spec` with the CRD's refinements and CEL rules put in. */
 function specSchema(kind: string, schema: Schema, shape: IstioCrdShape): Json {
-  // IstioOperator's CRD (pilotfish's own, no Istio one to match) leaves required fields to the webhook, as before.
-  const root: Json = { type: "object", properties: { spec: toOpenApi(schema, { required: kind !== "IstioOperator" }) } };
+  const root: Json = { type: "object", properties: { spec: toOpenApi(schema) } };
   for (const [path, refined] of Object.entries(shape.refine ?? {})) {
     const node = nodeAt(root, path, kind);
     Object.assign(node, structuredClone(refined));
     if (node.type !== "object") delete node["x-kubernetes-preserve-unknown-fields"];
   }
   for (const [path, bounds] of Object.entries(shape.bounds ?? {})) Object.assign(nodeAt(root, path, kind), bounds);
-  const require = (node: Json, fields: string[]) => (node.required = [...new Set([...((node.required as string[] | undefined) ?? []), ...fields])]);
-  for (const [path, fields] of Object.entries(shape.required ?? {})) require(nodeAt(root, path, kind), fields);
-  for (const [path, keys] of Object.entries(shape.listMaps ?? {})) {
-    const list = nodeAt(root, path, kind);
-    const items = list.items as Json;
-    Object.assign(list, { "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": keys });
-    require(items, keys);
-  }
   for (const [path, rules] of shape.rules) {
     const node = nodeAt(root, path, kind);
     node["x-kubernetes-validations"] = [...((node["x-kubernetes-validations"] as CelRule[] | undefined) ?? []), ...rules.map((x) => ({ rule: x.rule, message: x.message }))];
