@@ -6,19 +6,40 @@ import type { Problems } from "../schema/problems.js";
 import { isObject, type JsonObject } from "./values.js";
 
 const RESOURCES = S.obj({ limits: S.map(S.any), requests: S.map(S.any) });
+// Kubernetes' Affinity and SeccompProfile, which istioctl reads cni.affinity and cni.seccompProfile into strictly.
+const SELECTOR_REQS = S.arr(S.obj({ key: S.str(), operator: S.str(), values: S.strs() }));
+const LABEL_SELECTOR = S.obj({ matchLabels: S.map(S.str()), matchExpressions: SELECTOR_REQS });
+const NODE_SELECTOR_TERM = S.obj({ matchExpressions: SELECTOR_REQS, matchFields: SELECTOR_REQS });
+const POD_AFFINITY_TERM = S.obj({
+  labelSelector: LABEL_SELECTOR, namespaces: S.strs(), topologyKey: S.str(), namespaceSelector: LABEL_SELECTOR,
+  matchLabelKeys: S.strs(), mismatchLabelKeys: S.strs(),
+});
+const POD_AFFINITY = S.obj({
+  requiredDuringSchedulingIgnoredDuringExecution: S.arr(POD_AFFINITY_TERM),
+  preferredDuringSchedulingIgnoredDuringExecution: S.arr(S.obj({ weight: S.int(), podAffinityTerm: POD_AFFINITY_TERM })),
+});
+export const K8S_AFFINITY = S.obj({
+  nodeAffinity: S.obj({
+    requiredDuringSchedulingIgnoredDuringExecution: S.obj({ nodeSelectorTerms: S.arr(NODE_SELECTOR_TERM) }),
+    preferredDuringSchedulingIgnoredDuringExecution: S.arr(S.obj({ weight: S.int(), preference: NODE_SELECTOR_TERM })),
+  }),
+  podAffinity: POD_AFFINITY,
+  podAntiAffinity: POD_AFFINITY,
+});
+export const K8S_SECCOMP_PROFILE = S.obj({ type: S.str(), localhostProfile: S.str() });
 const QUOTAS = S.obj({ enabled: S.bool, pods: S.int(0) });
 /** CNIConfig's fields with their types (unknown top-level and `ambient` keys are the schema's business). */
 const CNI_FIELDS: Record<string, Schema> = {
   enabled: S.bool, hub: S.str(), tag: S.any, variant: S.str(), image: S.str(), pullPolicy: S.str(),
   cniBinDir: S.str(), cniConfDir: S.str(), cniConfFileName: S.str(), cniNetnsDir: S.str(), excludeNamespaces: S.strs(),
-  affinity: S.map(S.any), env: S.map(S.any), daemonSetLabels: S.map(S.any), podAnnotations: S.map(S.any), podLabels: S.map(S.any),
+  affinity: K8S_AFFINITY, env: S.map(S.any), daemonSetLabels: S.map(S.any), podAnnotations: S.map(S.any), podLabels: S.map(S.any),
   psp_cluster_role: S.str(), pspClusterRole: S.str(), logLevel: S.str(), logging: S.obj({ level: S.str() }),
   repair: S.obj({
     enabled: S.bool, hub: S.str(), tag: S.any, image: S.str(), labelPods: S.bool, repairPods: S.bool, createEvents: S.str(),
     deletePods: S.bool, brokenPodLabelKey: S.str(), brokenPodLabelValue: S.str(), initContainerName: S.str(),
   }),
   chained: S.bool, resource_quotas: QUOTAS, resourceQuotas: QUOTAS, resources: RESOURCES, privileged: S.bool,
-  seccompProfile: S.map(S.any), provider: S.str(), rollingMaxUnavailable: S.any, istioOwnedCNIConfig: S.bool,
+  seccompProfile: K8S_SECCOMP_PROFILE, provider: S.str(), rollingMaxUnavailable: S.any, istioOwnedCNIConfig: S.bool,
   istioOwnedCNIConfigFileName: S.str(), useAppArmorAnnotation: S.bool,
 };
 const CNI_AMBIENT_FIELDS: Record<string, Schema> = { enabled: S.bool, configDir: S.str(), dnsCapture: S.bool, ipv6: S.bool, reconcileIptablesOnStartup: S.bool };

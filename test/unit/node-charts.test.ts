@@ -81,6 +81,9 @@ describe("istio-cni chart", () => {
   it("refuses values istioctl refuses", () => {
     assert.throws(() => gen(["components.cni.enabled=true", "values.cni.repair.foo=1"]), IopError);
     assert.throws(() => gen(["components.cni.enabled=true", "values.cni.chained=maybe"]), IopError);
+    // istioctl reads cni.affinity and cni.seccompProfile into Kubernetes' types strictly.
+    assert.throws(() => gen(["components.cni.enabled=true", "values.cni.affinity.nodeAfinity.x=1"]), /nodeAfinity: unknown field/);
+    assert.throws(() => gen(["components.cni.enabled=true", "values.cni.seccompProfile.typ=RuntimeDefault"]), /typ: unknown field/);
   });
 });
 
