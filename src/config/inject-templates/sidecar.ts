@@ -39,7 +39,6 @@ const BODY = `
 {{- $native := ne (index $a "sidecar.istio.io/nativeSidecar" | default (printf "%t" .NativeSidecars)) "false" }}
 {{- $statusPort := annotation .ObjectMeta "status.sidecar.istio.io/port" $proxy.statusPort }}
 {{- $excludeInbound := excludeInboundPort $statusPort (annotation .ObjectMeta "traffic.sidecar.istio.io/excludeInboundPorts" $proxy.excludeInboundPorts) }}
-{{- $includeOutboundPorts := or (isset $a "traffic.sidecar.istio.io/includeOutboundPorts") (ne (valueOrDefault $proxy.includeOutboundPorts "") "") }}
 {{- $lightstepCA := and (eq $proxy.tracer "lightstep") .ProxyConfig.GetTracing.GetTlsSettings }}
 metadata:
   labels:
@@ -66,7 +65,7 @@ metadata:
     {{- end }}
     traffic.sidecar.istio.io/includeInboundPorts: "{{ annotation .ObjectMeta "traffic.sidecar.istio.io/includeInboundPorts" $proxy.includeInboundPorts }}"
     traffic.sidecar.istio.io/excludeInboundPorts: "{{ $excludeInbound }}"
-    {{- if $includeOutboundPorts }}
+    {{- if or (isset $a "traffic.sidecar.istio.io/includeOutboundPorts") (ne (valueOrDefault $proxy.includeOutboundPorts "") "") }}
     traffic.sidecar.istio.io/includeOutboundPorts: "{{ annotation .ObjectMeta "traffic.sidecar.istio.io/includeOutboundPorts" $proxy.includeOutboundPorts }}"
     {{- end }}
     {{- if or (isset $a "traffic.sidecar.istio.io/excludeOutboundPorts") (ne $proxy.excludeOutboundPorts "") }}
@@ -106,7 +105,7 @@ spec:
     - "{{ annotation .ObjectMeta "traffic.sidecar.istio.io/includeInboundPorts" $proxy.includeInboundPorts }}"
     - "-d"
     - "15090,15021{{ with $excludeInbound }},{{ . }}{{ end }}"
-    {{- if $includeOutboundPorts }}
+    {{- if or (isset $a "traffic.sidecar.istio.io/includeOutboundPorts") (ne (valueOrDefault $proxy.includeOutboundPorts "") "") }}
     - "-q"
     - "{{ annotation .ObjectMeta "traffic.sidecar.istio.io/includeOutboundPorts" $proxy.includeOutboundPorts }}"
     {{- end }}
