@@ -51,7 +51,7 @@ const PILOT_KEYS = [
   "nodeSelector", "pdb", "podAnnotations", "podLabels", "replicaCount", "resources", "rollingMaxSurge", "rollingMaxUnavailable",
   "seccompProfile", "serviceAccountAnnotations", "serviceAnnotations", "sidecarInjectorWebhookAnnotations", "tag", "taint",
   "tolerations", "topologySpreadConstraints", "traceSampling", "trustedZtunnelName", "trustedZtunnelNamespace", "variant",
-  "volumeMounts", "volumes", "ipv6",
+  "volumeMounts", "volumes", "ipv6", "crlConfigMapName", "istiodRemote",
 ];
 const GLOBAL_KEYS = [
   "caAddress", "caName", "certSigners", "configCluster", "configValidation", "defaultPodDisruptionBudget", "defaultResources",
@@ -59,7 +59,8 @@ const GLOBAL_KEYS = [
   "meshNetworks", "mountMtlsCerts", "multiCluster", "nativeNftables", "network", "networkPolicy", "omitSidecarInjectorConfigMap",
   "operatorManageWebhooks", "pilotCertProvider", "priorityClassName", "proxy", "proxy_init", "remotePilotAddress",
   "resourceScope", "sds", "sts", "tag", "variant", "waypoint", "platform", "ipFamilies", "ipFamilyPolicy", "jwtPolicy",
-  "defaultNodeSelector", "defaultTolerations", "tracer", "autoscalingv2API", "enableProxyDecorators", "enableReaderRBAC", "podDNSSearchNamespaces",
+  "defaultNodeSelector", "defaultTolerations", "tracer", "autoscalingv2API", "enableProxyDecorators", "enableReaderRBAC",
+  "trustBundleName", "agentgateway", "revision", "podDNSSearchNamespaces",
 ];
 /** `values.global.proxy` (Istio 1.30.3's values_types.proto ProxyConfig): a misspelt key is refused, as istioctl does. */
 const PROXY_KEYS = [
@@ -180,6 +181,11 @@ const UNRENDERED_GLOBAL = ["autoscalingv2API", "enableProxyDecorators"];
 const UNRENDERED_WAYPOINT = ["nodeSelector"];
 const UNRENDERED_GATEWAY = ["podAntiAffinityLabelSelector", "podAntiAffinityTermLabelSelector", "injectionTemplate"];
 const NOT_SUPPORTED = "not supported by pilotfish";
+/** Values the istiod chart of Istio 1.30.3 refuses as removed. */
+const REMOVED_VALUES = [
+  "telemetry.v2.prometheus.configOverride", "telemetry.v2.stackdriver.disableOutbound",
+  ...["debug", "maxNumberOfAttributes", "maxNumberOfAnnotations", "maxNumberOfMessageEvents"].flatMap((k) => [`global.tracer.stackdriver.${k}`, `meshConfig.defaultConfig.tracing.stackdriver.${k}`]),
+];
 /** The fields of istioctl 1.30.3's IngressGatewayConfig. */
 const GATEWAY_KEYS = new Set([
   "autoscaleEnabled", "autoscaleMax", "autoscaleMin", "memory", "cpu", "customService", "enabled", "env", "labels", "loadBalancerIP",
@@ -258,6 +264,14 @@ export function validateIstioOperatorSpec(spec: JsonObject, _meta: JsonObject, p
     const cs = comps[c];
     if (isObject(cs) && isObject(cs.k8s)) checkQuantities(cs.k8s.resources, `spec.components.${c}.k8s.resources`, p);
     if (isObject(cs) && typeof cs.namespace === "string" && !DNS_LABEL.test(cs.namespace)) p.error(`spec.components.${c}.namespace`, `"${cs.namespace}" is not a valid namespace name`);
+  }
+  // Settings the istiod chart fails on as removed (templates/NOTES.txt), whatever their value.
+  if (!(isObject(comps.pilot) && comps.pilot.enabled === false)) {
+    for (const dep of REMOVED_VALUES) {
+      let cur: unknown = values;
+      for (const k of dep.split(".")) cur = isObject(cur) ? cur[k] : undefined;
+      if (cur !== undefined && cur !== null) p.error(`spec.values.${dep}`, `${dep} is removed`);
+    }
   }
   // The istiod chart fails on it (templates/NOTES.txt).
   if (global.pilotCertProvider === "kubernetes") p.error("spec.values.global.pilotCertProvider", "pilotCertProvider=kubernetes is not supported (use istiod, custom or a cert-manager signer)");

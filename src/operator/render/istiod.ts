@@ -6,6 +6,7 @@ import type { PilotValues } from "../../config/values-types.js";
 import { chartResources, componentLabels, envList, fieldEnv, hpa, image, obj, obj0, pdb, pullSecrets, sortKeys, truthy, wantsHpa, wantsPdb, type K8sObject, type RenderContext } from "./meta.js";
 import { injectionConfigMapData, valuesConfigMapData, VALUES_CONFIGMAP_DESCRIPTION } from "../../config/configmaps.js";
 import { dump } from "js-yaml";
+import { compatibilityProfile } from "../../config/istiod-values.js";
 
 // istiod's RBAC, rule for rule as Istio 1.30.3's istiod chart grants it (istiod needs every one of these).
 const RO = ["get", "list", "watch"];
@@ -162,8 +163,10 @@ export function renderIstiod(ctx: RenderContext, namespace: string): K8sObject[]
   const crSuffix = `${ctx.revision ? ctx.revision + "-" : ""}${namespace}`;
   const L = (extra: Record<string, string> = {}) => componentLabels(ctx, "Pilot", { app: "istiod", istio: "pilot", ...extra });
   const out: K8sObject[] = [];
-  const remoteOn = truthy(v.istiodRemote?.enabled);
-  const localInjector = truthy(obj0(v.istiodRemote).enabledLocalInjectorIstiod);
+  // The chart flattens pilot.* over the top level: values.pilot.istiodRemote wins over values.istiodRemote.
+  const istiodRemote = { ...obj0(v.istiodRemote), ...obj0((pilot as JsonObject).istiodRemote) };
+  const remoteOn = truthy(istiodRemote.enabled);
+  const localInjector = truthy(istiodRemote.enabledLocalInjectorIstiod);
   // The chart: no istiod workload when istiod runs remotely (unless a local injector istiod is asked for); its
   // ServiceAccount and RBAC stay when this cluster is also the config cluster.
   const remote = remoteOn && !localInjector;
@@ -268,7 +271,10 @@ export function renderIstiod(ctx: RenderContext, namespace: string): K8sObject[]
   if (remote) return out;
 
   const autoscale = wantsHpa(pilot);
-  const penv = obj0(pilot.env);
+  // The chart profile of values.compatibilityVersion sets pilot.env below the user's own.
+  const compat = str((v as JsonObject).compatibilityVersion);
+  const compatEnv = compat ? obj0(obj0(compatibilityProfile(compat)?.pilot).env) : {};
+  const penv = { ...compatEnv, ...obj0(pilot.env) };
   // The istiod chart's openshift platform profile puts ztunnel in kube-system.
   const openshift = (str(v.global?.platform) || str((v as JsonObject).platform)) === "openshift";
   const taint = obj0(pilot.taint);

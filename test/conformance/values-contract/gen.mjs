@@ -63,6 +63,7 @@ const OVERRIDES = {
   secretVolumes: [{ name: "pf-sec", secretName: "pf-secret", mountPath: "/pf-sec" }],
   podAntiAffinityLabelSelector: [{ key: "security", operator: "In", values: "S1", topologyKey: "kubernetes.io/hostname" }],
   podAntiAffinityTermLabelSelector: [{ key: "security", operator: "In", values: "S1", topologyKey: "kubernetes.io/hostname" }],
+  toleration: [{ key: "pf-taint", operator: "Exists", effect: "NoSchedule" }],
   imagePullPolicy: "Never",
   pullPolicy: "Never",
   variant: "distroless",
@@ -227,6 +228,12 @@ export function contractKeys() {
     }
   }
   for (const e of byKey.values()) if (!("value" in e)) e.value = pick(e.path.slice(1), e.default);
+  // Fields of istioctl's Values (values_types.proto) that no chart's values.yaml lists.
+  for (const { segs, type, repeated } of protoLeaves()) {
+    const key = ["values", ...segs].join(".");
+    if (byKey.has(key) || [...byKey.keys()].some((k) => key.startsWith(`${k}.`) || k.startsWith(`${key}.`))) continue;
+    byKey.set(key, { path: ["values", ...segs], charts: ["values_types.proto"], value: protoValue(segs, type, repeated) });
+  }
   // Keys that reach objects only with another setting: varied again with that setting in both renders.
   for (const [key, context, value] of CONTEXTS) {
     const e = byKey.get(key);
@@ -235,6 +242,72 @@ export function contractKeys() {
     byKey.set(`${key}${value === undefined ? "" : ` = ${JSON.stringify(value)}`} (with ${desc})`, { ...e, context, value: value === undefined ? e.value : value });
   }
   return byKey;
+}
+
+/** Parses the messages of values_types.proto: name -> fields (json name, type, repeated). */
+function protoMessages() {
+  const text = fs.readFileSync(path.join(here, "values_types.proto"), "utf8").replace(/\/\/.*$/gm, "");
+  const msgs = new Map();
+  const re = /\bmessage (\w+) \{/g;
+  let m;
+  while ((m = re.exec(text))) {
+    let depth = 1;
+    let i = re.lastIndex;
+    for (; i < text.length && depth; i++) depth += text[i] === "{" ? 1 : text[i] === "}" ? -1 : 0;
+    const body = text.slice(re.lastIndex, i - 1).replace(/\benum \w+ \{[^}]*\}/g, "").replace(/\bmessage \w+ \{[^}]*\}/g, "");
+    const fields = [];
+    for (const f of body.matchAll(/^\s*(repeated\s+)?([\w.]+)\s+(\w+)\s*=\s*\d+\s*(\[[^\]]*\])?\s*;/gm)) {
+      const json = /json_name\s*=\s*"([^"]+)"/.exec(f[4] ?? "")?.[1] ?? f[3];
+      fields.push({ name: json, type: f[2], repeated: !!f[1] });
+    }
+    msgs.set(m[1], fields);
+  }
+  return msgs;
+}
+
+const PROTO_LEAF_MESSAGES = new Set(["IntOrString"]);
+function protoLeaves() {
+  const msgs = protoMessages();
+  const out = [];
+  const walk = (msg, segs, seen) => {
+    for (const f of msgs.get(msg) ?? []) {
+      const s = [...segs, f.name];
+      // Free-form: ztunnel's and meshConfig's keys come from the charts (ztunnel) and MeshConfig (its own API).
+      if (segs.length === 0 && ["ztunnel", "meshConfig", "gatewayClasses"].includes(f.name)) continue;
+      if (msgs.has(f.type) && !f.repeated && !PROTO_LEAF_MESSAGES.has(f.type) && !seen.has(f.type)) walk(f.type, s, new Set([...seen, f.type]));
+      else out.push({ segs: s, type: f.type, repeated: f.repeated });
+    }
+  };
+  walk("Values", [], new Set(["Values"]));
+  return out;
+}
+
+const ENUMS = { tracer: "zipkin", ResourceScope: "cluster", ingressControllerMode: "STRICT", Mode: "REGISTRY_ONLY" };
+function protoValue(segs, type, repeated) {
+  const last = String(segs[segs.length - 1]);
+  for (const k of [segs.slice(-2).join("."), last]) if (Object.prototype.hasOwnProperty.call(OVERRIDES, k) && OVERRIDES[k] !== "DROP_LAST") return structuredClone(OVERRIDES[k]);
+  if (repeated) return type === "string" ? ["pf-item"] : [{ name: "pf-item" }];
+  if (type in ENUMS) return ENUMS[type];
+  switch (type) {
+    case "bool":
+    case "google.protobuf.BoolValue":
+      return true;
+    case "uint32":
+    case "int32":
+    case "int64":
+    case "google.protobuf.Int32Value":
+      return 7;
+    case "double":
+      return 2.5;
+    case "google.protobuf.Duration":
+      return "47s";
+    case "IntOrString":
+      return "37%";
+    case "google.protobuf.Struct":
+      return last === "env" ? { PF_ENV: "pf-value" } : { "pf.example.com/key": "pf-value" };
+    default:
+      return "pf-value";
+  }
 }
 
 /** The IstioOperator spec for one key: the baseline with the key's value set. */
@@ -267,7 +340,9 @@ function istioctl(spec) {
 
 async function main() {
   const keys = contractKeys();
-  const list = [...keys.entries()].filter(([k]) => !only || k.includes(only));
+  const file = path.join(here, "golden.json");
+  const have = args.includes("--new") && fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")).keys : {};
+  const list = [...keys.entries()].filter(([k]) => (!only || k.includes(only)) && !(k in have));
   if (args.includes("--dry")) {
     for (const [k, e] of list) console.log(`${k} = ${JSON.stringify(e.value)}  [${e.charts.join(",")}]`);
     console.log(`${list.length} keys`);
@@ -307,8 +382,7 @@ async function main() {
   }
   await Promise.all([worker(), worker()]);
   const sorted = Object.fromEntries(Object.keys(result).sort().map((k) => [k, result[k]]));
-  const file = path.join(here, "golden.json");
-  const prev = only && fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")).keys : {};
+  const prev = (only || args.includes("--new")) && fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")).keys : {};
   const keysOut = Object.fromEntries(Object.entries({ ...prev, ...sorted }).sort(([a], [b]) => a.localeCompare(b)));
   const golden = {
     note: "Made by test/conformance/values-contract/gen.mjs with istioctl 1.30.3 (manifest generate -f <BASE_SPEC with the key set>); changed = object/field paths that differ from the baseline render (values dumps listed apart); long values are sha1 of canonical JSON (diff.mjs).",
