@@ -15,6 +15,7 @@
 //
 // Usage: node scripts/build.mjs [--metafile]   (--metafile also writes dist/meta.json, for esbuild's analyzer)
 import { build } from "esbuild";
+import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -34,6 +35,23 @@ const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8"))
 const INLINE = new Set(["commander", "js-yaml", "yaml", "re2js", "fast-json-patch"]);
 const external = Object.keys({ ...pkg.dependencies, ...pkg.optionalDependencies, ...pkg.peerDependencies }).filter((d) => !INLINE.has(d));
 
+// What `pilotfish version` prints about this build: the package version, the commit (with -dirty when the work
+// tree has uncommitted changes to tracked files) and the build time (SOURCE_DATE_EPOCH when set, for reproducible
+// builds).
+const git = (args) => {
+  try {
+    return execFileSync("git", args, { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+  } catch {
+    return undefined;
+  }
+};
+const commit = git(["rev-parse", "HEAD"]);
+const buildInfo = {
+  version: pkg.version,
+  gitCommit: commit ? commit + (git(["status", "--porcelain", "--untracked-files=no"]) ? "-dirty" : "") : "unknown",
+  buildDate: new Date(process.env.SOURCE_DATE_EPOCH ? Number(process.env.SOURCE_DATE_EPOCH) * 1000 : Date.now()).toISOString().replace(/\.\d+Z$/, "Z"),
+};
+
 const started = Date.now();
 fs.rmSync(tmp, { recursive: true, force: true });
 try {
@@ -50,6 +68,7 @@ try {
     // CommonJS packages bundled into ESM call require() for Node's built-ins: give every chunk one.
     banner: { js: 'import { createRequire as __pfCreateRequire } from "node:module"; const require = __pfCreateRequire(import.meta.url);' },
     chunkNames: "chunks/[name]-[hash]",
+    define: { __PILOTFISH_BUILD__: JSON.stringify(buildInfo) },
     sourcemap: true,
     sourcesContent: false,
     legalComments: "eof",
