@@ -288,6 +288,7 @@ const FLAG_SETS: string[][] = [
   ["meshConfig.defaultConfig.interceptionMode=NONE", "values.global.proxy.image=foo/bar:1"],
   ["meshConfig.defaultConfig.proxyMetadata.ISTIO_META_ENABLE_HBONE=true", "meshConfig.defaultConfig.proxyMetadata.IPTABLES_TRACE_LOGGING=true", "meshConfig.inboundTrafficPolicy.mode=LOCALHOST"],
   ["values.global.proxy.statusPort=0", "values.global.proxy.tracer=datadog"],
+  ["values.global.pilotCertProvider=custom"],
 ];
 
 const ANNOTATION_SETS: Record<string, string>[] = [
@@ -379,6 +380,10 @@ const KNOWN_BUILTIN: { test: RegExp; why: string }[] = [
   {
     test: /\(gateway, userVolume\): .*sidecar\.istio\.io\/status/,
     why: "the built-in gateway adds the sidecar.istio.io/userVolume volumes; Istio's gateway text does not read that annotation",
+  },
+  {
+    test: /^flags \[values\.global\.pilotCertProvider=custom\] pod \d+ \(sidecar(, userVolume)?\): \S*sidecar\.istio\.io\/status: /,
+    why: "with a CA other than istiod the built-in sidecar leaves out the istio-ca-crl volume; Istio's sidecar text always has it",
   },
   {
     test: /\(sidecar(, userVolume)?\): Istio's texts: injection template "sidecar": annotation apm\.datadoghq\.com\/env: the value cannot be checked/,
