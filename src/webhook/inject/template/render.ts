@@ -26,20 +26,27 @@ export function templateFuncs(): FuncMap {
 }
 
 const CACHE_MAX = 64;
-const cache = new Map<string, Template | InjectionError>();
+/** name -> text -> parsed template (or its parse error); the texts are the settings' own strings. */
+const cache = new Map<string, Map<string, Template | InjectionError>>();
+let cached = 0;
 
 /** The parsed template for (name, text), cached; a parse error is an InjectionError (cached too). */
 export function parsedTemplate(name: string, text: string): Template {
-  const key = name + "\u0000" + text;
-  let t = cache.get(key);
+  let byText = cache.get(name);
+  let t = byText?.get(text);
   if (!t) {
     try {
       t = parseTemplate(name, text, templateFuncs());
     } catch (e) {
       t = templateError(name, e);
     }
-    if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value as string);
-    cache.set(key, t);
+    if (cached >= CACHE_MAX) {
+      cache.clear();
+      cached = 0;
+    }
+    if (!byText) cache.set(name, (byText = new Map()));
+    byText.set(text, t);
+    cached++;
   }
   if (t instanceof InjectionError) throw t;
   return t;
@@ -67,7 +74,13 @@ function execute(name: string, tmpl: Template, ctx: TemplateContext): Obj {
     const line = err.linePos?.[0]?.line ?? 0;
     throw new InjectionError(`injection template "${name}": its output is not YAML (output line ${line}): ${err.message.split("\n")[0]}`);
   }
-  const doc: unknown = parsed.toJS({ maxAliasCount: 100 });
+  let doc: unknown;
+  try {
+    // Aliases are resolved here (an unknown alias or an alias bomb fails here, not in parseDocument).
+    doc = parsed.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    throw new InjectionError(`injection template "${name}": its output is not YAML: ${(e as Error).message.split("\n")[0]}`);
+  }
   if (doc === null || doc === undefined) return {};
   if (!isObject(doc)) throw new InjectionError(`injection template "${name}": its output is not a YAML map`);
   return goTypedOverlay(doc as Obj);
@@ -75,8 +88,38 @@ function execute(name: string, tmpl: Template, ctx: TemplateContext): Obj {
 
 /** Characters a value may hold without any chance of being YAML syntax wherever a template prints it. */
 const PLAIN = /^[A-Za-z0-9][A-Za-z0-9._/=+-]*$/;
-/** Annotations whose documented content is structured, read by Istio's code (not printed by templates). */
+/** Annotations whose documented content is structured and read by Istio's code (not printed by templates). */
 const STRUCTURED = new Set(["proxy.istio.io/config", "proxy.istio.io/overrides", "sidecar.istio.io/status"]);
+
+/** A plain token standing in for the value of the i-th suspect annotation. */
+const token = (i: number) => `pfvalue${i}x`;
+
+/**
+ * For a JSON map or list (sidecar.istio.io/userVolume, Multus networks), the same JSON with its top-level keys and
+ * every string replaced by tokens: a template that parses the value still can, and the names it prints from it
+ * (volume names are the map's keys) are plain. Undefined when the value is not JSON.
+ */
+function jsonStandIn(value: string, i: number): string | undefined {
+  const t = value.trim();
+  if (!t.startsWith("{") && !t.startsWith("[")) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(t);
+  } catch {
+    return undefined;
+  }
+  let n = 0;
+  const strings = (v: unknown): unknown =>
+    typeof v === "string" ? `pfs${i}x${n++}` : Array.isArray(v) ? v.map(strings) : isObject(v) ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, strings(x)])) : v;
+  const top = isObject(parsed) ? Object.fromEntries(Object.entries(parsed).map(([, x], j) => [`pfk${i}x${j}`, strings(x)])) : strings(parsed);
+  return JSON.stringify(top);
+}
+
+function withAnnotations(ctx: TemplateContext, values: Record<string, string>): TemplateContext {
+  const annotations = { ...ctx.annotations, ...values };
+  const pod = { ...ctx.pod, metadata: { ...ctx.pod.metadata, annotations: { ...(ctx.pod.metadata?.annotations ?? {}), ...values } } };
+  return { ...ctx, pod, annotations };
+}
 
 /** Renders template `name` (text `text`) for the pod in `ctx`: the partial Pod to merge. */
 export function renderTemplate(name: string, text: string, ctx: TemplateContext): Obj {
@@ -84,26 +127,27 @@ export function renderTemplate(name: string, text: string, ctx: TemplateContext)
   const rendered = execute(name, tmpl, ctx);
   const suspect = Object.keys(ctx.annotations).filter((k) => !STRUCTURED.has(k) && ctx.annotations[k] !== "" && !PLAIN.test(ctx.annotations[k]));
   if (suspect.length === 0) return rendered;
-  // Render again with the suspect values replaced by plain tokens: the shape must not change.
-  const tokens: Record<string, string> = {};
-  suspect.forEach((k, i) => (tokens[k] = `pfvalue${i}x`));
-  const annotations = { ...ctx.annotations, ...tokens };
-  const pod = { ...ctx.pod, metadata: { ...ctx.pod.metadata, annotations: { ...(ctx.pod.metadata?.annotations ?? {}), ...tokens } } };
-  let plain: Obj;
-  try {
-    plain = execute(name, tmpl, { ...ctx, pod, annotations });
-  } catch {
-    // The template needs these values' content to render at all (e.g. JSON it parses): it may use it as
-    // structure. Allowed only for the annotations Istio documents as JSON volumes.
-    if (suspect.every((k) => k === "sidecar.istio.io/userVolume" || k === "sidecar.istio.io/userVolumeMount")) return rendered;
-    throw new InjectionError(`injection template "${name}": annotation ${suspect.join(", ")}: the value cannot be checked to stay a value`);
+  // Render again with the suspect values replaced by plain tokens: the shape must not change. A template that
+  // parses a JSON value (userVolume) cannot render with a token; such values get a JSON stand-in instead, one at a
+  // time, so every other value is still checked against a plain token.
+  const standIns: Record<string, string> = {};
+  suspect.forEach((k, i) => (standIns[k] = token(i)));
+  const jsonValued = suspect.filter((k, i) => jsonStandIn(ctx.annotations[k], i) !== undefined);
+  let plain: Obj | undefined;
+  for (let n = 0; plain === undefined; n++) {
+    try {
+      plain = execute(name, tmpl, withAnnotations(ctx, standIns));
+    } catch {
+      if (n >= jsonValued.length) {
+        throw new InjectionError(`injection template "${name}": annotation ${suspect.join(", ")}: the value cannot be checked to stay data`);
+      }
+      const k = jsonValued[n];
+      standIns[k] = jsonStandIn(ctx.annotations[k], suspect.indexOf(k))!;
+    }
   }
   const where = shapeDiff(rendered, plain);
   if (where !== undefined) {
-    const culprits = suspect.filter((k) => !(k === "sidecar.istio.io/userVolume" && /(^|\.)volumes(\[|$)/.test(where)) && !(k === "sidecar.istio.io/userVolumeMount" && /volumeMounts(\[|$)/.test(where)));
-    if (culprits.length) {
-      throw new InjectionError(`injection template "${name}": annotation ${culprits.join(", ")} would change the injected pod's structure at ${where || "/"}; refusing a value that is not plain data`);
-    }
+    throw new InjectionError(`injection template "${name}": annotation ${suspect.join(", ")} would change the injected pod's structure at ${where || "/"}; a value that is not plain data is refused`);
   }
   return rendered;
 }
