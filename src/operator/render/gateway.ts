@@ -82,7 +82,8 @@ export function renderGateway(ctx: RenderContext, kind: "ingress" | "egress", el
   if (truthy(g.logAsJson)) args.push("--log_as_json");
   if (truthy(g.sts?.servicePort)) args.push(`--stsPort=${str(g.sts?.servicePort)}`);
   // The gateway charts read global.hub, the gateway's tag, and global.proxy.variant | global.variant.
-  const proxyImage = image(v, { ...own, image: own.image ?? v.global?.proxy?.image ?? "proxyv2", variant: str(v.global?.proxy?.variant) || str(v.global?.variant) }, "proxyv2");
+  // A component's hub does not reach the image (the chart reads global.hub only).
+  const proxyImage = image(v, { ...own, hub: undefined, image: own.image ?? v.global?.proxy?.image ?? "proxyv2", variant: str(v.global?.proxy?.variant) || str(v.global?.variant) }, "proxyv2");
   const containerPorts: Json[] = [
     ...ports.map((p) => ({ containerPort: Number(p.targetPort || p.port), protocol: str(p.protocol) || "TCP" })),
     { containerPort: 15090, name: "http-envoy-prom", protocol: "TCP" },
@@ -166,8 +167,10 @@ export function renderGateway(ctx: RenderContext, kind: "ingress" | "egress", el
     },
   };
   out.push(obj("apps/v1", "Deployment", name, ns, L({ "istio.io/dataplane-mode": "none" }), { spec: deploy }));
-  out.push(obj("rbac.authorization.k8s.io/v1", "Role", `${name}-sds`, ns, L(), { rules: [{ apiGroups: [""], resources: ["secrets"], verbs: ["get", "watch", "list"] }] }));
-  out.push(obj("rbac.authorization.k8s.io/v1", "RoleBinding", `${name}-sds`, ns, L(), {
+  // The chart's sds Role and RoleBinding do not carry the gateway's labels.
+  const rbacLabels = componentLabels(ctx, component, {});
+  out.push(obj("rbac.authorization.k8s.io/v1", "Role", `${name}-sds`, ns, rbacLabels, { rules: [{ apiGroups: [""], resources: ["secrets"], verbs: ["get", "watch", "list"] }] }));
+  out.push(obj("rbac.authorization.k8s.io/v1", "RoleBinding", `${name}-sds`, ns, rbacLabels, {
     roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: `${name}-sds` },
     subjects: [{ kind: "ServiceAccount", name: sa }],
   }));

@@ -271,6 +271,9 @@ export function renderIstiod(ctx: RenderContext, namespace: string): K8sObject[]
   if (remote) return out;
 
   const autoscale = wantsHpa(pilot);
+  // The component's hub and tag become values.pilot.hub/tag, as istioctl sets them.
+  const pc = obj0(obj0(ctx.r.spec.components).pilot);
+  const pilotImage = { ...pilot, ...(typeof pc.hub === "string" && pc.hub !== "" ? { hub: pc.hub } : {}), ...(pc.tag !== undefined && pc.tag !== null ? { tag: String(pc.tag) } : {}) };
   // The chart profile of values.compatibilityVersion sets pilot.env below the user's own.
   const compat = str((v as JsonObject).compatibilityVersion);
   const compatEnv = compat ? obj0(obj0(compatibilityProfile(compat)?.pilot).env) : {};
@@ -325,7 +328,7 @@ export function renderIstiod(ctx: RenderContext, namespace: string): K8sObject[]
           {
             args,
             env,
-            image: image(v, pilot, "pilot"),
+            image: image(v, pilotImage, "pilot"),
             ...(truthy(g.imagePullPolicy) ? { imagePullPolicy: g.imagePullPolicy } : {}),
             name: "discovery",
             ports: [

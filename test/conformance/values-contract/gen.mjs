@@ -227,6 +227,16 @@ export function contractKeys() {
       byKey.set(full.join(".").replace(".0.", "[0]."), { path: full, charts: [`component:${c}`], value });
     }
   }
+  // The components' own fields (IstioOperator spec.components.*: hub, tag, namespace; gateways' label too).
+  const COMPONENT_FIELDS = { hub: "registry.pf.example.com/hub", tag: "1.30.3-pf", namespace: "pf-ns", label: { "pf.example.com/gw": "pf-value" } };
+  for (const [c, segs] of comps) {
+    for (const [f, value] of Object.entries(COMPONENT_FIELDS)) {
+      if (f === "label" && !c.endsWith("Gateways")) continue;
+      if (c === "base" && f !== "namespace") continue;
+      const full = [...segs, f];
+      byKey.set(full.join(".").replace(".0.", "[0]."), { path: full, charts: [`component:${c}`], value });
+    }
+  }
   for (const e of byKey.values()) if (!("value" in e)) e.value = pick(e.path.slice(1), e.default);
   // Fields of istioctl's Values (values_types.proto) that no chart's values.yaml lists.
   for (const { segs, type, repeated } of protoLeaves()) {
