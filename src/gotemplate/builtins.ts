@@ -1,6 +1,6 @@
 // Go text/template's predefined functions.
 
-import { ArgError, type FuncMap, type GoFunc } from "./exec.js";
+import { ArgError, withArity, type FuncMap, type GoFunc } from "./exec.js";
 import { goPrintf, goSprint, goSprintln } from "./fmt.js";
 import { byteLen, isAscii, isInt, isMap, isNil, isTrue as truthOf, kindName, mapZero, NO_VALUE, typeName } from "./value.js";
 
@@ -243,8 +243,7 @@ const notFn: GoFunc = (...args: unknown[]) => {
 };
 
 
-/** Go's predefined template functions. `and`/`or` short-circuit in the executor; these bodies serve `call`-style use. */
-export const builtinFuncs: FuncMap = {
+const builtins: FuncMap = {
   and: (...args: unknown[]) => {
     wantAtLeast("and", args, 1);
     for (const a of args) if (!truthOf(a)) return a;
@@ -292,3 +291,14 @@ export const builtinFuncs: FuncMap = {
     return !lt(args[0], args[1]);
   },
 };
+
+// Go's signatures: [fixed parameters, variadic]
+const ARITIES: Record<string, [number, boolean]> = {
+  and: [1, true], or: [1, true], not: [1, false], len: [1, false], index: [1, true], slice: [1, true], call: [1, true],
+  print: [0, true], printf: [1, true], println: [0, true], html: [0, true], js: [0, true], urlquery: [0, true],
+  eq: [1, true], ne: [2, false], lt: [2, false], le: [2, false], gt: [2, false], ge: [2, false],
+};
+for (const [k, [n, v]] of Object.entries(ARITIES)) withArity(builtins[k]!, n, v);
+
+/** Go's predefined template functions. `and`/`or` short-circuit in the executor; these bodies serve direct calls. */
+export const builtinFuncs: FuncMap = builtins;

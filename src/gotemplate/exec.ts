@@ -37,6 +37,17 @@ export class ArgError extends Error {
 
 const LITERAL_EXPECT: Record<string, string> = { string: "string", int: "integer", float64: "float", bool: "bool" };
 
+const ARITY = Symbol.for("gotemplate.arity");
+
+/**
+ * Declares a function's Go parameter count, so the executor checks it before evaluating the arguments (as Go checks
+ * the signature first): `fixed` parameters, plus any number more when `variadic`. Returns the function.
+ */
+export function withArity<F extends GoFunc>(f: F, fixed: number, variadic: boolean): F {
+  Object.defineProperty(f, ARITY, { value: [fixed, variadic], enumerable: false });
+  return f;
+}
+
 const MISSING: unique symbol = Symbol("gotemplate.missing");
 type Final = unknown;
 
@@ -273,7 +284,11 @@ export class ExecState {
     this.node = pipe;
     let value: unknown = MISSING;
     const cmds = pipe.cmds;
-    for (let i = 0; i < cmds.length; i++) value = this.evalCommand(dot, cmds[i]!, value);
+    for (let i = 0; i < cmds.length; i++) {
+      value = this.evalCommand(dot, cmds[i]!, value);
+      // Go unwraps interface{} results: a nil one becomes the invalid value ("no value")
+      if (value === null || value === undefined) value = NO_VALUE;
+    }
     const decl = pipe.decl;
     for (let i = 0; i < decl.length; i++) {
       const name = decl[i]!.ident[0]!;
@@ -398,6 +413,15 @@ export class ExecState {
 
   private evalCall(dot: unknown, fn: GoFunc, isBuiltin: boolean, node: Node, name: string, args: Node[] | null, final: Final, self: unknown): unknown {
     const nargs = args === null ? 0 : args.length - 1;
+    const arity = (fn as unknown as Record<symbol, [number, boolean] | undefined>)[ARITY];
+    if (arity !== undefined) {
+      const numIn = nargs + (final !== MISSING ? 1 : 0);
+      const [fixed, variadic] = arity;
+      if (variadic ? numIn < fixed : numIn !== fixed) {
+        this.node = args !== null ? args[0]! : node;
+        this.errorf(`wrong number of args for ${name}: want ${variadic ? "at least " : ""}${fixed} got ${variadic ? nargs : numIn}`);
+      }
+    }
     if (isBuiltin && (name === "and" || name === "or")) {
       const total = nargs + (final !== MISSING ? 1 : 0);
       if (total < 1) {
@@ -455,6 +479,7 @@ export class ExecState {
         case "string":
         case "bool":
           if (LITERAL_EXPECT[exp]) this.errorf(`expected ${LITERAL_EXPECT[exp]}; found ${nodeString(an)}`);
+          if (exp) this.errorf(`can't handle ${nodeString(an)} for arg of type ${exp}`);
           break;
         case "nil":
           if (exp) this.errorf(`cannot assign nil to ${exp}`);

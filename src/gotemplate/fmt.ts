@@ -45,8 +45,10 @@ function runeCount(s: string): number {
   return n;
 }
 
-function printArg(arg: unknown, verb: string, f: Flags): string {
+function printArg(arg: unknown, verb: string, f: Flags, depth = 0): string {
   if (arg === null || arg === undefined || arg === NO_VALUE) {
+    // a nil inside a slice, map or struct prints as <nil> whatever the verb
+    if (depth > 0) return padString("<nil>", f);
     switch (verb) {
       case "T":
       case "v":
@@ -73,12 +75,12 @@ function printArg(arg: unknown, verb: string, f: Flags): string {
       return badVerb(verb, arg);
   }
   if (Array.isArray(arg)) {
-    if (f.sharpV) return "[]interface {}{" + arg.map((e) => printArg(e, verb, f)).join(", ") + "}";
-    return "[" + arg.map((e) => printArg(e, verb, f)).join(" ") + "]";
+    if (f.sharpV) return "[]interface {}{" + arg.map((e) => printArg(e, verb, f, depth + 1)).join(", ") + "}";
+    return "[" + arg.map((e) => printArg(e, verb, f, depth + 1)).join(" ") + "]";
   }
   if (arg instanceof Uint8Array) {
     if (verb === "s" || verb === "q" || verb === "x" || verb === "X") return fmtStringVerb(Buffer.from(arg).toString("latin1"), verb, f);
-    return "[" + Array.from(arg, (e) => printArg(e, verb, f)).join(" ") + "]";
+    return "[" + Array.from(arg, (e) => printArg(e, verb, f, depth + 1)).join(" ") + "]";
   }
   if (arg instanceof Date) return padString(goTimeString(arg), f);
   if (isStruct(arg)) {
@@ -86,13 +88,13 @@ function printArg(arg: unknown, verb: string, f: Flags): string {
       return printArg(String((arg.String as () => unknown)()), verb, f);
     }
     const ks = Object.keys(arg).filter((k) => typeof arg[k] !== "function");
-    if (f.sharpV) return typeName(arg) + "{" + ks.map((k) => `${k}:${printArg(arg[k], verb, f)}`).join(", ") + "}";
-    return "{" + ks.map((k) => (f.plusV ? `${k}:` : "") + printArg(arg[k] === undefined ? null : arg[k], verb, f)).join(" ") + "}";
+    if (f.sharpV) return typeName(arg) + "{" + ks.map((k) => `${k}:${printArg(arg[k], verb, f, depth + 1)}`).join(", ") + "}";
+    return "{" + ks.map((k) => (f.plusV ? `${k}:` : "") + printArg(arg[k] === undefined ? null : arg[k], verb, f, depth + 1)).join(" ") + "}";
   }
   if (isMap(arg)) {
     const ks = sortedKeys(arg);
-    if (f.sharpV) return "map[string]interface {}{" + ks.map((k) => `${printArg(k, verb, f)}:${printArg(arg[k], verb, f)}`).join(", ") + "}";
-    return "map[" + ks.map((k) => `${printArg(k, verb, f)}:${printArg(arg[k], verb, f)}`).join(" ") + "]";
+    if (f.sharpV) return "map[string]interface {}{" + ks.map((k) => `${printArg(k, verb, f, depth + 1)}:${printArg(arg[k], verb, f, depth + 1)}`).join(", ") + "}";
+    return "map[" + ks.map((k) => `${printArg(k, verb, f, depth + 1)}:${printArg(arg[k], verb, f, depth + 1)}`).join(" ") + "]";
   }
   return padString(String(arg), f);
 }

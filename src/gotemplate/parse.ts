@@ -181,9 +181,14 @@ class Parser {
   private next(): Token {
     const t = this.tok;
     if (this.st.i < this.st.tokens.length) this.st.i++;
-    this.lastLine = t.line;
+    // Go reports parse errors at the line of the furthest token read so far (its lookahead keeps it)
+    if (this.st.i > this.furthest) {
+      this.furthest = this.st.i;
+      this.lastLine = t.line;
+    }
     return t;
   }
+  private furthest = 0;
   private lastLine = 1;
   private backup(): void {
     this.st.i--;

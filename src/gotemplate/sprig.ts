@@ -4,7 +4,7 @@
 
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { RE2JS } from "re2js";
-import { ArgError, type FuncMap, type GoFunc } from "./exec.js";
+import { ArgError, withArity, type FuncMap, type GoFunc } from "./exec.js";
 import { formatValue, goPrintf } from "./fmt.js";
 import { parseGoNumber } from "./parse.js";
 import { compareStrings, goStruct, isInt, isMap, isNil, isStruct, kindName, sortedKeys, typeName } from "./value.js";
@@ -59,7 +59,7 @@ export function typedFunc(name: string, params: Param[], impl: (...args: any[]) 
 function fn(name: string, params: Param[], impl: (...args: any[]) => unknown): GoFunc {
   const variadic = params.length > 0 && params[params.length - 1]!.startsWith("...");
   const fixed = variadic ? params.length - 1 : params.length;
-  return (...args: unknown[]) => {
+  return withArity((...args: unknown[]) => {
     if (variadic ? args.length < fixed : args.length !== fixed) {
       throw new ArgError(`wrong number of args for ${name}: want ${variadic ? "at least " : ""}${fixed} got ${args.length}`);
     }
@@ -69,7 +69,7 @@ function fn(name: string, params: Param[], impl: (...args: any[]) => unknown): G
       conv[i] = checkArg(p, args[i], i);
     }
     return impl(...conv);
-  };
+  }, fixed, variadic);
 }
 
 function notSupported(name: string): GoFunc {
@@ -202,6 +202,11 @@ export function deepEqual(a: unknown, b: unknown): boolean {
     if (!deepEqual((a as Record<string, unknown>)[ka[i]!], (b as Record<string, unknown>)[kb[i]!])) return false;
   }
   return true;
+}
+
+function deepCopyChecked(v: unknown): unknown {
+  if (isNil(v)) throw new Error("reflect: call of reflect.Value.Type on zero Value");
+  return deepCopy(v);
 }
 
 function deepCopy(v: unknown): unknown {
@@ -480,14 +485,20 @@ function regexSplit(expr: string, s: string, n: number, must = true): string[] {
 
 // ---------- strings ----------
 
+function isTitleSeparator(c: string): boolean {
+  const cp = c.codePointAt(0)!;
+  if (cp <= 0x7f) return !/[0-9A-Za-z_]/.test(c);
+  if (/[\p{L}\p{Nd}]/u.test(c)) return false;
+  return /\s/u.test(c);
+}
+
 function goTitle(s: string): string {
-  // strings.Title: upper-case the first letter of each word (words separated by non-letters/digits)
+  // strings.Title: upper-case the first letter after each separator
   let out = "";
-  let prev = " ";
+  let prevSep = true;
   for (const c of s) {
-    const isSep = !/[\p{L}\p{Nd}_']/u.test(prev);
-    out += isSep ? c.toUpperCase() : c;
-    prev = c;
+    out += prevSep ? c.toUpperCase() : c;
+    prevSep = isTitleSeparator(c);
   }
   return out;
 }
@@ -541,6 +552,22 @@ function abbrevFull(str: string, offset: number, maxWidth: number): string {
   if (maxWidth < 7) return str;
   if (offset + maxWidth - 3 < str.length) return abrevMarker + abbrevFull(str.slice(offset), 0, maxWidth - 3);
   return abrevMarker + str.slice(str.length - (maxWidth - 3));
+}
+
+/** goutils.DeleteWhiteSpace: works byte by byte (so non-ASCII text comes out as Latin-1 mojibake, as in Go). */
+function nospace(s: string): string {
+  if (isAsciiString(s)) return s.replace(/[\t\n\v\f\r ]/g, "");
+  let out = "";
+  for (const b of Buffer.from(s, "utf8")) {
+    if ((b >= 9 && b <= 13) || b === 32 || b === 0x85 || b === 0xa0) continue;
+    out += String.fromCharCode(b);
+  }
+  return out;
+}
+
+function isAsciiString(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 0x80) return false;
+  return true;
 }
 
 function initials(s: string): string {
@@ -1139,7 +1166,7 @@ const sprig: FuncMap = {
   trimAll: fn("trimAll", ["string", "string"], (a: string, b: string) => goTrim(b, a)),
   trimSuffix: fn("trimSuffix", ["string", "string"], (a: string, b: string) => (a !== "" && b.endsWith(a) ? b.slice(0, b.length - a.length) : b)),
   trimPrefix: fn("trimPrefix", ["string", "string"], (a: string, b: string) => (b.startsWith(a) ? b.slice(a.length) : b)),
-  nospace: fn("nospace", ["string"], (s: string) => s.replace(/[\s\u0085]/g, "")),
+  nospace: fn("nospace", ["string"], nospace),
   initials: fn("initials", ["string"], initials),
   randAlphaNum: fn("randAlphaNum", ["int"], (n: number) => randomString(n, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")),
   randAlpha: fn("randAlpha", ["int"], (n: number) => randomString(n, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")),
@@ -1287,8 +1314,8 @@ const sprig: FuncMap = {
   mustToPrettyJson: fn("mustToPrettyJson", ["any"], (v: unknown) => mustJson(v, "  ", true)),
   mustToRawJson: fn("mustToRawJson", ["any"], (v: unknown) => mustJson(v, "", false)),
   ternary: fn("ternary", ["any", "any", "bool"], (t: unknown, f: unknown, c: boolean) => (c ? t : f)),
-  deepCopy: fn("deepCopy", ["any"], deepCopy),
-  mustDeepCopy: fn("mustDeepCopy", ["any"], deepCopy),
+  deepCopy: fn("deepCopy", ["any"], deepCopyChecked),
+  mustDeepCopy: fn("mustDeepCopy", ["any"], deepCopyChecked),
 
   // reflection
   typeOf: fn("typeOf", ["any"], typeName),
@@ -1444,6 +1471,7 @@ const sprig: FuncMap = {
   concat: fn("concat", ["...any"], (...ls: unknown[]) => {
     const res: unknown[] = [];
     for (const l of ls) {
+      if (isNil(l)) throw new Error(NIL_DEREF);
       if (!Array.isArray(l)) throw new Error(`Cannot concat type ${kindName(l)} as list`);
       res.push(...l);
     }
@@ -1532,7 +1560,9 @@ function sprigSlice(l: unknown, ...idx: unknown[]): unknown {
 }
 
 function chunk(size: number, l: unknown): unknown[][] {
-  const xs = listOf("chunk", l, "chunk");
+  if (isNil(l)) throw new Error(NIL_DEREF);
+  if (!Array.isArray(l)) throw new Error(`Cannot chunk type ${kindName(l)}`);
+  const xs = l;
   if (size <= 0) throw new Error("runtime error: integer divide by zero");
   const out: unknown[][] = [];
   for (let i = 0; i < xs.length; i += size) out.push(xs.slice(i, i + size));

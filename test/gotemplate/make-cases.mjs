@@ -488,6 +488,23 @@ add("istio/deep missing with default", "{{ .Values.global.proxy.image | default 
 add("istio/missing intermediate", "{{ .Values.global.proxy.image }}", { Values: { global: {} } });
 add("istio/null intermediate", "{{ .Values.global.proxy.image }}", { Values: { global: { proxy: null } } });
 
+// ---- found by differential fuzzing against Go (random token soups and random pipelines) ----
+add("fuzz/nil pipeline result to len", "{{ .NIL | len }}");
+add("fuzz/nil variable field", "{{ $x := .NIL }}{{ $x.foo }}");
+add("fuzz/nil parenthesized field", "{{ (.NIL).foo }}");
+add("fuzz/nil chain field", "{{ .NIL.foo }}");
+add("fuzz/nil template dot", `{{define "x"}}[{{.}}|{{.a}}]{{end}}{{template "x" .NIL}}`);
+add("fuzz/title separators", "{{ title \"'a b' x-y z_z é.ü\" }}");
+add("fuzz/nospace non-ASCII", "{{ nospace .Uni }}");
+add("fuzz/printf nil inside composites", "{{ printf \"%d|%s|%x\" (list 1 nil) (dict \"a\" nil) (list nil) }}");
+add("fuzz/literal for map parameter", "{{ omit false }}");
+add("fuzz/chunk of string", "{{ chunk 2 `x` }}");
+add("fuzz/concat nil", "{{ concat nil (list 1) }}");
+add("fuzz/deepCopy missing", "{{ deepCopy .Nope }}");
+add("fuzz/argument count checked before arguments run", "{{ lt 0 toJson $ }}");
+add("fuzz/parse error line is the furthest token read", "x {{ $x \n $i, $v := nil }}");
+add("fuzz/trailing pipe", "{{ .X | }}");
+
 const prev = existsSync(new URL("./cases.json", import.meta.url)) ? JSON.parse(readFileSync(new URL("./cases.json", import.meta.url), "utf8")) : [];
 const prevGo = new Map(prev.map((c) => [c.name + "\u0000" + c.tpl, c.go]));
 const seen = new Set();
