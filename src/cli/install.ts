@@ -1,52 +1,99 @@
 // `pilotfish install` / `uninstall`: apply a rendered installation straight to the cluster, as istioctl
 // install does (server-side apply in component order, per-component progress, bounded readiness waits,
 // prune), and remove it again. It runs the reconciler's plan (installStep) step after step until every
-// component is ready or --readiness-timeout passes.
+// component is ready or --readiness-timeout passes. Both ask before destroying something (install over a
+// control plane that is already there, uninstall --purge) unless -y is given.
 import type { Command } from "commander";
-import type { CliIO, ExitCode } from "./io.js";
-import { collect, iopOptions, kubeOptions, reportIopError, resolveFromFlags, type IopFlags } from "./iop-input.js";
+import { EXIT, type CliIO, type ExitCode } from "./io.js";
+import { collect, iopOptions, reportIopError, resolveFromFlags, type IopFlags } from "./iop-input.js";
+import { clusterFlags, clusterOptions, connectCluster, reportClusterError, unusedClusterFlag, type ClusterFlags, type ClusterFlagUse } from "./cluster.js";
+import { confirm, confirmOption } from "./confirm.js";
 import { render } from "../operator/render/index.js";
-import { Kube } from "../kube/client.js";
-import { loadKubeConfig } from "../kube/kubeconfig.js";
+import { statusOf, type Kube } from "../kube/client.js";
 import { durationFlag } from "../config/duration.js";
+import type { ResolvedIop } from "../config/resolve.js";
+import type { JsonObject } from "../config/values.js";
 import { PRUNE_KINDS, desiredComponents, L_COMPONENT, type Owner } from "../operator/reconcile/plan.js";
 import { installStep, type ComponentStep } from "../operator/reconcile/apply.js";
 
 interface InstallOpts extends IopFlags {
   dryRun: boolean;
   readinessTimeout: string;
-  kubeconfig?: string;
-  context?: string;
+  skipConfirmation: boolean;
 }
 
 /** How often `install` looks again while components are not ready. */
 const INSTALL_POLL_MS = 2000;
 
+const NAMESPACE_FROM_IOP = "the Istio namespace comes from the IstioOperator (--set values.global.istioNamespace=NS)";
+const INSTALL_USE: ClusterFlagUse = { namespace: { unused: NAMESPACE_FROM_IOP }, istioNamespace: { unused: NAMESPACE_FROM_IOP } };
+const UNINSTALL_USE: ClusterFlagUse = {
+  namespace: { unused: "it finds what to remove by its labels, in every namespace" },
+  istioNamespace: { unused: "it finds what to remove by its labels, in every namespace" },
+};
+
 export function registerInstall(program: Command, io: CliIO, exit: ExitCode): void {
-  kubeOptions(iopOptions(program.command("install").description("install Istio from a profile / IstioOperator straight into the cluster (as istioctl install)"), "install even if validation fails"))
+  const install = iopOptions(program.command("install").description("install Istio from a profile / IstioOperator straight into the cluster (as istioctl install)"), "install even if validation fails")
     .option("--dry-run", "render and print progress; change nothing", false)
-    .option("--readiness-timeout <duration>", "how long to wait for each component to become ready", "300s")
-    .action(async (opts: InstallOpts) => {
-      exit.code = await runInstall(opts, io);
-    });
-  kubeOptions(program.command("uninstall"))
+    .option("--readiness-timeout <duration>", "how long to wait for each component to become ready", "300s");
+  clusterOptions(confirmOption(install), INSTALL_USE).action(async (opts: InstallOpts, cmd: Command) => {
+    const cluster = clusterFlags(cmd);
+    const unused = unusedClusterFlag(cluster, "install", INSTALL_USE);
+    if (unused) {
+      io.stderr(`Error: ${unused}\n`);
+      exit.code = EXIT.USAGE;
+      return;
+    }
+    exit.code = await runInstall(opts, cluster, io);
+  });
+  const uninstall = program
+    .command("uninstall")
     .description("remove what `pilotfish install` (or the operator) installed")
     .option("-f, --filename <file>", "the IstioOperator file that was installed", collect, [])
     .option("-r, --revision <rev>", "remove only this revision's components")
-    .option("--purge", "remove every Istio component pilotfish installed, whatever its owner or revision", false)
-    .option("--dry-run", "print what would be removed", false)
-    .action(async (opts: UninstallOpts) => {
-      exit.code = await runUninstall(opts, io);
-    });
+    .option("--purge", "remove every Istio component pilotfish installed, whatever its owner or revision, and Istio's CRDs (asks first)", false)
+    .option("--dry-run", "print what would be removed", false);
+  clusterOptions(confirmOption(uninstall), UNINSTALL_USE).action(async (opts: UninstallOpts, cmd: Command) => {
+    const cluster = clusterFlags(cmd);
+    const unused = unusedClusterFlag(cluster, "uninstall", UNINSTALL_USE);
+    if (unused) {
+      io.stderr(`Error: ${unused}\n`);
+      exit.code = EXIT.USAGE;
+      return;
+    }
+    exit.code = await runUninstall(opts, cluster, io);
+  });
 }
 
-export async function runInstall(opts: InstallOpts, io: CliIO): Promise<number> {
+/** The control plane this install would overwrite: same-revision istiod Deployments and IstioOperators in its namespace. */
+export async function existingInstall(kube: Kube, r: ResolvedIop): Promise<string[]> {
+  const found: string[] = [];
+  const revision = r.revision || "default";
+  const deployments = await kube.listWithVersion("apps/v1", "Deployment", { namespace: r.namespace, labelSelector: "app=istiod" });
+  for (const d of deployments.items) {
+    const m = d.metadata as { name: string; labels?: Record<string, string> };
+    const rev = m.labels?.["istio.io/rev"] || "default";
+    if (rev !== revision) continue;
+    const containers = ((d.spec as JsonObject)?.template as { spec?: { containers?: { name: string; image?: string }[] } })?.spec?.containers ?? [];
+    const image = (containers.find((c) => c.name === "discovery") ?? containers[0])?.image;
+    found.push(`Deployment ${r.namespace}/${m.name} (revision ${rev}${image ? `, image ${image}` : ""})`);
+  }
+  try {
+    const iops = await kube.listWithVersion("install.istio.io/v1alpha1", "IstioOperator", { namespace: r.namespace });
+    for (const o of iops.items) found.push(`IstioOperator ${r.namespace}/${(o.metadata as { name: string }).name} (an operator reconciling it will undo what this install changes)`);
+  } catch (e) {
+    if (statusOf(e) !== 404) throw e; // no IstioOperator CRD: no IstioOperator
+  }
+  return found;
+}
+
+export async function runInstall(opts: InstallOpts, cluster: ClusterFlags, io: CliIO): Promise<number> {
   let timeoutMs: number;
   try {
     timeoutMs = durationFlag("--readiness-timeout", opts.readinessTimeout, { allowZero: true });
   } catch (e) {
     io.stderr(`Error: ${(e as Error).message}\n`);
-    return 1;
+    return EXIT.USAGE;
   }
   let r;
   try {
@@ -65,10 +112,15 @@ export async function runInstall(opts: InstallOpts, io: CliIO): Promise<number> 
   }
   let kube: Kube;
   try {
-    kube = new Kube(await loadKubeConfig(opts), "pilotfish-install");
+    kube = (await connectCluster(cluster, "pilotfish-install")).kube;
+    const existing = await existingInstall(kube, r);
+    if (existing.length) {
+      const what = `Istio is already installed in ${r.namespace}:\n${existing.map((x) => `  ${x}\n`).join("")}This will install the ${JSON.stringify(r.profile || "default")} profile${r.revision ? ` (revision ${r.revision})` : ""} over it.`;
+      const stop = await confirm({ message: what, skip: opts.skipConfirmation }, io);
+      if (stop !== undefined) return stop;
+    }
   } catch (e) {
-    io.stderr(`Error: ${(e as Error).message}\n`);
-    return 1;
+    return reportClusterError(e, io);
   }
   const errors: string[] = [];
   try {
@@ -105,7 +157,7 @@ export async function runInstall(opts: InstallOpts, io: CliIO): Promise<number> 
   }
   if (errors.length) {
     io.stderr(`Error: failed to install manifests: ${errors.length} error(s) occurred:\n${errors.map((e) => `\t* ${e}\n`).join("")}`);
-    return 1;
+    return EXIT.FINDINGS;
   }
   io.stderr("✔ Installation complete\n");
   return 0;
@@ -116,14 +168,24 @@ interface UninstallOpts {
   revision?: string;
   purge: boolean;
   dryRun: boolean;
-  kubeconfig?: string;
-  context?: string;
+  skipConfirmation: boolean;
 }
 
-export async function runUninstall(opts: UninstallOpts, io: CliIO): Promise<number> {
+/** What `uninstall --purge` destroys, said before it asks. */
+export const PURGE_WARNING =
+  "uninstall --purge removes every Istio component pilotfish installed, of every revision and owner, and Istio's " +
+  "CustomResourceDefinitions: with them goes every VirtualService, DestinationRule, Gateway, AuthorizationPolicy and " +
+  "other Istio resource in the cluster.";
+
+export async function runUninstall(opts: UninstallOpts, cluster: ClusterFlags, io: CliIO): Promise<number> {
   if (!opts.purge && !opts.filename.length && !opts.revision) {
     io.stderr("Error: at least one of --revision, --filename or --purge must be set\n");
-    return 1;
+    return EXIT.USAGE;
+  }
+  // Asked before the cluster is touched: what --purge removes does not depend on what is there.
+  if (opts.purge && !opts.dryRun) {
+    const stop = await confirm({ message: PURGE_WARNING, skip: opts.skipConfirmation }, io);
+    if (stop !== undefined) return stop;
   }
   let selector = `${L_COMPONENT},operator.istio.io/managed=Reconcile`;
   if (!opts.purge) {
@@ -139,7 +201,7 @@ export async function runUninstall(opts: UninstallOpts, io: CliIO): Promise<numb
     }
   }
   try {
-    const kube = new Kube(await loadKubeConfig(opts), "pilotfish-install");
+    const { kube } = await connectCluster(cluster, "pilotfish-install");
     const kinds = opts.purge ? [...PRUNE_KINDS, ["apiextensions.k8s.io/v1", "CustomResourceDefinition"] as [string, string]] : PRUNE_KINDS;
     let n = 0;
     for (const [av, kind] of kinds) {
@@ -155,7 +217,6 @@ export async function runUninstall(opts: UninstallOpts, io: CliIO): Promise<numb
     else io.stderr("✔ Uninstall complete\n");
     return 0;
   } catch (e) {
-    io.stderr(`Error: ${(e as Error).message}\n`);
-    return 1;
+    return reportClusterError(e, io);
   }
 }

@@ -1,8 +1,14 @@
 // The CLI's IO: streams and the exit code holder every command is given (tests pass their own).
+import { createInterface } from "node:readline";
+
 export interface CliIO {
   stdout: (s: string) => void;
   stderr: (s: string) => void;
   readStdin: () => Promise<string>;
+  /** Whether a person can answer a question on stdin (a TTY). Absent: no (tests, pipes). */
+  isInteractive?: () => boolean;
+  /** Writes `question` (to stderr) and reads one answer line from stdin; null at end of input. */
+  ask?: (question: string) => Promise<string | null>;
 }
 
 export const processIO: CliIO = {
@@ -13,9 +19,33 @@ export const processIO: CliIO = {
     for await (const c of process.stdin) chunks.push(c as Buffer);
     return Buffer.concat(chunks).toString("utf8");
   },
+  isInteractive: () => process.stdin.isTTY === true,
+  ask: (question) =>
+    new Promise((resolve) => {
+      const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: false });
+      let answered = false;
+      rl.once("line", (line) => {
+        answered = true;
+        rl.close();
+        resolve(line);
+      });
+      rl.once("close", () => {
+        if (!answered) resolve(null);
+      });
+      process.stderr.write(question);
+    }),
 };
 
 /** Holder the subcommands write their exit code into (commander's action handlers return void). */
 export interface ExitCode {
   code: number;
 }
+
+/**
+ * pilotfish's exit codes, the same for every command (README "Exit codes"):
+ * 0 done / nothing found; 1 the command ran and found problems or failed (invalid resources, profiles that differ,
+ * components that did not install, a declined prompt); 2 the command line or its input is wrong (unknown flag,
+ * unreadable file, broken YAML, unknown profile, invalid IstioOperator, a prompt that cannot be asked);
+ * 3 no cluster configured, or the cluster cannot be reached.
+ */
+export const EXIT = { OK: 0, FINDINGS: 1, USAGE: 2, CLUSTER: 3 } as const;

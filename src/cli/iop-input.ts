@@ -2,7 +2,7 @@
 // stdin, which must come last), `--set` flags and `-r/--revision`.
 import fs from "node:fs";
 import type { Command } from "commander";
-import type { CliIO } from "./io.js";
+import { EXIT, type CliIO } from "./io.js";
 import { IopError, parseIopFile, resolveIop, type ResolvedIop } from "../config/resolve.js";
 import type { JsonObject } from "../config/values.js";
 
@@ -41,10 +41,11 @@ export async function resolveFromFlags(opts: IopFlags, io: CliIO): Promise<Resol
   return resolveIop({ docs, sets, force: opts.force });
 }
 
+/** An invalid IstioOperator, an unknown profile, an unreadable or broken file: input errors, exit 2. */
 export function reportIopError(e: unknown, io: CliIO): number {
   if (e instanceof IopError) {
     for (const err of e.errors) io.stderr(`Error: ${err.path ? err.path + ": " : ""}${err.message}\n`);
-    return 1;
+    return EXIT.USAGE;
   }
   throw e;
 }
@@ -56,13 +57,6 @@ export function iopOptions(cmd: Command, forceHelp: string): Command {
     .option("-s, --set <path=value>", "override an IstioOperator spec path, e.g. profile=demo or values.pilot.replicaCount=2 (repeatable)", collect, [])
     .option("-r, --revision <rev>", "control-plane revision (same as --set revision=REV)")
     .option("--force", forceHelp, false);
-}
-
-/** Which cluster: --kubeconfig and --context, the same on every command that talks to one. */
-export function kubeOptions(cmd: Command): Command {
-  return cmd
-    .option("--kubeconfig <file>", "kubeconfig (default: $KUBECONFIG, ~/.kube/config, in-cluster)")
-    .option("--context <name>", "kubeconfig context (default: its current context)");
 }
 
 /** Lease timing flags, shared by `serve --leader-elect` and `operator --leader-elect`. */

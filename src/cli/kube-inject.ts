@@ -77,9 +77,10 @@ export async function runKubeInject(opts: Opts, io: CliIO, env = readEnv(process
       out += r.passthrough ? doc.text.replace(/\s+$/, "") + "\n---\n" : toYaml(r.object) + "---\n";
     }
   } catch (e) {
+    // Broken YAML is an input error (2); a workload the injector refuses (a bad annotation) is a finding (1).
     const msg = e instanceof YamlInputError ? e.message : `${source}: ${(e as Error).message}`;
     io.stderr(`Error: ${msg}\n`);
-    return 1;
+    return e instanceof YamlInputError ? 2 : 1;
   }
   if (opts.output) fs.writeFileSync(opts.output, out);
   else io.stdout(out);

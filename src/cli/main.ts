@@ -2,8 +2,11 @@
 // only knows the commands' names and one-line descriptions (for `pilotfish --help`) and imports the module of
 // the command being run, so `validate` or `kube-inject` never load the Kubernetes client or express.
 // Subcommands return their exit code instead of calling process.exit, so tests can call main() directly.
+// Exit codes (io.ts EXIT, README "Exit codes"): 0 ok, 1 findings or a failed operation, 2 usage or input error
+// (every commander parse error: unknown flag or command, missing argument), 3 no cluster / cluster unreachable.
 import { Command, CommanderError, Help } from "commander";
-import { processIO, type CliIO, type ExitCode } from "./io.js";
+import { EXIT, processIO, type CliIO, type ExitCode } from "./io.js";
+import { CLUSTER_FLAGS } from "./cluster.js";
 
 export type { CliIO, ExitCode } from "./io.js";
 
@@ -21,6 +24,8 @@ export interface CommandInfo {
 export interface CommandModule {
   commands: readonly CommandInfo[];
   load: () => Promise<RegisterCommand>;
+  /** The command describes the whole CLI (completion): every module is loaded and registered when it runs. */
+  needsEveryCommand?: boolean;
 }
 
 // Kept in step with the modules by test/unit/cli-loading.test.ts (names, terms, descriptions and order).
@@ -84,7 +89,50 @@ export const COMMANDS: readonly CommandModule[] = [
     ],
     load: async () => (await import("./serve.js")).registerServe,
   },
+  {
+    commands: [
+      {
+        name: "version",
+        term: "version [options]",
+        description: "print the client version and the pilotfish and istiod versions running in the cluster",
+      },
+    ],
+    load: async () => (await import("./version.js")).registerVersion,
+  },
+  {
+    commands: [{ name: "completion", term: "completion <shell>", description: "print a shell completion script (bash, zsh or fish)" }],
+    load: async () => (await import("./completion.js")).registerCompletion,
+    needsEveryCommand: true,
+  },
 ];
+
+const LEADING_FLAGS = new Set(CLUSTER_FLAGS.flatMap((f) => (f.short ? [f.long, f.short] : [f.long])));
+
+/**
+ * istioctl takes its global flags before the command too (`istioctl -i foo version`); commander reads a
+ * command's options after it. Cluster flags written before the command word move to the end (before `--`).
+ */
+export function hoistClusterFlags(argv: string[]): string[] {
+  const lead: string[] = [];
+  let i = 0;
+  while (i < argv.length) {
+    const a = argv[i];
+    const eq = a.startsWith("--") ? a.indexOf("=") : -1;
+    if (!LEADING_FLAGS.has(eq > 0 ? a.slice(0, eq) : a)) break;
+    if (eq > 0) {
+      lead.push(a);
+      i += 1;
+    } else {
+      if (i + 1 >= argv.length) return argv;
+      lead.push(a, argv[i + 1]);
+      i += 2;
+    }
+  }
+  if (!lead.length) return argv;
+  const rest = argv.slice(i);
+  const dd = rest.indexOf("--");
+  return dd < 0 ? [...rest, ...lead] : [...rest.slice(0, dd), ...lead, ...rest.slice(dd)];
+}
 
 /** The command argv names (the first word that is not an option; `help <cmd>` names <cmd>). */
 export function invokedCommand(argv: string[]): string | undefined {
@@ -136,18 +184,19 @@ export function buildProgram(
   return program;
 }
 
-export async function main(argv: string[], io: CliIO = processIO, modules: readonly CommandModule[] = COMMANDS): Promise<number> {
+export async function main(rawArgv: string[], io: CliIO = processIO, modules: readonly CommandModule[] = COMMANDS): Promise<number> {
   const exit: ExitCode = { code: 0 };
+  const argv = hoistClusterFlags(rawArgv);
   const name = invokedCommand(argv);
   const module = modules.find((m) => m.commands.some((c) => c.name === name));
   const loaded = new Map<CommandModule, RegisterCommand>();
-  if (module) {
+  for (const m of module?.needsEveryCommand ? modules : module ? [module] : []) {
     try {
-      loaded.set(module, await module.load());
+      loaded.set(m, await m.load());
     } catch (e) {
       // A command whose module does not load is broken, not absent: say why and fail.
       const err = e as Error;
-      io.stderr(`Error: cannot load the ${name} command: ${err?.stack ?? String(e)}\n`);
+      io.stderr(`Error: cannot load the ${m === module ? name : m.commands[0].name} command: ${err?.stack ?? String(e)}\n`);
       return 1;
     }
   }
@@ -156,8 +205,8 @@ export async function main(argv: string[], io: CliIO = processIO, modules: reado
     await program.parseAsync(argv, { from: "user" });
   } catch (e) {
     if (e instanceof CommanderError) {
-      if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.exitCode === 0) return 0;
-      return 2;
+      if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.exitCode === 0) return EXIT.OK;
+      return EXIT.USAGE;
     }
     io.stderr(`Error: ${(e as Error).message}\n`);
     return exit.code || 1;

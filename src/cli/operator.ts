@@ -3,8 +3,9 @@
 import os from "node:os";
 import { createServer, type Server } from "node:http";
 import type { Command } from "commander";
-import type { CliIO, ExitCode } from "./io.js";
-import { kubeOptions, leaseOptions } from "./iop-input.js";
+import { EXIT, type CliIO, type ExitCode } from "./io.js";
+import { leaseOptions } from "./iop-input.js";
+import { clusterFlags, clusterOptions, type ClusterFlagUse } from "./cluster.js";
 import { durationFlag } from "../config/duration.js";
 import { loadKubeConfig } from "../kube/kubeconfig.js";
 import type { LeaderElector } from "../kube/leader.js";
@@ -30,19 +31,21 @@ async function serveMetrics(metrics: Metrics, port: number, logger: Logger): Pro
 
 interface OperatorFlags {
   metricsPort: string;
-  namespace?: string;
   leaderElect: boolean;
-  leaseNamespace: string;
+  leaseNamespace?: string;
   leaseDuration: string;
   renewDeadline: string;
   retryPeriod: string;
   recheck: string;
   resync: string;
   workers: string;
-  kubeconfig?: string;
-  context?: string;
   logLevel: string;
 }
+
+const OPERATOR_USE: ClusterFlagUse = {
+  namespace: "watch only IstioOperators in this namespace (default: all namespaces)",
+  istioNamespace: "Istio system namespace: where the leader Lease lives unless --lease-namespace says otherwise",
+};
 
 /** Every flag checked before anything starts, so a typo fails at once, naming the flag. */
 export function operatorSettings(o: OperatorFlags) {
@@ -63,25 +66,32 @@ export function operatorSettings(o: OperatorFlags) {
 }
 
 export function registerOperator(program: Command, io: CliIO, exit: ExitCode): void {
-  kubeOptions(leaseOptions(program.command("operator")))
+  const operator = leaseOptions(program.command("operator"))
     .description("run the IstioOperator controller (reconciles install.istio.io/v1alpha1 IstioOperator resources)")
-    .option("--namespace <ns>", "watch only this namespace (default: all)")
     .option("--leader-elect", "take a coordination.k8s.io Lease so that only one replica reconciles", false)
-    .option("--lease-namespace <ns>", "namespace of the Lease", "istio-system")
+    .option("--lease-namespace <ns>", "namespace of the Lease (default: the -i/--istioNamespace namespace)")
     .option("--recheck <duration>", "while components are not ready, look again at most this long later", "30s")
     .option("--resync <duration>", "periodic resync of every IstioOperator", "300s")
     .option("--workers <n>", "IstioOperators reconciled at the same time", "1")
     .option("--log-level <level>", "log level", "info")
-    .option("--metrics-port <port>", "serve /metrics and /healthz on this port (0: off)", "15014")
-    .action(async (opts: OperatorFlags) => {
+    .option("--metrics-port <port>", "serve /metrics and /healthz on this port (0: off)", "15014");
+  clusterOptions(operator, OPERATOR_USE)
+    .action(async (opts: OperatorFlags, cmd: Command) => {
+      const cluster = clusterFlags(cmd);
       let settings: ReturnType<typeof operatorSettings>;
       let kc;
       try {
         settings = operatorSettings(opts);
-        kc = await loadKubeConfig(opts);
       } catch (e) {
         io.stderr(`Error: ${(e as Error).message}\n`);
-        exit.code = 2;
+        exit.code = EXIT.USAGE;
+        return;
+      }
+      try {
+        kc = await loadKubeConfig(cluster);
+      } catch (e) {
+        io.stderr(`Error: ${(e as Error).message}\n`);
+        exit.code = EXIT.CLUSTER;
         return;
       }
       const logger = createLogger({ level: opts.logLevel });
@@ -89,11 +99,11 @@ export function registerOperator(program: Command, io: CliIO, exit: ExitCode): v
       const port = settings.metricsPort;
       const http = port > 0 ? await serveMetrics(metrics, port, logger).catch((e) => void logger.warn({ port, err: (e as Error).message }, "metrics endpoint not started")) : undefined;
       const { IopController } = await import("../operator/reconcile/controller.js");
-      const controller = new IopController({ kc, logger, metrics, namespace: opts.namespace, recheckMs: settings.recheckMs, resyncMs: settings.resyncMs, workers: settings.workers });
+      const controller = new IopController({ kc, logger, metrics, namespace: cluster.namespace, recheckMs: settings.recheckMs, resyncMs: settings.resyncMs, workers: settings.workers });
       let elector: LeaderElector | undefined;
       if (opts.leaderElect) {
         const { LeaderElector } = await import("../kube/leader.js");
-        elector = new LeaderElector({ kc, namespace: opts.leaseNamespace, name: "pilotfish-operator", identity: `${os.hostname()}-${process.pid}`, logger,
+        elector = new LeaderElector({ kc, namespace: opts.leaseNamespace ?? cluster.istioNamespace, name: "pilotfish-operator", identity: `${os.hostname()}-${process.pid}`, logger,
           leaseDurationMs: settings.leaseDurationMs, renewDeadlineMs: settings.renewDeadlineMs, retryPeriodMs: settings.retryPeriodMs });
         elector.onStartedLeading((signal) => void controller.start(signal));
         await elector.start();

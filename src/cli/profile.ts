@@ -2,7 +2,7 @@
 // removed).
 import type { Command } from "commander";
 import { dump } from "js-yaml";
-import type { CliIO, ExitCode } from "./io.js";
+import { EXIT, type CliIO, type ExitCode } from "./io.js";
 import { collect, readIopDocs, reportIopError } from "./iop-input.js";
 import { listProfiles } from "../config/profiles.js";
 import { IopError, resolveIop, type ResolvedIop } from "../config/resolve.js";
@@ -50,7 +50,7 @@ export function registerProfile(program: Command, io: CliIO, exit: ExitCode): vo
     });
   profile
     .command("diff <a> <b>")
-    .description("compare two profiles (or IstioOperator files); exits 1 when they differ")
+    .description("compare two profiles (or IstioOperator files); exits 0 when they are the same, 1 when they differ, 2 on error")
     .action(async (a: string, b: string) => {
       exit.code = await runProfileDiff(a, b, io);
     });
@@ -65,11 +65,11 @@ async function resolveNamed(nameOrFile: string, io: CliIO): Promise<ResolvedIop>
 export async function runProfileDump(name: string | undefined, opts: { filename: string[]; configPath?: string; output: string }, io: CliIO): Promise<number> {
   if (!["yaml", "json", "flags"].includes(opts.output)) {
     io.stderr(`Error: unknown output format: ${opts.output} (use yaml, json or flags)\n`);
-    return 1;
+    return EXIT.USAGE;
   }
   if (name && opts.filename.length) {
     io.stderr("Error: cannot specify both profile name and filename flag\n");
-    return 1;
+    return EXIT.USAGE;
   }
   try {
     const r = name ? await resolveNamed(name, io) : resolveIop({ docs: await readIopDocs(opts.filename, io), sets: [] });
@@ -78,7 +78,7 @@ export async function runProfileDump(name: string | undefined, opts: { filename:
       out = subtree((out as JsonObject).spec, opts.configPath);
       if (out === undefined) {
         io.stderr(`Error: --config-path ${opts.configPath}: no such path in the profile\n`);
-        return 1;
+        return EXIT.USAGE;
       }
     }
     if (opts.output === "json") io.stdout(JSON.stringify(out, null, 4) + "\n");
@@ -118,7 +118,7 @@ export async function runProfileDiff(a: string, b: string, io: CliIO): Promise<n
       return 0;
     }
     io.stdout(`The difference between profiles:\n${d.text}\n`);
-    return 1;
+    return EXIT.FINDINGS;
   } catch (e) {
     return reportIopError(e, io);
   }

@@ -3,7 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import type { KubeConfig } from "../kube/client.js";
 import type { Command } from "commander";
-import type { CliIO, ExitCode } from "./io.js";
+import { EXIT, type CliIO, type ExitCode } from "./io.js";
 import { certificateExpiry, generateServingCert, readCertFiles, serviceDnsNames, watchCertFiles, type TlsMaterial } from "../kube/certs.js";
 import type { CertController } from "../kube/cert-controller.js";
 import type { LeaderElector } from "../kube/leader.js";
@@ -15,7 +15,9 @@ import { durationFlag } from "../config/duration.js";
 import { IopError } from "../config/resolve.js";
 import { createLogger } from "../telemetry/logger.js";
 import { createMetrics } from "../telemetry/metrics.js";
-import { kubeOptions, leaseOptions, reportIopError, resolveFromFlags } from "./iop-input.js";
+import { leaseOptions, reportIopError, resolveFromFlags } from "./iop-input.js";
+import { clusterFlags, clusterOptions, isUnreachable, type ClusterFlags, type ClusterFlagUse } from "./cluster.js";
+import { Option } from "commander";
 import { admissionValidate } from "../webhook/validate/index.js";
 import { makeValidateHandler } from "../webhook/validate-review.js";
 
@@ -29,9 +31,6 @@ interface ServeOpts {
   serviceName: string;
   serviceNamespace: string;
   configSource: string;
-  kubeconfig?: string;
-  context?: string;
-  istioNamespace: string;
   revision: string;
   set: string[];
   operatorFile: string[];
@@ -39,7 +38,6 @@ interface ServeOpts {
   logLevel: string;
   registerWebhook?: string;
   failurePolicy: string;
-  namespace?: string;
   certSecret?: string;
   certValidity: string;
   caValidity: string;
@@ -59,7 +57,7 @@ interface ServeOpts {
 const collect = (v: string, prev: string[]) => [...prev, v];
 
 export function registerServe(program: Command, io: CliIO, exit: ExitCode): void {
-  kubeOptions(leaseOptions(program.command("serve")))
+  const serve = leaseOptions(program.command("serve"))
     .description("run the HTTPS admission webhook: /inject (sidecar injection), /validate, /healthz, /readyz, /metrics")
     .option("--port <port>", "HTTPS port", "15017")
     .option("--host <addr>", "listen address", "0.0.0.0")
@@ -70,14 +68,14 @@ export function registerServe(program: Command, io: CliIO, exit: ExitCode): void
     .option("--service-name <name>", "Service name in the generated certificate's SANs", "pilotfish")
     .option("--service-namespace <ns>", "Service namespace in the generated certificate's SANs", "pilotfish-system")
     .option("--config-source <src>", "where injection settings come from: cluster (Istio's ConfigMaps, watched) or local (flags/files)", "local")
-    .option("--istio-namespace <ns>", "namespace of Istio's ConfigMaps", "istio-system")
+    // The chart's (and earlier releases') spelling of -i/--istioNamespace.
+    .addOption(new Option("--istio-namespace <ns>").hideHelp())
     .option("--revision <rev>", "control-plane revision served", "")
     .option("--set <path=value>", "IstioOperator path for local settings (repeatable)", collect, [])
     .option("--operator-file <file>", "IstioOperator file for local settings (repeatable)", collect, [])
     .option("--no-validation", "do not serve /validate")
     .option("--register-webhook <url>", "create/update the MutatingWebhookConfiguration pointing at this URL with this server's CA (out-of-cluster or local use)")
     .option("--failure-policy <policy>", "failurePolicy of a registered webhook: Fail or Ignore", "Fail")
-    .option("--namespace <ns>", "pilotfish's own namespace: certificate Secret and leader Lease (default: $POD_NAMESPACE, else --service-namespace)")
     .option("--cert-secret <name>", "keep the CA and serving certificate in this Secret (shared by replicas, rotated by the leader)")
     .option("--cert-validity <duration>", "lifetime of the serving certificate with --cert-secret; rotated at half of it", "8760h")
     .option("--ca-validity <duration>", "lifetime of the CA with --cert-secret", "87600h")
@@ -89,18 +87,23 @@ export function registerServe(program: Command, io: CliIO, exit: ExitCode): void
     .option("--identity <id>", "this replica's name in the Lease (default: $POD_NAME, else host-pid)")
     .option("--drain-timeout <duration>", "on SIGTERM, how long in-flight reviews may take", "20s")
     .option("--drain-grace <duration>", "on SIGTERM, how long to keep serving with /readyz false before closing", "3s")
-    .option("--log-level <level>", "log level", process.env.LOG_LEVEL ?? "info")
-    .action(async (opts: ServeOpts) => {
-      exit.code = await runServe(opts, io);
-    });
+    .option("--log-level <level>", "log level", process.env.LOG_LEVEL ?? "info");
+  clusterOptions(serve, SERVE_USE).action(async (opts: ServeOpts, cmd: Command) => {
+    exit.code = await runServe(opts, clusterFlags(cmd), io);
+  });
 }
+
+const SERVE_USE: ClusterFlagUse = {
+  namespace: "pilotfish's own namespace: certificate Secret and leader Lease (default: $POD_NAMESPACE, else --service-namespace)",
+  istioNamespace: "Istio system namespace: where Istio's ConfigMaps are read with --config-source cluster",
+};
 
 // The Kubernetes client costs ~0.6 s to load: only `serve` pays for it, and only when it talks to a cluster.
 async function loadKubeConfig(opts: { kubeconfig?: string; context?: string }): Promise<KubeConfig> {
   return (await import("../kube/kubeconfig.js")).loadKubeConfig({ kubeconfig: opts.kubeconfig, context: opts.context });
 }
 
-async function runServe(opts: ServeOpts, io: CliIO, env: PilotfishEnv = readEnv(process.env)): Promise<number> {
+async function runServe(opts: ServeOpts, clusterFlags: ClusterFlags, io: CliIO, env: PilotfishEnv = readEnv(process.env)): Promise<number> {
   // Every flag is checked before anything starts: a bad one exits 2 at once, naming the flag.
   let durations: { certValidity: number; caValidity: number; leaseDuration: number; renewDeadline: number; retryPeriod: number; drainTimeout: number; drainGrace: number };
   try {
@@ -129,11 +132,11 @@ async function runServe(opts: ServeOpts, io: CliIO, env: PilotfishEnv = readEnv(
   let cluster: ClusterSettings | undefined;
   try {
     if (opts.configSource === "cluster") {
-      const kc = await loadKubeConfig(opts);
+      const kc = await loadKubeConfig(clusterFlags);
       const { ClusterSettings } = await import("../webhook/cluster-settings.js");
       cluster = new ClusterSettings({
         kc,
-        istioNamespace: opts.istioNamespace,
+        istioNamespace: clusterFlags.istioNamespace,
         revision: opts.revision,
         nativeMode: env.nativeSidecars,
         compliancePolicy: env.compliancePolicy,
@@ -150,10 +153,10 @@ async function runServe(opts: ServeOpts, io: CliIO, env: PilotfishEnv = readEnv(
   } catch (e) {
     if (e instanceof IopError) reportIopError(e, io);
     else io.stderr(`Error: ${(e as Error).message}\n`);
-    return 2;
+    return isUnreachable(e) ? EXIT.CLUSTER : EXIT.USAGE;
   }
 
-  const namespace = opts.namespace || env.podNamespace || opts.serviceNamespace;
+  const namespace = clusterFlags.namespace || env.podNamespace || opts.serviceNamespace;
   const identity = opts.identity || env.podName || `${os.hostname()}-${process.pid}`;
 
   let tls: TlsMaterial;
@@ -170,7 +173,7 @@ async function runServe(opts: ServeOpts, io: CliIO, env: PilotfishEnv = readEnv(
   }
   if (opts.certSecret || opts.leaderElect) {
     try {
-      const kc = await loadKubeConfig(opts);
+      const kc = await loadKubeConfig(clusterFlags);
       if (opts.leaderElect) {
         const { LeaderElector } = await import("../kube/leader.js");
         leader = new LeaderElector({ kc, namespace, name: opts.leaseName, identity, leaseDurationMs: durations.leaseDuration, renewDeadlineMs: durations.renewDeadline, retryPeriodMs: durations.retryPeriod, logger });
@@ -197,7 +200,7 @@ async function runServe(opts: ServeOpts, io: CliIO, env: PilotfishEnv = readEnv(
       }
     } catch (e) {
       io.stderr(`Error: ${(e as Error).message}\n`);
-      return 1;
+      return isUnreachable(e) ? EXIT.CLUSTER : EXIT.FINDINGS;
     }
   }
   if (certs) {
@@ -243,7 +246,7 @@ async function runServe(opts: ServeOpts, io: CliIO, env: PilotfishEnv = readEnv(
   }
   if (opts.registerWebhook) {
     try {
-      const kc = await loadKubeConfig(opts);
+      const kc = await loadKubeConfig(clusterFlags);
       const { registerInjectionWebhook } = await import("../webhook/register.js");
       const name = await registerInjectionWebhook(kc, {
         revision: opts.revision,
@@ -259,7 +262,7 @@ async function runServe(opts: ServeOpts, io: CliIO, env: PilotfishEnv = readEnv(
     } catch (e) {
       logger.error({ error: (e as Error).message }, "cannot register the injection webhook");
       await webhook.close();
-      return 1;
+      return isUnreachable(e) ? EXIT.CLUSTER : EXIT.FINDINGS;
     }
   }
   // Every replica follows the Secret; the leader (or every replica, without election) also rotates and
@@ -269,7 +272,7 @@ async function runServe(opts: ServeOpts, io: CliIO, env: PilotfishEnv = readEnv(
   let operator: { stop(): Promise<void> } | undefined;
   if (opts.operator) {
     const { IopController } = await import("../operator/reconcile/controller.js");
-    const controller = new IopController({ kc: await loadKubeConfig(opts), logger, metrics });
+    const controller = new IopController({ kc: await loadKubeConfig(clusterFlags), logger, metrics });
     operator = controller;
     if (leader) leader.onStartedLeading((signal) => void controller.start(signal));
     else await controller.start();
