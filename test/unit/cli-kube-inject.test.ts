@@ -98,7 +98,7 @@ describe("pilotfish kube-inject", () => {
   it("reports broken YAML with the file and line", () => {
     const f = tmp("broken.yaml", `${deployment}---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: [unclosed\n`);
     const r = run(["kube-inject", "-f", f]);
-    assert.equal(r.code, 1);
+    assert.equal(r.code, 2, "broken YAML is an input error (exit 2)");
     assert.match(r.stderr, new RegExp(`${path.basename(f)}:2[0-9]:\\d+: invalid YAML`));
   });
 
