@@ -351,7 +351,7 @@ describe("IstioOperator controller on a real API server", { timeout: 900_000 }, 
 
   it("pilotfish install applies component by component with progress, reports what is not ready, and uninstall removes it", async () => {
     const run = (args: string[]) => new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-      const p = pilotfish([...args, "--kubeconfig", cluster.kubeconfigPath]);
+      const p = pilotfish([...args, "-y", "--kubeconfig", cluster.kubeconfigPath]); // -y: the second install goes over the first
       let stdout = "", stderr = "";
       p.stdout.on("data", (d) => (stdout += d));
       p.stderr.on("data", (d) => (stderr += d));
