@@ -141,6 +141,33 @@ const CONTEXTS = [
   ["values.global.logAsJson", [[["profile"], "ambient"]]],
   ["values.global.hub", [[["profile"], "ambient"]]],
   ["values.global.variant", [[["profile"], "ambient"]]],
+  // Second values: other shapes of the same key.
+  ["components.ingressGateways[0].k8s.service", [], { ports: [{ name: "pf-port", port: 8080, targetPort: 8081 }] }],
+  ["components.ingressGateways[0].k8s.service", [], { type: "NodePort" }],
+  ["components.egressGateways[0].k8s.service", [], { ports: [{ name: "pf-port", port: 8080, targetPort: 8081, nodePort: 30080 }] }],
+  ["components.pilot.k8s.env", [], [{ name: "PF_NODE", valueFrom: { fieldRef: { fieldPath: "spec.nodeName" } } }]],
+  ["components.pilot.k8s.env", [], [{ name: "PILOT_TRACE_SAMPLING", value: "9" }]],
+  ["components.pilot.k8s.resources", [], { requests: { cpu: "1", memory: "1Gi" } }],
+  ["components.pilot.k8s.strategy", [], { type: "Recreate" }],
+  ["components.pilot.k8s.hpaSpec", [], { metrics: [{ type: "Resource", resource: { name: "memory", target: { type: "Utilization", averageUtilization: 60 } } }] }],
+  ["components.pilot.k8s.readinessProbe", [], { exec: { command: ["true"] } }],
+  ["components.pilot.k8s.replicaCount", [[["values", "pilot", "autoscaleEnabled"], false]]],
+  ["components.ingressGateways[0].k8s.replicaCount", [[["values", "gateways", "istio-ingressgateway", "autoscaleEnabled"], false]]],
+  ["components.pilot.k8s.overlays", [], [{ kind: "Deployment", name: "istiod", patches: [{ path: "spec.template.spec.containers.[name:discovery].args[0]", value: "pf-arg" }] }]],
+  ["components.pilot.k8s.overlays", [], [{ kind: "Deployment", name: "istiod", patches: [{ path: "spec.template.spec.containers.[name:discovery].readinessProbe" }] }]],
+  ["components.ingressGateways[0].k8s.overlays", [], [{ kind: "Service", name: "istio-ingressgateway", patches: [{ path: "spec.ports.[name:http2].port", value: 8088 }] }]],
+  ["values.global.proxy.image", [], "docker.io/pf/proxyv2:9.9"],
+  ["values.pilot.image", [], "docker.io/pf/pilot:9.9"],
+  ["values.global.tag", [], 1.3],
+  ["values.global.variant", [], "debug"],
+  ["values.gateways.istio-ingressgateway.type", [], "ClusterIP"],
+  ["values.gateways.istio-ingressgateway.ports", [], [{ port: 8080, targetPort: 8080, name: "http2", protocol: "TCP", nodePort: 30080 }]],
+  ["values.pilot.traceSampling", [], 0],
+  ["values.pilot.env", [], { PILOT_TRACE_SAMPLING: "9", EXTERNAL_ISTIOD: true }],
+  ["values.pilot.autoscaleEnabled", [[["values", "pilot", "replicaCount"], 3]]],
+  ["values.meshConfig.defaultConfig.proxyMetadata", [], { ISTIO_META_DNS_CAPTURE: "true" }],
+  ["values.global.imagePullPolicy", [], "Always"],
+  ["values.global.priorityClassName", [], "system-cluster-critical"],
 ];
 
 function leaves(v, segs, out) {
@@ -249,7 +276,7 @@ export function contractKeys() {
     const e = byKey.get(key);
     if (!e) throw new Error(`context for unknown key ${key}`);
     const desc = context.map(([segs, v]) => `${segs.join(".")}=${JSON.stringify(v)}`).join(",");
-    byKey.set(`${key}${value === undefined ? "" : ` = ${JSON.stringify(value)}`} (with ${desc})`, { ...e, context, value: value === undefined ? e.value : value });
+    byKey.set(`${key}${value === undefined ? "" : ` = ${JSON.stringify(value)}`}${desc ? ` (with ${desc})` : ""}`, { ...e, context, value: value === undefined ? e.value : value });
   }
   return byKey;
 }
