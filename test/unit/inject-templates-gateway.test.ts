@@ -3,7 +3,8 @@
 // Corpus: test/conformance/gateway-templates (README there): 14 cases of template data and the output of Istio's
 // texts for them rendered by real Go (text/template + sprig + Istio's InjectionFuncmap). Each case is rendered
 // through pilotfish's Go template engine twice, with Istio's text and with ours, and both outputs, parsed as YAML,
-// must equal the Go-made golden. The first checks the engine, the second our texts.
+// must equal the Go-made golden. The first checks the engine, the second our texts. A third pass renders both texts
+// with the injector's own Istio functions (src/webhook/inject/template) instead of the stubs below.
 //
 // The Istio-specific functions are stubbed here with their Go semantics where the outcome is data (the output is
 // compared parsed, so toYaml / toJsonMap need only produce the same YAML values); `protoToJSON` answers what Istio's
@@ -20,6 +21,8 @@ import { TEXT as waypoint } from "../../src/config/inject-templates/waypoint.js"
 import { TEXT as kubeGateway } from "../../src/config/inject-templates/kube-gateway.js";
 import { TEXT as agentgateway } from "../../src/config/inject-templates/agentgateway.js";
 import { injectorTemplateTexts } from "../../src/config/inject-templates/index.js";
+import { injectionFuncs } from "../../src/webhook/inject/template/funcs.js";
+import { protoStruct } from "../../src/webhook/inject/template/data.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const corpus = path.join(root, "test/conformance/gateway-templates");
@@ -167,6 +170,23 @@ function docs(out: string): unknown[] {
     .filter((d) => d !== null && d !== undefined);
 }
 
+/**
+ * The same data with the injector's own Istio functions (src/webhook/inject/template/funcs.ts: toYaml, toJsonMap,
+ * protoToJSON, ...) and its proto structs; the ProxyConfig as protojson leaves out default values (as pilotfish's
+ * resolved mesh config does), so protoToJSON must print what Go's does from it.
+ */
+function renderWithInjectorFuncs(text: string, c: Case): string {
+  const r = resolved[c.name]!;
+  const isDefault = (v: unknown) => v === null || v === 0 || v === "" || v === false || (Array.isArray(v) ? v.length === 0 : isObj(v) && Object.keys(v).length === 0);
+  const sparse = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([k, v]) => k === "interceptionMode" || !isDefault(v)));
+  const data = templateData(c);
+  const pc = protoStruct(sparse(r.proxyConfig)) as Record<string, unknown>;
+  if (!("ProxyMetadata" in pc)) pc.ProxyMetadata = goMap({}, "");
+  data.ProxyConfig = pc;
+  data.MeshConfig = protoStruct(sparse(r.meshConfig));
+  return parseTemplate("inject", text, { ...sprigFuncs, ...injectionFuncs() } as FuncMap).execute(data);
+}
+
 const golden = (c: Case) => docs(fs.readFileSync(path.join(corpus, "goldens", `${c.name}.yaml`), "utf8"));
 
 // ---- tests ----------------------------------------------------------------------------------------------------
@@ -209,6 +229,13 @@ describe("gateway deployment templates (waypoint, kube-gateway, agentgateway)", 
       assert.ok(got.length === 5, `${got.length} documents`);
       assert.deepEqual(got, golden(c));
       oursAgree++;
+    });
+  }
+
+  for (const c of cases) {
+    it(`${c.name}: both texts with the injector's own functions give the Go golden`, () => {
+      assert.deepEqual(docs(renderWithInjectorFuncs(ISTIO[c.template], c)), golden(c), "Istio's text");
+      assert.deepEqual(docs(renderWithInjectorFuncs(OURS[c.template], c)), golden(c), "pilotfish's text");
     });
   }
 
