@@ -21,6 +21,7 @@ import { coldStart, type ColdStartRow } from "./cli.js";
 import { attack, ensureVegeta, statusOf, type VegetaResult } from "./vegeta.js";
 import { handleInjectReview, parseAdmissionReview } from "../src/webhook/admission.js";
 import { settingsFromIstioOperator } from "../src/config/injection.js";
+import { templateVariants } from "./templates.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const inputs = path.resolve(root, process.env.BENCH_INPUTS ?? "../shared/bench/inputs");
@@ -45,8 +46,9 @@ function rssOf(pid: number): { rssMB: number; peakMB: number } {
 
 function benchCore() {
   // Istio's benchmarks use its test defaults (native sidecars on a 1.33+ cluster).
-  const settings = settingsFromIstioOperator({}, { nativeSidecars: true });
   const out = [];
+  // The built-in templates, then the template path (bench/templates.ts): a custom template, Istio's sidecar text.
+  for (const { label, settings } of templateVariants(root, settingsFromIstioOperator({}, { nativeSidecars: true })))
   for (const c of cases) {
     const body = fs.readFileSync(path.join(inputs, c.file), "utf8");
     const once = () => JSON.stringify(handleInjectReview(parseAdmissionReview(JSON.parse(body)), settings).body);
@@ -65,7 +67,7 @@ function benchCore() {
       elapsed = Number(process.hrtime.bigint() - t0) / 1e6;
     }
     const perOpMs = elapsed / n;
-    out.push({ case: c.name, bytes: body.length, ops: n, msPerOp: +perOpMs.toFixed(4), opsPerSec: Math.round(1000 / perOpMs), heapDeltaMB: +((process.memoryUsage().heapUsed - heapBefore) / 1048576).toFixed(1) });
+    out.push({ case: c.name + label, bytes: body.length, ops: n, msPerOp: +perOpMs.toFixed(4), opsPerSec: Math.round(1000 / perOpMs), heapDeltaMB: +((process.memoryUsage().heapUsed - heapBefore) / 1048576).toFixed(1) });
   }
   return out;
 }

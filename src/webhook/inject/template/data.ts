@@ -8,6 +8,7 @@ import { DURATION_FIELDS } from "../../../config/mesh.js";
 import { isObject, str } from "../../../config/values.js";
 import type { TemplateContext } from "../context.js";
 import { canonicalQuantity } from "../quantity.js";
+import { cloneJson } from "../merge.js";
 import { goMap } from "../../../gotemplate/index.js";
 import { goEnum, remember, struct } from "./go.js";
 
@@ -71,11 +72,30 @@ export function k8sStruct(json: J, type?: string): J {
       for (const [mk, mv] of Object.entries(v)) m[mk] = QUANTITY_MAPS.has(k) ? quantity(mv) : mv;
       // A Go map[string]string: `index` of a missing key gives "".
       fields[goName(k, K8S_GO_NAMES)] = QUANTITY_MAPS.has(k) ? m : goMap(m, "");
+    } else if (typeof v === "object") {
+      // Converted when a template first reads it: most of a pod (2,000 env vars) is never read.
+      lazy(fields, goName(k, K8S_GO_NAMES), () => k8sStruct(v, t?.items?.[k]));
     } else {
-      fields[goName(k, K8S_GO_NAMES)] = k8sStruct(v, t?.items?.[k]);
+      fields[goName(k, K8S_GO_NAMES)] = v;
     }
   }
   return struct(fields, json);
+}
+
+/** Defines `o[key]` as the value of `make()`, computed on first read and then kept. */
+function lazy(o: Record<string, unknown>, key: string, make: () => unknown): void {
+  Object.defineProperty(o, key, {
+    enumerable: true,
+    configurable: true,
+    get() {
+      const v = make();
+      Object.defineProperty(o, key, { value: v, enumerable: true, writable: true, configurable: true });
+      return v;
+    },
+    set(v: unknown) {
+      Object.defineProperty(o, key, { value: v, enumerable: true, writable: true, configurable: true });
+    },
+  });
 }
 
 /** A resource.Quantity prints in canonical form ("2" for 2000m, "1Gi" for 1024Mi). */
@@ -203,7 +223,8 @@ export function sidecarTemplateData(t: TemplateContext): J {
       Spec: k8sStruct(isObject(t.pod.spec) ? t.pod.spec : {}, "PodSpec"),
       ProxyConfig: protoStruct(t.proxyConfig, PROXY_CONFIG_ALWAYS),
       MeshConfig: protoStruct(t.mesh),
-      Values: t.values,
+      // A copy: sprig's `set`/`unset` write to maps, and the settings' values are shared by every pod.
+      Values: cloneJson(t.values),
       Revision: t.revision,
       NativeSidecars: t.native,
       ProxyImage: t.proxyImage,

@@ -58,11 +58,19 @@ function templateError(name: string, e: unknown): InjectionError {
   return new InjectionError(`injection template "${name}": ${(e as Error)?.message ?? String(e)}`);
 }
 
+/** SidecarTemplateData per context: built once per pod however many templates render over it. */
+const DATA = new WeakMap<TemplateContext, unknown>();
+function templateData(ctx: TemplateContext): unknown {
+  let d = DATA.get(ctx);
+  if (d === undefined) DATA.set(ctx, (d = sidecarTemplateData(ctx)));
+  return d;
+}
+
 /** Runs the template over the context and parses its YAML output (an empty output is an empty overlay). */
 function execute(name: string, tmpl: Template, ctx: TemplateContext): Obj {
   let text: string;
   try {
-    text = tmpl.execute(sidecarTemplateData(ctx));
+    text = tmpl.execute(templateData(ctx));
   } catch (e) {
     throw templateError(name, e);
   }
