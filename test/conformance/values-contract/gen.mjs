@@ -272,7 +272,9 @@ export function contractKeys() {
     byKey.set(key, { path: ["values", ...segs], charts: ["values_types.proto"], value: protoValue(segs, type, repeated) });
   }
   // Keys that reach objects only with another setting: varied again with that setting in both renders.
-  for (const [key, context, value] of CONTEXTS) {
+  // The CNI and ztunnel keys again under the ambient profile (CNI in ambient mode, ztunnel's ambient defaults).
+  const ambient = [...byKey.keys()].filter((k) => /^values\.(cni|ztunnel)\./.test(k) || /^components\.(cni|ztunnel)\./.test(k)).map((k) => [k, [[["profile"], "ambient"]]]);
+  for (const [key, context, value] of [...CONTEXTS, ...ambient]) {
     const e = byKey.get(key);
     if (!e) throw new Error(`context for unknown key ${key}`);
     const desc = context.map(([segs, v]) => `${segs.join(".")}=${JSON.stringify(v)}`).join(",");
