@@ -51,6 +51,10 @@ export const COMMANDS: readonly CommandModule[] = [
     load: async () => (await import("./validate.js")).registerValidate,
   },
   {
+    commands: [{ name: "analyze", term: "analyze [options] [files...]", description: "analyze Istio configuration across resources (files, directories, stdin and/or the live cluster), as istioctl analyze" }],
+    load: async () => (await import("./analyze.js")).registerAnalyze,
+  },
+  {
     commands: [{ name: "manifest", term: "manifest", description: "render Istio installation manifests from an IstioOperator" }],
     load: async () => (await import("./manifest.js")).registerManifest,
   },
