@@ -54,15 +54,19 @@ function printArg(arg: unknown, verb: string, f: Flags, depth = 0): string {
       case "v":
         return padString("<nil>", f);
       default:
-        return badVerb(verb, arg);
+        return badVerb(verb, arg, f);
     }
   }
-  if (verb === "T") return padString(typeName(arg), f);
-  if (verb === "p") return padString("0xc000010000", f);
+  if (verb === "T") return padString(truncate(typeName(arg), f), f);
+  if (verb === "p") {
+    // addresses exist for slices, maps and funcs only (and are not reproducible)
+    if (Array.isArray(arg) || typeof arg === "function" || isMap(arg)) return padString("0xc000010000", f);
+    return badVerb(verb, arg, f);
+  }
   switch (typeof arg) {
     case "boolean":
       if (verb === "t" || verb === "v") return padString(arg ? "true" : "false", f);
-      return badVerb(verb, arg);
+      return badVerb(verb, arg, f);
     case "number":
       if (isInt(arg)) return fmtIntVerb(arg, verb, f);
       return fmtFloatVerb(arg, verb, f);
@@ -71,8 +75,8 @@ function printArg(arg: unknown, verb: string, f: Flags, depth = 0): string {
     case "string":
       return fmtStringVerb(arg, verb, f);
     case "function":
-      if (verb === "v" || verb === "p") return padString("0x4d2c40", f);
-      return badVerb(verb, arg);
+      if (verb === "v") return padString("0x4d2c40", f);
+      return badVerb(verb, arg, f);
   }
   if (Array.isArray(arg)) {
     if (f.sharpV) return "[]interface {}{" + arg.map((e) => printArg(e, verb, f, depth + 1)).join(", ") + "}";
@@ -99,9 +103,10 @@ function printArg(arg: unknown, verb: string, f: Flags, depth = 0): string {
   return padString(String(arg), f);
 }
 
-function badVerb(verb: string, arg: unknown): string {
+/** Go's %!verb(type=value): the value printed with %v under the same flags. */
+function badVerb(verb: string, arg: unknown, f: Flags): string {
   if (arg === null || arg === undefined || arg === NO_VALUE) return `%!${verb}(<nil>)`;
-  return `%!${verb}(${typeName(arg)}=${printArg(arg, "v", PLAIN)})`;
+  return `%!${verb}(${typeName(arg)}=${printArg(arg, "v", f)})`;
 }
 
 // ---------- integers ----------
@@ -127,10 +132,10 @@ function fmtIntVerb(v: number, verb: string, f: Flags): string {
     case "q":
       return padString(quoteRune(v, f), f);
     case "U": {
-      let s = "U+" + Math.abs(v).toString(16).toUpperCase().padStart(f.precPresent ? Math.max(f.prec, 4) : 4, "0");
-      if (v < 0) s = "U+" + (BigInt.asUintN(64, BigInt(v))).toString(16).toUpperCase();
+      const hex = v < 0 ? BigInt.asUintN(64, BigInt(v)).toString(16).toUpperCase() : v.toString(16).toUpperCase();
+      let s = "U+" + hex.padStart(f.precPresent && f.prec > 4 ? f.prec : 4, "0");
       if (f.sharp && v >= 0 && v <= 0x10ffff && isPrintRune(v)) s += ` '${String.fromCodePoint(v)}'`;
-      return padString(s, f);
+      return padString(s, { ...f, zero: false });
     }
     case "e":
     case "E":
@@ -141,7 +146,7 @@ function fmtIntVerb(v: number, verb: string, f: Flags): string {
       // a JS number does not say whether it was a float: whole numbers take float verbs as float64 would
       return fmtFloatVerb(v, verb, f);
     default:
-      return badVerb(verb, v);
+      return badVerb(verb, v, f);
   }
 }
 
@@ -155,30 +160,23 @@ function fmtInteger(v: number, base: number, verb: string, f: Flags, upper: bool
   let digits = (neg ? -v : v).toString(base);
   if (upper) digits = digits.toUpperCase();
   let prec = -1;
-  let zeroPad = false;
   if (f.precPresent) {
     prec = f.prec;
     if (prec === 0 && v === 0) return padString("", { ...f, zero: false });
   } else if (f.zero && !f.minus && f.widPresent) {
-    zeroPad = true;
+    // zero padding is a precision: the sign counts, a 0x prefix does not (Go's fmtInteger)
+    prec = f.wid;
+    if (neg || f.plus || f.space) prec--;
   }
   if (prec > digits.length) digits = "0".repeat(prec - digits.length) + digits;
   let prefix = "";
   if (f.sharp) {
     if (base === 2) prefix = "0b";
-    else if (base === 8 && verb === "o" && digits[0] !== "0") prefix = "0";
+    else if (base === 8 && digits[0] !== "0") prefix = "0";
     else if (base === 16) prefix = upper ? "0X" : "0x";
   }
-  if (verb === "O") prefix = "0o";
-  let sign = "";
-  if (neg) sign = "-";
-  else if (f.plus) sign = "+";
-  else if (f.space) sign = " ";
-  if (zeroPad) {
-    const w = f.wid - sign.length;
-    if (digits.length < w) digits = "0".repeat(w - digits.length) + digits;
-    return sign + prefix + digits;
-  }
+  if (verb === "O") prefix = "0o" + prefix;
+  const sign = neg ? "-" : f.plus ? "+" : f.space ? " " : "";
   return padString(sign + prefix + digits, { ...f, zero: false });
 }
 
@@ -188,8 +186,11 @@ function fmtFloatVerb(v: number, verb: string, f: Flags): string {
   switch (verb) {
     case "v":
       return fmtFloat(v, "g", -1, f);
+    case "b":
     case "g":
     case "G":
+    case "x":
+    case "X":
       return fmtFloat(v, verb, -1, f);
     case "e":
     case "E":
@@ -197,45 +198,68 @@ function fmtFloatVerb(v: number, verb: string, f: Flags): string {
       return fmtFloat(v, verb, 6, f);
     case "F":
       return fmtFloat(v, "f", 6, f);
-    case "x":
-    case "X":
-      return padString(hexFloat(v, verb === "X"), f);
-    case "b":
-      return fmtFloat(v, "g", -1, f);
     default:
-      return badVerb(verb, v);
+      return badVerb(verb, v, f);
   }
 }
 
-/** Go's %x of a float64 (shortest): 0x1.8p+00. */
-function hexFloat(v: number, upper: boolean): string {
+/** The IEEE-754 fields of a finite positive double: 53-bit mantissa (with the implicit bit) and binary exponent. */
+function floatBits(abs: number): { mant: bigint; exp: number; subnormal: boolean } {
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, abs);
+  const hi = view.getUint32(0);
+  const lo = view.getUint32(4);
+  const e = (hi >>> 20) & 0x7ff;
+  const frac = (BigInt(hi & 0xfffff) << 32n) | BigInt(lo);
+  if (e === 0) return { mant: frac, exp: -1022, subnormal: true };
+  return { mant: frac | (1n << 52n), exp: e - 1023, subnormal: false };
+}
+
+/** strconv 'x' format of |v|: 0x1.8p+00, with prec hex digits after the point (-1: as many as needed). */
+function hexFloatDigits(abs: number, prec: number, upper: boolean): string {
   let out: string;
-  if (Number.isNaN(v)) out = "NaN";
-  else if (!Number.isFinite(v)) out = v < 0 ? "-Inf" : "+Inf";
-  else {
-    const neg = v < 0 || Object.is(v, -0);
-    let a = Math.abs(v);
-    let e = 0;
-    if (a === 0) out = "0x0p+00";
-    else {
-      e = Math.floor(Math.log2(a));
-      let m = a / Math.pow(2, e);
-      if (m >= 2) {
-        m /= 2;
-        e++;
-      } else if (m < 1) {
-        m *= 2;
-        e--;
-      }
-      let frac = Math.round((m - 1) * 2 ** 52).toString(16).padStart(13, "0").replace(/0+$/, "");
-      a = 0;
-      const ae = Math.abs(e);
-      out = "0x1" + (frac ? "." + frac : "") + "p" + (e < 0 ? "-" : "+") + (ae < 10 ? "0" + ae : String(ae));
-      frac = "";
+  if (abs === 0) {
+    out = "0x0" + (prec > 0 ? "." + "0".repeat(prec) : "") + "p+00";
+  } else {
+    let { mant, exp: e } = floatBits(abs);
+    // normalize subnormals so the leading bit is bit 52
+    while ((mant & (1n << 52n)) === 0n) {
+      mant <<= 1n;
+      e--;
     }
-    if (neg) out = "-" + out;
+    let lead = 1n;
+    let fs: string;
+    if (prec >= 0 && prec < 13) {
+      const shift = BigInt(4 * (13 - prec));
+      let q = mant >> shift;
+      const rem = mant & ((1n << shift) - 1n);
+      const half = 1n << (shift - 1n);
+      if (rem > half || (rem === half && (q & 1n) === 1n)) q += 1n;
+      const fracBits = BigInt(4 * prec);
+      lead = q >> fracBits;
+      let frac = q & ((1n << fracBits) - 1n);
+      if (lead >= 2n) {
+        lead = 1n;
+        frac >>= 1n;
+        e++;
+      }
+      fs = prec > 0 ? frac.toString(16).padStart(prec, "0") : "";
+    } else {
+      fs = (mant & ((1n << 52n) - 1n)).toString(16).padStart(13, "0");
+      if (prec < 0) fs = fs.replace(/0+$/, "");
+      else fs += "0".repeat(prec - 13);
+    }
+    const ae = Math.abs(e);
+    out = "0x" + lead.toString(16) + (fs ? "." + fs : "") + "p" + (e < 0 ? "-" : "+") + (ae < 10 ? "0" + ae : String(ae));
   }
   return upper ? out.toUpperCase() : out;
+}
+
+/** strconv 'b' format of |v|: integer mantissa "p" binary exponent, as 6755399441055744p-52. */
+function binaryFloatDigits(abs: number): string {
+  const { mant, exp } = floatBits(abs);
+  const e = exp - 52;
+  return `${mant}p${e < 0 ? "-" : "+"}${Math.abs(e)}`;
 }
 
 /** Exact-ish decimal expansion of a finite positive double: 101 significant digits and the exponent. */
@@ -337,6 +361,7 @@ function fmtF(d: string, dp: number, prec: number): string {
   return s;
 }
 
+/** Go's fmt.fmtFloat: verb as strconv takes it (g for %v), defPrec the default precision (-1: shortest). */
 export function fmtFloat(v: number, verb: string, defPrec: number, f: Flags): string {
   let prec = f.precPresent ? f.prec : defPrec;
   let num: string;
@@ -351,10 +376,22 @@ export function fmtFloat(v: number, verb: string, defPrec: number, f: Flags): st
         break;
       case "e":
       case "E": {
-        const { d, dp } = decimalDigits(abs, prec + 1);
-        num = fmtE(d, dp, prec, verb);
+        if (prec < 0) {
+          const { d, dp } = decimalDigits(abs, -1);
+          num = fmtE(d, dp, d.length - 1, verb);
+        } else {
+          const { d, dp } = decimalDigits(abs, prec + 1);
+          num = fmtE(d, dp, prec, verb);
+        }
         break;
       }
+      case "x":
+      case "X":
+        num = hexFloatDigits(abs, prec, verb === "X");
+        break;
+      case "b":
+        num = binaryFloatDigits(abs);
+        break;
       default: {
         // g / G
         const shortest = prec < 0;
@@ -374,38 +411,48 @@ export function fmtFloat(v: number, verb: string, defPrec: number, f: Flags): st
           if (prec > dp) prec = nd;
           num = fmtF(d, abs === 0 ? 1 : dp, Math.max(prec - (abs === 0 ? 1 : dp), 0));
         }
-        if (f.sharp) {
-          // keep a decimal point and trailing zeros up to the precision
-          let digits = f.precPresent ? f.prec : 6;
-          const ei = num.search(/[eE]/);
-          let tail = "";
-          if (ei >= 0) {
-            tail = num.slice(ei);
-            num = num.slice(0, ei);
-          }
-          let saw = false;
-          for (const c of num) {
-            if (c === ".") continue;
-            if (c !== "0") saw = true;
-            if (saw) digits--;
-          }
-          if (!num.includes(".")) {
-            if (num === "0") digits--;
-            num += ".";
-          }
-          while (digits-- > 0) num += "0";
-          num += tail;
-        }
       }
     }
   }
-  if (num === "NaN") {
-    const s = f.plus ? "+NaN" : f.space ? " NaN" : "NaN";
+  if (num === "NaN" || num === "Inf") {
+    let s = num === "NaN" ? "NaN" : (neg ? "-" : "+") + "Inf";
+    if (num === "NaN" && (f.plus || f.space)) s = (f.plus ? "+" : " ") + s;
+    else if (num === "Inf" && !neg && f.space && !f.plus) s = " Inf";
     return padString(s, { ...f, zero: false });
   }
-  let sign = neg ? "-" : f.plus ? "+" : f.space ? " " : "";
-  if (num === "Inf") return padString(sign === "" ? "+Inf" : sign + "Inf", { ...f, zero: false });
-  if (neg && /^[0.]*$/.test(num) && !Object.is(v, -0) && v === 0) sign = "";
+  if (f.sharp && verb !== "b") {
+    // Go's sharp flag: always a decimal point; %g/%v/%x keep trailing zeros up to the precision
+    let digits = 0;
+    if (verb === "g" || verb === "G" || verb === "x") digits = prec < 0 || !f.precPresent ? (f.precPresent ? f.prec : 6) : f.prec;
+    if (verb === "g" && !f.precPresent) digits = 6;
+    let tail = "";
+    let body = num;
+    const pi = body.search(verb === "x" || verb === "X" ? /[pP]/ : /[eEpP]/);
+    if (pi >= 0) {
+      tail = body.slice(pi);
+      body = body.slice(0, pi);
+    }
+    let hasPoint = false;
+    let saw = false;
+    for (const c of body) {
+      if (c === ".") {
+        hasPoint = true;
+        continue;
+      }
+      if (c !== "0") saw = true;
+      if (saw) digits--;
+    }
+    if (!hasPoint) {
+      if (body === "0") digits--;
+      body += ".";
+    }
+    while (digits > 0) {
+      body += "0";
+      digits--;
+    }
+    num = body + tail;
+  }
+  const sign = neg ? "-" : f.plus ? "+" : f.space ? " " : "";
   if (f.zero && !f.minus && f.widPresent && f.wid > num.length + sign.length) {
     return sign + "0".repeat(f.wid - num.length - sign.length) + num;
   }
@@ -417,7 +464,7 @@ export function fmtFloat(v: number, verb: string, defPrec: number, f: Flags): st
 function fmtStringVerb(s: string, verb: string, f: Flags): string {
   switch (verb) {
     case "v":
-      if (f.sharpV) return goQuote(s, false);
+      if (f.sharpV) return padString(goQuote(truncate(s, f), false), f);
       return padString(truncate(s, f), f);
     case "s":
       return padString(truncate(s, f), f);
@@ -440,7 +487,7 @@ function fmtStringVerb(s: string, verb: string, f: Flags): string {
       return padString(out, f);
     }
     default:
-      return badVerb(verb, s);
+      return badVerb(verb, s, f);
   }
 }
 
@@ -460,22 +507,15 @@ function canBackquote(s: string): boolean {
   return true;
 }
 
+const NOT_PRINT = /[\p{C}\p{Z}]/u;
+
+/** Go's strconv.IsPrint: letters, marks, numbers, punctuation, symbols and the ASCII space. */
 function isPrintRune(cp: number): boolean {
-  if (cp < 0x20 || cp === 0x7f) return false;
-  if (cp >= 0x80 && cp < 0xa0) return false;
-  if (cp === 0xad) return false;
-  if (cp >= 0xd800 && cp < 0xe000) return false;
-  if (cp === 0xfeff || cp === 0xfffe || cp === 0xffff) return false;
-  if (cp >= 0x2028 && cp <= 0x202e) return false;
-  if (cp >= 0x2060 && cp <= 0x206f) return false;
-  if (cp >= 0x200b && cp <= 0x200f) return false;
-  if (cp >= 0xe000 && cp < 0xf900) return false; // private use
-  if (cp >= 0xf0000) return false; // supplementary private use
-  if ((cp & 0xfffe) === 0xfffe) return false; // noncharacters
-  if (cp >= 0xfdd0 && cp <= 0xfdef) return false;
-  if (cp > 0x10ffff) return false;
-  return true;
+  if (cp >= 0x20 && cp < 0x7f) return true;
+  if (cp < 0x20 || cp === 0x7f || cp > 0x10ffff || (cp >= 0xd800 && cp < 0xe000)) return false;
+  return !NOT_PRINT.test(String.fromCodePoint(cp));
 }
+
 
 function escapeRune(cp: number, quote: string, asciiOnly: boolean): string {
   const c = String.fromCodePoint(cp);
@@ -514,7 +554,6 @@ export function goQuote(s: string, asciiOnly = false): string {
 
 function quoteRune(v: number, f: Flags): string {
   const cp = v < 0 || v > 0x10ffff || (v >= 0xd800 && v < 0xe000) ? 0xfffd : v;
-  if (f.sharp && isPrintRune(cp) && cp !== 39) return "'" + String.fromCodePoint(cp) + "'";
   return "'" + escapeRune(cp, "'", f.plus) + "'";
 }
 
@@ -645,7 +684,7 @@ export function goPrintf(format: string, ...args: unknown[]): string {
     }
     if (verb === "w") {
       // Sprintf does not support %w
-      out += badVerb("w", args[argNum++]);
+      out += badVerb("w", args[argNum++], f);
       continue;
     }
     if (verb === "v") {

@@ -505,6 +505,29 @@ add("fuzz/argument count checked before arguments run", "{{ lt 0 toJson $ }}");
 add("fuzz/parse error line is the furthest token read", "x {{ $x \n $i, $v := nil }}");
 add("fuzz/trailing pipe", "{{ .X | }}");
 
+// ---- printf fuzz rows (seeded): random verbs, flags, widths, precisions and arguments, as Go's doPrintf sees them.
+// %p (addresses) is left out, and whole numbers never meet a float verb (a JS number has no int/float type). ----
+{
+  const fc = (await import("fast-check")).default;
+  const flags = fc.array(fc.constantFrom("-", "+", "#", "0", " "), { maxLength: 3 }).map((a) => a.join(""));
+  const width = fc.oneof(fc.constant(""), fc.integer({ min: 0, max: 12 }).map(String), fc.constant("*"));
+  const prec = fc.oneof(fc.constant(""), fc.integer({ min: 0, max: 8 }).map((n) => "." + n), fc.constant("."), fc.constant(".*"));
+  const verb = fc.constantFrom("v", "d", "s", "q", "x", "X", "o", "O", "b", "e", "E", "f", "F", "g", "G", "t", "c", "U", "T", "%", "z");
+  const spec = fc.tuple(flags, width, prec, verb).map(([a, b, c, d]) => `%${a}${b}${c}${d}`);
+  const lit = fc.constantFrom("", "x", " ", "|", "%%", "é");
+  const fmt = fc.array(fc.oneof(spec, lit), { minLength: 1, maxLength: 3 }).map((a) => a.join(""));
+  const arg = fc.constantFrom("1", "-7", "255", "65", "-0.5", "1.5", "3.14159", "0.000123", "12345.678", "1e-7", "\"\"", "\"abc\"", "\"héllo\"", "\"日本語\"", "true", "nil", ".NIL", ".Nope", ".SI", ".MSI", "(list)", "'x'");
+  const row = fc.tuple(fmt, fc.array(arg, { maxLength: 3 })).map(([f, a]) => `{{ printf ${JSON.stringify(f)} ${a.join(" ")} }}`);
+  const data = { SI: [3, -4, 5], MSI: { one: 1, two: 2.5, s: "x" }, NIL: null };
+  let n = 0;
+  for (const tpl of fc.sample(row, { numRuns: 1200, seed: 20261201 })) {
+    // keep rows where no float verb can meet a whole number (1, -7, 255, 65, 'x' or a width/precision)
+    if (/[eEfFgG]/.test(tpl.split('" ')[0].replace(/%%/g, "")) && /( 1| -7| 255| 65| 'x'| \.SI| \.MSI|\*)/.test(tpl)) continue;
+    add(`fmtFuzz/${String(n++).padStart(3, "0")} ${tpl.slice(10, 40)}`, tpl, data);
+    if (n >= 300) break;
+  }
+}
+
 const prev = existsSync(new URL("./cases.json", import.meta.url)) ? JSON.parse(readFileSync(new URL("./cases.json", import.meta.url), "utf8")) : [];
 const prevGo = new Map(prev.map((c) => [c.name + "\u0000" + c.tpl, c.go]));
 const seen = new Set();
