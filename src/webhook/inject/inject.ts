@@ -241,7 +241,7 @@ function nullIfEmpty(a: string[]): string[] | null {
   return a.length ? a : null;
 }
 
-function selectedTemplates(annotations: Record<string, string>, settings: InjectionSettings): string[] {
+export function selectedTemplates(annotations: Record<string, string>, settings: InjectionSettings): string[] {
   // Istio keeps every name, empty ones too (an empty name is then a "not found" denial, not a silent no-op).
   const requested = annotations[A.templates];
   if (requested !== undefined) return requested.split(",").map((s) => s.trim());
