@@ -272,8 +272,9 @@ export function contractKeys() {
     byKey.set(key, { path: ["values", ...segs], charts: ["values_types.proto"], value: protoValue(segs, type, repeated) });
   }
   // Keys that reach objects only with another setting: varied again with that setting in both renders.
-  // The CNI and ztunnel keys again under the ambient profile (CNI in ambient mode, ztunnel's ambient defaults).
-  const ambient = [...byKey.keys()].filter((k) => /^values\.(cni|ztunnel)\./.test(k) || /^components\.(cni|ztunnel)\./.test(k)).map((k) => [k, [[["profile"], "ambient"]]]);
+  // Every value and the CNI and ztunnel k8s fields again under the ambient profile (CNI in ambient mode, ztunnel's
+  // and istiod's ambient defaults).
+  const ambient = [...byKey.keys()].filter((k) => !/ \(with /.test(k) && (/^values\./.test(k) || /^components\.(cni|ztunnel)\./.test(k))).map((k) => [k, [[["profile"], "ambient"]]]);
   for (const [key, context, value] of [...CONTEXTS, ...ambient]) {
     const e = byKey.get(key);
     if (!e) throw new Error(`context for unknown key ${key}`);
