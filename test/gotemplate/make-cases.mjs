@@ -528,6 +528,23 @@ add("fuzz/trailing pipe", "{{ .X | }}");
   }
 }
 
+// ---- semverCompare fuzz rows (seeded): random constraints (operators, wildcards, prereleases, ranges, ||) ----
+{
+  const fc = (await import("fast-check")).default;
+  const num = fc.constantFrom("0", "1", "2", "3", "10");
+  const part = fc.oneof(num, fc.constantFrom("x", "X", "*"));
+  const pre = fc.constantFrom("", "", "", "-alpha", "-beta.1", "-0", "-rc.2");
+  const ver = fc.tuple(fc.constantFrom("", "v"), num, fc.option(num), fc.option(num), pre).map(([v, a, b, c, p]) => `${v}${a}${b !== null ? "." + b : ""}${b !== null && c !== null ? "." + c : ""}${p}`);
+  const cver = fc.tuple(part, fc.option(part), fc.option(part), pre).map(([a, b, c, p]) => `${a}${b !== null ? "." + b : ""}${b !== null && c !== null ? "." + c : ""}${p}`);
+  const op = fc.constantFrom("", "=", "!=", ">", "<", ">=", "<=", "~", "~>", "^", "=>", "=<");
+  const single = fc.tuple(op, fc.constantFrom("", " "), cver).map(([o, sp, v]) => `${o}${sp}${v}`);
+  const range = fc.tuple(cver, cver).map(([a, b]) => `${a} - ${b}`);
+  const and = fc.array(fc.oneof(single, single, range), { minLength: 1, maxLength: 2 }).chain((a) => fc.constantFrom(", ", " ", ",").map((sep) => a.join(sep)));
+  const constraint = fc.array(and, { minLength: 1, maxLength: 2 }).map((a) => a.join(" || "));
+  const row = fc.tuple(constraint, ver).map(([c, v]) => `{{ semverCompare ${JSON.stringify(c)} ${JSON.stringify(v)} }}`);
+  fc.sample(row, { numRuns: 200, seed: 1201 }).forEach((tpl, i) => add(`semverFuzz/${String(i).padStart(3, "0")} ${tpl.slice(17, 50)}`, tpl, {}));
+}
+
 const prev = existsSync(new URL("./cases.json", import.meta.url)) ? JSON.parse(readFileSync(new URL("./cases.json", import.meta.url), "utf8")) : [];
 const prevGo = new Map(prev.map((c) => [c.name + "\u0000" + c.tpl, c.go]));
 const seen = new Set();
