@@ -16,6 +16,10 @@ import { applicationUID } from "./checks/workload.js";
 import { k8sGatewaySelectors } from "./checks/k8sgateway.js";
 import { negativeConditions } from "./checks/conditions.js";
 import { externalControlPlane } from "./checks/webhook.js";
+import { multiService } from "./checks/workloads-services.js";
+import { blockedCidrs } from "./checks/security.js";
+import { subsetPods } from "./checks/subsets.js";
+import { proxyImages } from "./checks/image.js";
 
 export type { Analyzer, Finding, Level, Resource, Snapshot } from "./types.js";
 export { buildSnapshot, type InputObject, type SnapshotOptions } from "./snapshot.js";
@@ -23,14 +27,18 @@ export { MESSAGE_TYPES } from "./messages.js";
 
 /** Every check pilotfish runs, by istioctl's analyzer name (`pilotfish.*` for pilotfish's own). */
 export const ANALYZERS: readonly Analyzer[] = [
+  blockedCidrs,
   negativeConditions,
+  multiService,
   applicationUID,
   caCertificates,
+  subsetPods,
   envoyFilters,
   externalControlPlane,
   gatewayPorts,
   conflictingGateways,
   injection,
+  proxyImages,
   k8sGatewaySelectors,
   portNames,
   sidecarSelectors,
@@ -49,13 +57,9 @@ export const ANALYZERS: readonly Analyzer[] = [
 export const NOT_IMPLEMENTED: readonly string[] = [
   "annotations.K8sAnalyzer",
   "auth.AuthorizationPoliciesAnalyzer",
-  "authn.BlockedCIDRsAnalyzer",
-  "deployment.MultiServiceAnalyzer",
-  "destinationrule.SubsetSelectPodAnalyzer",
   "deprecation.DeprecationAnalyzer",
   "gateway.CertificateAnalyzer",
   "gateway.SecretAnalyzer",
-  "injection.ImageAnalyzer",
   "injection.ImageAutoAnalyzer",
   "k8sgateway.CRDVersionAnalyzer",
   "meshnetworks.MeshNetworksAnalyzer",

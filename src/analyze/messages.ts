@@ -110,6 +110,27 @@ const T: MessageType[] = [
     code: "IST0171", name: "NegativeConditionStatus", level: "Warning",
     text: (type, reason, message) => `A condition with a negative status is present: type=${type}, reason=${reason}, message=${message}.`,
   },
+  {
+    code: "IST0116", name: "DeploymentAssociatedToMultipleServices", level: "Warning",
+    text: (d, port, svcs) => `This deployment ${d} is associated with multiple services using port ${port} but different protocols: ${goList(svcs)}`,
+  },
+  {
+    code: "IST0137", name: "DeploymentConflictingPorts", level: "Warning",
+    text: (d, svcs, tp, ports) => `This deployment ${d} is associated with multiple services ${goList(svcs)} using targetPort ${goQuote(tp)} but different ports: ${goList(ports)}.`,
+  },
+  {
+    code: "IST0158", name: "PodsIstioProxyImageMismatchInNamespace", level: "Warning",
+    text: (pods) => `The Istio proxy images of the pods running in the namespace do not match the image defined in the injection configuration (pod names: ${goList(pods)}). This often happens after upgrading the Istio control-plane and can be fixed by redeploying the pods.`,
+  },
+  {
+    code: "IST0173", name: "DestinationRuleSubsetNotSelectPods", level: "Error",
+    text: (subset) => `The Subset ${subset} defined in the DestinationRule does not select any pods. Which may lead to 503 UH (NoHealthyUpstream).`,
+  },
+  { code: "IST0174", name: "UnknownDestinationRuleHost", level: "Warning", text: (host) => `The host ${host} defined in the DestinationRule does not match any services in the mesh.` },
+  {
+    code: "IST0175", name: "JwksUriFetchUnrestricted", level: "Warning",
+    text: (n, names) => `BLOCKED_CIDRS_IN_JWKS_URIS is not configured but ${n} RequestAuthentication resource(s) exist (${names}). Consider configuring it to restrict JWKS URI fetches to trusted networks.`,
+  },
   // pilotfish's own codes: Istio 1.30.3 has no message for these (its MTLSPolicyConflict, IST0113, was removed).
   {
     code: "PF0001", name: "MTLSPolicyConflict", level: "Error",

@@ -3,7 +3,12 @@
 import type { Analyzer, Resource } from "../types.js";
 import { fullName, ISTIO_NETWORKING, obj, ofKind, selects, selectorString } from "../util.js";
 
-const inAmbient = (labels: Record<string, string> | undefined) => labels?.["istio.io/dataplane-mode"] === "ambient";
+const podInAmbient = (pod: Resource) => pod.annotations["ambient.istio.io/redirection"] === "enabled";
+function namespaceInAmbient(ns: Resource | undefined): boolean {
+  if (!ns) return false;
+  if (ns.labels["istio-injection"] === "enabled" || ns.labels["istio.io/rev"]) return false;
+  return ns.labels["istio.io/dataplane-mode"] === "ambient";
+}
 
 export const sidecarSelectors: Analyzer = {
   name: "sidecar.SelectorAnalyzer",
@@ -34,7 +39,7 @@ export const sidecarSelectors: Analyzer = {
     const namespaces = new Map(ofKind(s, "Namespace", "").map((n) => [n.name, n]));
     const reported = new Set<string>();
     for (const { pod, sidecars } of byPod.values()) {
-      const ambient = inAmbient(pod.labels);
+      const ambient = podInAmbient(pod);
       if (sidecars.length === 1 && !ambient) continue;
       const names = sidecars.map((x) => x.name).sort();
       for (const sc of sidecars) {
@@ -47,7 +52,7 @@ export const sidecarSelectors: Analyzer = {
       }
     }
     for (const [ns, list] of byNs) {
-      if (inAmbient(namespaces.get(ns)?.labels)) {
+      if (namespaceInAmbient(namespaces.get(ns))) {
         for (const sc of list) {
           if (!reported.has(fullName(sc))) report({ code: "IST0167", resource: sc, args: ["namespace is in ambient mode, the policy has no impact"] });
           reported.add(fullName(sc));
