@@ -10,7 +10,7 @@ import type { TemplateContext } from "../context.js";
 import { canonicalQuantity } from "../quantity.js";
 import { cloneJson } from "../merge.js";
 import { goMap } from "../../../gotemplate/index.js";
-import { goEnum, remember, struct } from "./go.js";
+import { goEnum, struct } from "./go.js";
 
 type J = unknown;
 
@@ -28,7 +28,7 @@ const K8S_GO_NAMES: Record<string, string> = {
   wwids: "WWIDs", iqn: "IQN", chapAuthDiscovery: "DiscoveryCHAPAuth", chapAuthSession: "SessionCHAPAuth", sleep: "Sleep",
 };
 /** Fields that are Go maps (keys kept as written). */
-const K8S_MAPS = new Set(["labels", "annotations", "nodeSelector", "overhead", "matchLabels", "volumeAttributes", "limits", "requests", "nodePublishSecretRef_"]);
+const K8S_MAPS = new Set(["labels", "annotations", "nodeSelector", "overhead", "matchLabels", "volumeAttributes", "limits", "requests"]);
 /** ResourceList maps: resource.Quantity values print in canonical form. */
 const QUANTITY_MAPS = new Set(["limits", "requests", "overhead"]);
 
@@ -114,10 +114,10 @@ const PROTO_ENUMS: Record<string, string> = {
 /** google.protobuf wrapper fields (BoolValue, Int32Value, ...): a message with `Value` and `GetValue`. */
 const PROTO_WRAPPERS = new Set([
   "holdApplicationUntilProxyStarts", "concurrency", "fileFlushMinSizeKb", "enableAutoMtls", "enableTracing",
-  "enablePrometheusMerge", "verifyCertificateAtClient", "discoverySelectors_", "trustDomainAliases_",
+  "enablePrometheusMerge", "verifyCertificateAtClient",
 ]);
 /** Map fields (map<string,string> and the like). */
-const PROTO_MAPS = new Set(["proxyMetadata", "runtimeValues", "extraStatTags_", "customTags", "headers_", "meshId_"]);
+const PROTO_MAPS = new Set(["proxyMetadata", "runtimeValues", "customTags"]);
 /** Proto JSON names whose Go name differs from the upper-cased first letter. */
 const PROTO_GO_NAMES: Record<string, string> = {
   tlsSettings: "TlsSettings", caCertificatesPem: "CaCertificatesPem", meshId: "MeshId", sds: "Sds", proxyHeaders: "ProxyHeaders",
@@ -129,11 +129,31 @@ function wrapper(v: J): J {
   return struct({ Value: value, GetValue: () => value }, v);
 }
 
+/**
+ * Message-typed fields of the mesh protos whose getters templates chain (`.ProxyConfig.GetTracing.GetTlsSettings`):
+ * message -> Go field -> the field's message type. Go calls a getter on a nil message and gets nil: here an unset
+ * field of a listed type reads, through its getter, as that type's nil message, whose own getters read nil.
+ */
+const PROTO_MESSAGES: Record<string, Record<string, string>> = {
+  ProxyConfig: {
+    Tracing: "Tracing", Image: "", ReadinessProbe: "", PrivateKeyProvider: "", ProxyStatsMatcher: "", ProxyHeaders: "",
+    EnvoyMetricsService: "", EnvoyAccessLogService: "", Sds: "",
+  },
+  Tracing: { TlsSettings: "", Zipkin: "", Lightstep: "", Datadog: "", Stackdriver: "", OpenCensusAgent: "" },
+  MeshConfig: { DefaultConfig: "ProxyConfig", InboundTrafficPolicy: "", OutboundTrafficPolicy: "", LocalityLbSetting: "" },
+};
+
+function nilMessage(type: string): J {
+  const getters: Record<string, unknown> = {};
+  for (const [name, t] of Object.entries(PROTO_MESSAGES[type] ?? {})) getters["Get" + name] = t ? () => nilMessage(t) : () => null;
+  return struct(getters, null);
+}
+
 /** A protobuf message (protojson form) as its generated Go struct: fields plus `GetX` getters. */
-export function protoStruct(json: J, always: Record<string, () => unknown> = {}): J {
+export function protoStruct(json: J, type = "", always: Record<string, () => unknown> = {}): J {
   if (!isObject(json)) return json;
   const fields: Record<string, unknown> = {};
-  const absent = struct({}, null);
+  const messages = PROTO_MESSAGES[type] ?? {};
   for (const [k, v] of Object.entries(json)) {
     if (v === null || v === undefined) continue;
     const name = goName(k, PROTO_GO_NAMES);
@@ -143,7 +163,7 @@ export function protoStruct(json: J, always: Record<string, () => unknown> = {})
     else if (PROTO_WRAPPERS.has(k)) gv = wrapper(v);
     else if (PROTO_MAPS.has(k) && isObject(v)) gv = goMap({ ...v }, "");
     else if (Array.isArray(v)) gv = v.map((x) => (isObject(x) ? protoStruct(x) : x));
-    else if (isObject(v)) gv = protoStruct(v);
+    else if (isObject(v)) gv = protoStruct(v, messages[name] ?? "");
     else gv = v;
     fields[name] = gv;
   }
@@ -151,15 +171,9 @@ export function protoStruct(json: J, always: Record<string, () => unknown> = {})
   // GetValue on a nil *BoolValue and gets the zero value).
   for (const [name, make] of Object.entries(always)) if (!(name in fields)) fields[name] = make();
   const getters: Record<string, unknown> = {};
+  for (const [name, t] of Object.entries(messages)) getters["Get" + name] = t ? () => nilMessage(t) : () => null;
   for (const [name, v] of Object.entries(fields)) getters["Get" + name] = () => v;
-  // A getter for a message field that is not set returns a nil message whose own getters return zero values.
-  const proxy = new Proxy(struct({ ...fields, ...getters }, json), {
-    get(target, prop, recv) {
-      if (typeof prop === "string" && prop.startsWith("Get") && !(prop in target)) return () => absent;
-      return Reflect.get(target, prop, recv);
-    },
-  });
-  return remember(proxy, json);
+  return struct({ ...fields, ...getters }, json);
 }
 
 const nilWrapper = (zero: unknown) => () => struct({ GetValue: () => zero }, null);
@@ -221,8 +235,8 @@ export function sidecarTemplateData(t: TemplateContext): J {
       ),
       ObjectMeta: k8sStruct(metaJson, "ObjectMeta"),
       Spec: k8sStruct(isObject(t.pod.spec) ? t.pod.spec : {}, "PodSpec"),
-      ProxyConfig: protoStruct(t.proxyConfig, PROXY_CONFIG_ALWAYS),
-      MeshConfig: protoStruct(t.mesh),
+      ProxyConfig: protoStruct(t.proxyConfig, "ProxyConfig", PROXY_CONFIG_ALWAYS),
+      MeshConfig: protoStruct(t.mesh, "MeshConfig"),
       // A copy: sprig's `set`/`unset` write to maps, and the settings' values are shared by every pod.
       Values: cloneJson(t.values),
       Revision: t.revision,

@@ -24,12 +24,6 @@ export function struct(fields: Record<string, unknown>, json: unknown): Record<s
   return s;
 }
 
-/** Records `json` as the JSON form of `v` (for wrappers built around a struct). */
-export function remember<T extends object>(v: T, json: unknown): T {
-  JSON_OF.set(v, json);
-  return v;
-}
-
 /** A proto enum: prints as its name (Go's Stringer) and has `.String`. */
 export function goEnum(name: string): Record<string, unknown> {
   return struct({ String: () => name }, name);

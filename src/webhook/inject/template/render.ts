@@ -17,11 +17,22 @@ import { InjectionError, type Obj } from "../types.js";
 import { sidecarTemplateData } from "./data.js";
 import { injectionFuncs } from "./funcs.js";
 import { goTypedOverlay } from "./typed.js";
+import { jsonOf } from "./go.js";
+
+/** sprig's JSON encoders: Go's encoding/json prints a struct with its fields' JSON names (k8s `json` tags). */
+const SPRIG_JSON = ["toJson", "toPrettyJson", "toRawJson", "mustToJson", "mustToPrettyJson", "mustToRawJson"];
 
 let funcs: FuncMap | undefined;
 /** sprig's TxtFuncMap, then Istio's InjectionFuncmap over it (Istio's parseDryTemplate order). */
 export function templateFuncs(): FuncMap {
-  funcs ??= { ...(sprigFuncs as FuncMap), ...(injectionFuncs() as FuncMap) };
+  if (!funcs) {
+    const sprig: FuncMap = { ...(sprigFuncs as FuncMap) };
+    for (const name of SPRIG_JSON) {
+      const f = sprig[name];
+      if (typeof f === "function") sprig[name] = (v: unknown) => f(jsonOf(v));
+    }
+    funcs = { ...sprig, ...(injectionFuncs() as FuncMap) };
+  }
   return funcs;
 }
 
