@@ -6,7 +6,7 @@
 // everything else: both exit 3.
 import { Option, type Command } from "commander";
 import type { Kube } from "../kube/client.js";
-import type { KubeConfigOptions } from "../kube/kubeconfig.js";
+import { KubeConfigError, type KubeConfigOptions } from "../kube/kubeconfig.js";
 import { EXIT, type CliIO } from "./io.js";
 
 export interface ClusterFlags extends KubeConfigOptions {
@@ -81,7 +81,7 @@ const NETWORK_CODES = new Set([
 /** Whether an error means the cluster could not be reached (as opposed to an answer pilotfish did not like). */
 export function isUnreachable(e: unknown): boolean {
   if (e instanceof ClusterUnreachableError) return true;
-  if ((e as Error)?.constructor?.name === "KubeConfigError") return true;
+  if (e instanceof KubeConfigError) return true;
   const code = (e as NodeJS.ErrnoException)?.code;
   if (code && NETWORK_CODES.has(code)) return true;
   return /: timed out$/.test((e as Error)?.message ?? "");

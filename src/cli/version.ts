@@ -148,8 +148,8 @@ export function registerVersion(program: Command, io: CliIO, exit: ExitCode): vo
     .command("version")
     .description("print the client version and the pilotfish and istiod versions running in the cluster")
     .option("-o, --output <format>", "yaml or json (default: text)")
-    .addOption(new Option("-s, --short [bool]", "use --short=false for the full version information").default(true).preset("true").argParser(parseBool))
-    .addOption(new Option("--remote [bool]", "use --remote=false to print the client version only (no cluster)").default(true).preset("true").argParser(parseBool));
+    .addOption(new Option("-s, --short [bool]", "use --short=false for the full version information").default(true).argParser(parseBool))
+    .addOption(new Option("--remote [bool]", "use --remote=false to print the client version only (no cluster)").default(true).argParser(parseBool));
   clusterOptions(cmd, VERSION_USE).action(async (opts: VersionOpts, c: Command) => {
     exit.code = await runVersion(opts, clusterFlags(c), io);
   });
