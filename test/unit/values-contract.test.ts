@@ -43,7 +43,7 @@ function pilotfish(spec: unknown): { kind: "ok"; index: Index } | { kind: "error
 }
 
 /** Label paths other than the distinctive test values are Helm's install labels, which pilotfish leaves out on purpose. */
-const ignoredPath = (p: string) => (/\.(labels|matchLabels)\./.test(p) && !/pf/.test(p)) || isWebhook(p);
+const ignoredPath = (p: string) => (/:(\.spec\.template)?\.metadata\.labels\./.test(p) && !/pf/.test(p)) || isWebhook(p);
 /**
  * istiod's webhook configurations: not rendered, on purpose (README "Where pilotfish differs"): pilotfish serves
  * injection and validation itself and its chart brings its own. Keys reaching only these are listed apart.
