@@ -166,7 +166,8 @@ export function buildProgram(
         return placeholders.get(cmd) ?? Help.prototype.subcommandTerm.call(this, cmd);
       },
     })
-    .showHelpAfterError(false);
+    .showHelpAfterError(false)
+    .addHelpText("after", "\nExit codes: 0 ok, 1 findings (invalid resources, profiles differ, failed install), 2 usage or input error, 3 no cluster or cluster unreachable.\nShell completion: pilotfish completion bash|zsh|fish.");
   for (const m of modules) {
     const register = loaded.get(m);
     if (register) {
