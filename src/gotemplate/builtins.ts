@@ -1,6 +1,6 @@
 // Go text/template's predefined functions.
 
-import { ArgError, withArity, type FuncMap, type GoFunc } from "./exec.js";
+import { ArgError, withArity, withParams, type FuncMap, type GoFunc } from "./exec.js";
 import { goPrintf, goSprint, goSprintln } from "./fmt.js";
 import { byteLen, isAscii, isInt, isMap, isNil, isTrue as truthOf, kindName, mapZero, NO_VALUE, typeName } from "./value.js";
 
@@ -299,6 +299,7 @@ const ARITIES: Record<string, [number, boolean]> = {
   eq: [1, true], ne: [2, false], lt: [2, false], le: [2, false], gt: [2, false], ge: [2, false],
 };
 for (const [k, [n, v]] of Object.entries(ARITIES)) withArity(builtins[k]!, n, v);
+withParams(builtins.printf!, ["string", "...any"]);
 
 /** Go's predefined template functions. `and`/`or` short-circuit in the executor; these bodies serve direct calls. */
 export const builtinFuncs: FuncMap = builtins;

@@ -44,9 +44,25 @@ const ARITY = Symbol.for("gotemplate.arity");
  * the signature first): `fixed` parameters, plus any number more when `variadic`. Returns the function.
  */
 export function withArity<F extends GoFunc>(f: F, fixed: number, variadic: boolean): F {
-  Object.defineProperty(f, ARITY, { value: [fixed, variadic], enumerable: false });
+  Object.defineProperty(f, ARITY, { value: [fixed, variadic], enumerable: false, configurable: true });
   return f;
 }
+
+const PARAMS = Symbol.for("gotemplate.params");
+
+/**
+ * Declares a function's Go parameter types ("string", "int", "float", "bool", "map", "any"; a last "...T" for a
+ * variadic one), so the executor checks each argument as Go's validateType does, in order, right after evaluating it
+ * (same messages, same positions). Implies the arity. Returns the function.
+ */
+export function withParams<F extends GoFunc>(f: F, params: string[]): F {
+  const variadic = params.length > 0 && params[params.length - 1]!.startsWith("...");
+  withArity(f, variadic ? params.length - 1 : params.length, variadic);
+  Object.defineProperty(f, PARAMS, { value: params, enumerable: false, configurable: true });
+  return f;
+}
+
+const GO_PARAM_TYPE: Record<string, string> = { string: "string", int: "int", float: "float64", bool: "bool", map: "map[string]interface {}" };
 
 const MISSING: unique symbol = Symbol("gotemplate.missing");
 type Final = unknown;
@@ -440,12 +456,18 @@ export class ExecState {
     // Go's own functions see missing values as such; other functions get nil.
     const raw = isBuiltin;
     const rawv: unknown[] = new Array(nargs);
+    const params = (fn as unknown as Record<symbol, string[] | undefined>)[PARAMS];
     for (let i = 0; i < nargs; i++) {
-      const a = this.evalArg(dot, args![i + 1]!);
+      const an = args![i + 1]!;
+      const a = this.evalArg(dot, an);
+      if (params !== undefined) this.checkParam(paramAt(params, i), a, an);
       rawv[i] = a;
       argv[i] = raw ? (a === undefined ? null : a) : a === NO_VALUE || a === undefined ? null : a;
     }
-    if (final !== MISSING) argv[nargs] = raw ? (final === undefined ? null : final) : final === NO_VALUE || final === undefined ? null : final;
+    if (final !== MISSING) {
+      if (params !== undefined) this.checkParam(paramAt(params, nargs), final, null);
+      argv[nargs] = raw ? (final === undefined ? null : final) : final === NO_VALUE || final === undefined ? null : final;
+    }
     if (isBuiltin && name === "call") {
       // Go names the callee by its node text
       argv.unshift(nargs > 0 ? nodeString(args![1]!) : formatValue(argv[0]));
@@ -461,6 +483,62 @@ export class ExecState {
       this.errorf(`error calling ${name}: ${msg}`);
     }
     return result === undefined ? null : result;
+  }
+
+  /** Go's validateType / evalArg checks of one argument against a declared parameter type. */
+  private checkParam(p: string, v: unknown, n: Node | null): void {
+    if (p === "any") return;
+    const T = GO_PARAM_TYPE[p] ?? p;
+    if (n !== null && (n.k === "number" || n.k === "string" || n.k === "bool" || n.k === "nil")) {
+      this.node = n;
+      if (n.k === "nil") {
+        if (p !== "map") this.errorf(`cannot assign nil to ${T}`);
+        return;
+      }
+      const text = nodeString(n);
+      switch (p) {
+        case "string":
+          if (n.k !== "string") this.errorf(`expected string; found ${text}`);
+          return;
+        case "int":
+          if (n.k !== "number" || !Number.isInteger(n.value)) this.errorf(`expected integer; found ${text}`);
+          return;
+        case "float":
+          if (n.k !== "number") this.errorf(`expected float; found ${text}`);
+          return;
+        case "bool":
+          if (n.k !== "bool") this.errorf(`expected bool; found ${text}`);
+          return;
+        default:
+          this.errorf(`can't handle ${text} for arg of type ${T}`);
+      }
+    }
+    if (v === NO_VALUE || v === undefined) {
+      if (p !== "map") this.errorf(`invalid value; expected ${T}`);
+      return;
+    }
+    if (v === null) this.errorf(`wrong type for value; expected ${T}; got interface {}`);
+    let ok: boolean;
+    switch (p) {
+      case "string":
+        ok = typeof v === "string";
+        break;
+      case "int":
+        ok = typeof v === "number" && isInt(v);
+        break;
+      case "float":
+        ok = typeof v === "number";
+        break;
+      case "bool":
+        ok = typeof v === "boolean";
+        break;
+      case "map":
+        ok = isMap(v);
+        break;
+      default:
+        ok = true;
+    }
+    if (!ok) this.errorf(`wrong type for value; expected ${T}; got ${typeName(v)}`);
   }
 
   private argError(e: ArgError, node: Node, args: Node[] | null, nargs: number, rawv: unknown[], shift: number): never {
@@ -522,6 +600,12 @@ export class ExecState {
     }
     return this.errorf(`can't handle ${nodeString(n)} for arg of type interface {}`);
   }
+}
+
+function paramAt(params: string[], i: number): string {
+  const last = params[params.length - 1];
+  if (last !== undefined && last.startsWith("...") && i >= params.length - 1) return last.slice(3);
+  return params[i] ?? "any";
 }
 
 export function runTree(tree: Tree, data: unknown, set: Map<string, Tree>, funcs: FuncMap, builtins: FuncMap, opts: ExecOptions): string {

@@ -4,7 +4,7 @@
 
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { RE2JS } from "re2js";
-import { ArgError, withArity, type FuncMap, type GoFunc } from "./exec.js";
+import { ArgError, withParams, type FuncMap, type GoFunc } from "./exec.js";
 import { formatValue, goPrintf } from "./fmt.js";
 import { parseGoNumber } from "./parse.js";
 import { compareSemver, parseSemver, semverCompare, semverString } from "./semver.js";
@@ -60,7 +60,7 @@ export function typedFunc(name: string, params: Param[], impl: (...args: any[]) 
 function fn(name: string, params: Param[], impl: (...args: any[]) => unknown): GoFunc {
   const variadic = params.length > 0 && params[params.length - 1]!.startsWith("...");
   const fixed = variadic ? params.length - 1 : params.length;
-  return withArity((...args: unknown[]) => {
+  return withParams((...args: unknown[]) => {
     if (variadic ? args.length < fixed : args.length !== fixed) {
       throw new ArgError(`wrong number of args for ${name}: want ${variadic ? "at least " : ""}${fixed} got ${args.length}`);
     }
@@ -70,7 +70,7 @@ function fn(name: string, params: Param[], impl: (...args: any[]) => unknown): G
       conv[i] = checkArg(p, args[i], i);
     }
     return impl(...conv);
-  }, fixed, variadic);
+  }, params);
 }
 
 function notSupported(name: string): GoFunc {
@@ -104,7 +104,7 @@ function trimZeroDecimal(s: string): string {
 export function toInt64(v: unknown): number {
   switch (typeof v) {
     case "number":
-      return Number.isFinite(v) ? Math.trunc(v) : 0;
+      return Number.isFinite(v) ? Math.trunc(v) || 0 : 0;
     case "bigint":
       return Number(v);
     case "boolean":
@@ -542,7 +542,13 @@ function abbrev(width: number, s: string): string {
   return abbrevFull(s, 0, width);
 }
 
-function abbrevFull(str: string, offset: number, maxWidth: number): string {
+function abbrevFull(s: string, offset: number, maxWidth: number): string {
+  // goutils works on bytes: a multi-byte character cut in two comes out as U+FFFD
+  if (isAsciiString(s)) return abbrevBytes(s, offset, maxWidth);
+  return Buffer.from(abbrevBytes(Buffer.from(s, "utf8").toString("latin1"), offset, maxWidth), "latin1").toString("utf8");
+}
+
+function abbrevBytes(str: string, offset: number, maxWidth: number): string {
   if (str === "") return "";
   if (maxWidth < 4) return str;
   if (str.length <= maxWidth) return str;
@@ -551,7 +557,7 @@ function abbrevFull(str: string, offset: number, maxWidth: number): string {
   const abrevMarker = "...";
   if (offset <= 4) return str.slice(0, maxWidth - 3) + abrevMarker;
   if (maxWidth < 7) return str;
-  if (offset + maxWidth - 3 < str.length) return abrevMarker + abbrevFull(str.slice(offset), 0, maxWidth - 3);
+  if (offset + maxWidth - 3 < str.length) return abrevMarker + abbrevBytes(str.slice(offset), 0, maxWidth - 3);
   return abrevMarker + str.slice(str.length - (maxWidth - 3));
 }
 
@@ -908,6 +914,11 @@ function goRound(a: unknown, p: number, roundOn = 0.5): number {
   return r / pow;
 }
 
+/** An int64 result: no negative zero. */
+function i64(n: number): number {
+  return n === 0 ? 0 : n;
+}
+
 function intDiv(a: number, b: number): number {
   if (b === 0) throw new Error("runtime error: integer divide by zero");
   return Math.trunc(a / b);
@@ -1082,12 +1093,12 @@ const sprig: FuncMap = {
   untilStep: fn("untilStep", ["int", "int", "int"], untilStep),
 
   // numbers
-  add1: fn("add1", ["any"], (i: unknown) => toInt64(i) + 1),
-  add: fn("add", ["...any"], (...xs: unknown[]) => xs.reduce<number>((a, b) => a + toInt64(b), 0)),
-  sub: fn("sub", ["any", "any"], (a: unknown, b: unknown) => toInt64(a) - toInt64(b)),
-  div: fn("div", ["any", "any"], (a: unknown, b: unknown) => intDiv(toInt64(a), toInt64(b))),
-  mod: fn("mod", ["any", "any"], (a: unknown, b: unknown) => intMod(toInt64(a), toInt64(b))),
-  mul: fn("mul", ["any", "...any"], (a: unknown, ...xs: unknown[]) => xs.reduce<number>((acc, b) => acc * toInt64(b), toInt64(a))),
+  add1: fn("add1", ["any"], (i: unknown) => i64(toInt64(i) + 1)),
+  add: fn("add", ["...any"], (...xs: unknown[]) => i64(xs.reduce<number>((a, b) => a + toInt64(b), 0))),
+  sub: fn("sub", ["any", "any"], (a: unknown, b: unknown) => i64(toInt64(a) - toInt64(b))),
+  div: fn("div", ["any", "any"], (a: unknown, b: unknown) => i64(intDiv(toInt64(a), toInt64(b)))),
+  mod: fn("mod", ["any", "any"], (a: unknown, b: unknown) => i64(intMod(toInt64(a), toInt64(b)))),
+  mul: fn("mul", ["any", "...any"], (a: unknown, ...xs: unknown[]) => i64(xs.reduce<number>((acc, b) => acc * toInt64(b), toInt64(a)))),
   randInt: fn("randInt", ["int", "int"], (min: number, max: number) => {
     if (max - min <= 0) throw new Error("invalid argument to Intn");
     return min + (randomBytes(4).readUInt32BE(0) % (max - min));
@@ -1393,7 +1404,7 @@ function chunk(size: number, l: unknown): unknown[][] {
   if (size <= 0) throw new Error("runtime error: integer divide by zero");
   const out: unknown[][] = [];
   for (let i = 0; i < xs.length; i += size) out.push(xs.slice(i, i + size));
-  if (xs.length === 0) return [[]];
+
   return out;
 }
 
