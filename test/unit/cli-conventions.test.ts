@@ -86,6 +86,19 @@ describe("pilotfish version", () => {
     assert.deepEqual(y, v);
   });
 
+  it("--remote=false loads neither @kubernetes/client-node nor express (it never needs a cluster)", () => {
+    const hook = path.join(dir, "hook.mjs");
+    const log = path.join(dir, "loaded.log");
+    fs.writeFileSync(hook, `import { appendFileSync } from "node:fs";\nexport async function resolve(s, c, next) { const r = await next(s, c); appendFileSync(${JSON.stringify(log)}, r.url + "\\n"); return r; }\n`);
+    const register = path.join(dir, "register.mjs");
+    fs.writeFileSync(register, `import { register } from "node:module";\nregister(${JSON.stringify("file://" + hook)});\n`);
+    const r = spawnSync(process.execPath, ["--import", "file://" + register, bin, "version", "--remote=false"], { cwd: root, encoding: "utf8", env });
+    assert.equal(r.status, 0, r.stderr);
+    const urls = fs.readFileSync(log, "utf8").split("\n").filter(Boolean);
+    assert.ok(urls.some((u) => u.endsWith("/dist/cli/main.js")), "the hook saw the bundle");
+    assert.deepEqual(urls.filter((u) => /\/node_modules\/(@kubernetes\/client-node|express)\//.test(u)), []);
+  });
+
   it("--short=false prints the long form", () => {
     const r = run(["version", "--remote=false", "--short=false"]);
     assert.equal(r.code, 0, r.stderr);
