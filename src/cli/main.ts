@@ -104,6 +104,16 @@ export const COMMANDS: readonly CommandModule[] = [
     load: async () => (await import("./version.js")).registerVersion,
   },
   {
+    commands: [
+      {
+        name: "check-inject",
+        term: "check-inject [options] [resource]",
+        description: "explain whether a pod, workload or namespace is (or will be) injected: by which webhook and revision, why, and where each setting comes from",
+      },
+    ],
+    load: async () => (await import("./check-inject.js")).registerCheckInject,
+  },
+  {
     commands: [{ name: "completion", term: "completion <shell>", description: "print a shell completion script (bash, zsh or fish)" }],
     load: async () => (await import("./completion.js")).registerCompletion,
     needsEveryCommand: true,
