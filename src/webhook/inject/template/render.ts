@@ -64,7 +64,11 @@ export function parsedTemplate(name: string, text: string): Template {
 }
 
 function templateError(name: string, e: unknown): InjectionError {
-  if (e instanceof TemplateError) return new InjectionError(`injection template "${name}": line ${e.line}: ${e.message}`);
+  if (e instanceof TemplateError) {
+    // The engine's message is Go's ("template: NAME:LINE:COL: ..."); the line is said once either way.
+    const where = e.message.includes(`:${e.line}:`) ? "" : `line ${e.line}: `;
+    return new InjectionError(`injection template "${name}": ${where}${e.message}`);
+  }
   if (e instanceof InjectionError) return e;
   return new InjectionError(`injection template "${name}": ${(e as Error)?.message ?? String(e)}`);
 }
