@@ -74,6 +74,10 @@ export const COMMANDS: readonly CommandModule[] = [
     load: async () => (await import("./install.js")).registerInstall,
   },
   {
+    commands: [{ name: "tag", term: "tag", description: "create, list and remove revision tags (as istioctl tag): `istio.io/rev=<tag>` injects as the tag's revision, through pilotfish" }],
+    load: async () => (await import("./tag.js")).registerTag,
+  },
+  {
     commands: [
       {
         name: "operator",
