@@ -111,8 +111,8 @@ function execute(name: string, tmpl: Template, ctx: TemplateContext): Obj {
 
 /** Characters a value may hold without any chance of being YAML syntax wherever a template prints it. */
 const PLAIN = /^[A-Za-z0-9][A-Za-z0-9._/=+-]*$/;
-/** Annotations whose documented content is structured and read by Istio's code (not printed by templates). */
-const STRUCTURED = new Set(["proxy.istio.io/config", "proxy.istio.io/overrides", "sidecar.istio.io/status"]);
+/** The injection status, which the injector itself writes (and strips from the template's input). */
+const STRUCTURED = new Set(["sidecar.istio.io/status"]);
 
 /** A plain token standing in for the value of the i-th suspect annotation. */
 const token = (i: number) => `pfvalue${i}x`;
