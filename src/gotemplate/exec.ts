@@ -77,6 +77,7 @@ export const MAX_EXEC_DEPTH = 1000;
 export interface ExecOptions {
   missingKey: "default" | "zero" | "error";
   maxOutput: number;
+  maxRangeIterations: number;
 }
 
 interface Var {
@@ -152,6 +153,14 @@ export class ExecState {
     if (this.out.length > this.opts.maxOutput) {
       this.node = null;
       this.errorf(`output exceeds the limit of ${this.opts.maxOutput} characters`);
+    }
+  }
+
+  private iterations = 0;
+
+  private countIteration(): void {
+    if (++this.iterations > this.opts.maxRangeIterations) {
+      this.errorf(`range: more than ${this.opts.maxRangeIterations} iterations in one execution`);
     }
   }
 
@@ -243,18 +252,21 @@ export class ExecState {
       } else if (Array.isArray(val)) {
         for (let i = 0; i < val.length; i++) {
           ran = true;
+          this.countIteration();
           oneIteration(i, val[i]);
         }
       } else if (typeof val === "number" && isInt(val)) {
         if (decl.length > 1) this.errorf(`can't use ${formatValue(val)} to iterate over more than one variable`);
         for (let i = 0; i < val; i++) {
           ran = true;
+          this.countIteration();
           oneIteration(NO_VALUE, i);
         }
       } else if (isMap(val)) {
         const ks = sortedKeys(val);
         for (const k of ks) {
           ran = true;
+          this.countIteration();
           oneIteration(k, val[k]);
         }
       } else {

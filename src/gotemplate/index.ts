@@ -9,7 +9,7 @@ export { builtinFuncs } from "./builtins.js";
 export { sprigFuncs, typedFunc, type Param } from "./sprig.js";
 export { goPrintf, goSprint, goSprintln, formatValue } from "./fmt.js";
 export { goStruct, goMap, isTrue, NO_VALUE } from "./value.js";
-export { TemplateError, ArgError } from "./exec.js";
+export { TemplateError, ArgError, withParams, withArity } from "./exec.js";
 export type { GoFunc, FuncMap } from "./exec.js";
 
 export interface Template {
@@ -27,6 +27,8 @@ export interface ParseOptions {
   missingKey?: "default" | "zero" | "error";
   /** Output limit in characters; execution fails past it. Default 64 MiB. */
   maxOutput?: number;
+  /** Limit on range iterations in one execution (Go has none); execution fails past it. Default 10,000,000. */
+  maxRangeIterations?: number;
 }
 
 class TemplateImpl implements Template {
@@ -71,6 +73,10 @@ export function parseTemplate(name: string, text: string, funcs?: FuncMap, optio
     if (e instanceof RangeError) throw new TemplateError(`template: ${name}: max expression depth exceeded`, name, 0);
     throw e;
   }
-  const opts: ExecOptions = { missingKey: options?.missingKey ?? "default", maxOutput: options?.maxOutput ?? 64 * 1024 * 1024 };
+  const opts: ExecOptions = {
+    missingKey: options?.missingKey ?? "default",
+    maxOutput: options?.maxOutput ?? 64 * 1024 * 1024,
+    maxRangeIterations: options?.maxRangeIterations ?? 10_000_000,
+  };
   return new TemplateImpl(name, set, { ...fm }, opts);
 }

@@ -216,7 +216,7 @@ function deepCopy(v: unknown): unknown {
   if (v instanceof Date) return new Date(v.getTime());
   if (v instanceof Uint8Array) return new Uint8Array(v);
   const out: Record<string, unknown> = {};
-  for (const k of Object.keys(v)) out[k] = deepCopy((v as Record<string, unknown>)[k]);
+  for (const k of Object.keys(v)) setKey(out, k, deepCopy((v as Record<string, unknown>)[k]));
   if (isStruct(v)) goStruct(out);
   return out;
 }
@@ -345,14 +345,20 @@ function fromJson(s: string): unknown {
 
 // ---------- merging (dario.cat/mergo as sprig calls it) ----------
 
+/** Sets an own property, "__proto__" included (a map key is data, never the object's prototype). */
+function setKey(o: Record<string, unknown>, k: string, v: unknown): void {
+  if (k === "__proto__") Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+  else o[k] = v;
+}
+
 function mergeInto(dst: Record<string, unknown>, src: Record<string, unknown>, overwrite: boolean, depth = 0): void {
   if (depth > 1000) throw new Error("merge: too deep");
   for (const k of Object.keys(src)) {
     const s = src[k];
     if (s === undefined) continue;
-    const d = dst[k];
+    const d = Object.prototype.hasOwnProperty.call(dst, k) ? dst[k] : undefined;
     if (isNil(s)) {
-      if (overwrite || !Object.prototype.hasOwnProperty.call(dst, k) || empty(d)) dst[k] = null;
+      if (overwrite || !Object.prototype.hasOwnProperty.call(dst, k) || empty(d)) setKey(dst, k, null);
       continue;
     }
     if (isMap(s) && isMap(d)) {
@@ -361,7 +367,7 @@ function mergeInto(dst: Record<string, unknown>, src: Record<string, unknown>, o
     } else if (Object.prototype.hasOwnProperty.call(dst, k) && d !== undefined && !empty(d)) {
       if (Array.isArray(s) && !overwrite) continue;
     }
-    if (overwrite || d === undefined || !Object.prototype.hasOwnProperty.call(dst, k) || empty(d)) dst[k] = s;
+    if (overwrite || d === undefined || !Object.prototype.hasOwnProperty.call(dst, k) || empty(d)) setKey(dst, k, s);
   }
 }
 
@@ -1199,14 +1205,14 @@ const sprig: FuncMap = {
     const d: Record<string, unknown> = {};
     for (let i = 0; i < xs.length; i += 2) {
       const k = strval(xs[i]);
-      d[k] = i + 1 >= xs.length ? "" : xs[i + 1];
+      setKey(d, k, i + 1 >= xs.length ? "" : xs[i + 1]);
     }
     return d;
   }),
   get: fn("get", ["map", "string"], (d: Record<string, unknown> | null, k: string) => (d !== null && Object.prototype.hasOwnProperty.call(d, k) && d[k] !== undefined ? d[k] : "")),
   set: fn("set", ["map", "string", "any"], (d: Record<string, unknown> | null, k: string, v: unknown) => {
     if (d === null) throw new Error("assignment to entry in nil map");
-    d[k] = v;
+    setKey(d, k, v);
     return d;
   }),
   unset: fn("unset", ["map", "string"], (d: Record<string, unknown> | null, k: string) => {
@@ -1226,13 +1232,13 @@ const sprig: FuncMap = {
   }),
   pick: fn("pick", ["map", "...string"], (d: Record<string, unknown> | null, ...ks: string[]) => {
     const res: Record<string, unknown> = {};
-    if (d !== null) for (const k of ks) if (Object.prototype.hasOwnProperty.call(d, k) && d[k] !== undefined) res[k] = d[k];
+    if (d !== null) for (const k of ks) if (Object.prototype.hasOwnProperty.call(d, k) && d[k] !== undefined) setKey(res, k, d[k]);
     return res;
   }),
   omit: fn("omit", ["map", "...string"], (d: Record<string, unknown> | null, ...ks: string[]) => {
     const res: Record<string, unknown> = {};
     const drop = new Set(ks);
-    if (d !== null) for (const k of sortedKeys(d)) if (!drop.has(k)) res[k] = d[k];
+    if (d !== null) for (const k of sortedKeys(d)) if (!drop.has(k)) setKey(res, k, d[k]);
     return res;
   }),
   merge: fn("merge", ["map", "...any"], (dst: Record<string, unknown> | null, ...srcs: unknown[]) => {

@@ -248,6 +248,18 @@ describe("gotemplate: errors", () => {
     assert.match(e.message, /max expression depth exceeded/);
   });
 
+  it("range iterations are capped (maxRangeIterations), so a huge range cannot spin forever", () => {
+    const t = parseTemplate("t", "{{range 1000}}{{end}}ok", {}, { maxRangeIterations: 999 });
+    assert.throws(() => t.execute(null), /more than 999 iterations/);
+    assert.equal(parseTemplate("t", "{{range 1000}}{{end}}ok", {}, { maxRangeIterations: 1000 }).execute(null), "ok");
+  });
+
+  it("map keys named __proto__ stay data (dict, set, merge, deepCopy, pick)", () => {
+    const out = render(`{{ $d := dict "__proto__" (dict "polluted" 1) "a" 1 }}{{ $_ := set $d "b" 2 }}{{ toJson $d }}|{{ toJson (deepCopy $d) }}|{{ toJson (pick $d "__proto__") }}|{{ toJson (merge (dict) $d) }}|{{ len $d }}`);
+    assert.equal(out, `{"__proto__":{"polluted":1},"a":1,"b":2}|{"__proto__":{"polluted":1},"a":1,"b":2}|{"__proto__":{"polluted":1}}|{"__proto__":{"polluted":1},"a":1,"b":2}|3`);
+    assert.equal(({} as Record<string, unknown>).polluted, undefined);
+  });
+
   it("output is capped (maxOutput)", () => {
     const t = parseTemplate("t", "{{range 100}}0123456789{{end}}", {}, { maxOutput: 500 });
     assert.throws(() => t.execute(null), /output exceeds the limit of 500 characters/);
