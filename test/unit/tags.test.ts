@@ -1,0 +1,264 @@
+// Revision tags (src/webhook/tags.ts) against what the real istioctl 1.30.3 produced on the local control plane
+// (test/conformance/istioctl-tags/goldens, made by its gen.ts). istioctl's tag webhook copies istiod's revision
+// webhook; pilotfish's copies pilotfish's. To compare like with like, the cluster here holds the very webhooks
+// istioctl saw, marked as pilotfish's: then the tag objects must equal istioctl's except the differences named in
+// `normalize` (pilotfish's builder adds timeoutSeconds, matchPolicy, rules[].scope and its excluded-namespaces
+// expression; labels other than the tag's own are not compared).
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import * as yaml from "js-yaml";
+import {
+  NEVER_MATCH,
+  buildTagService,
+  deactivateDefaultRevision,
+  findCanonical,
+  formatTagJson,
+  formatTagTable,
+  generateTag,
+  removeTagConfirmation,
+  tabwrite,
+  tagCreatedMessage,
+  tagRows,
+  checkTagName,
+  type ClusterState,
+  type TagRequest,
+  type WebhookConfig,
+} from "../../src/webhook/tags.js";
+import { buildMutatingWebhookConfiguration } from "../../src/webhook/webhook-config.js";
+import { resolveIop } from "../../src/config/resolve.js";
+import { render, manifestObjects } from "../../src/operator/render/index.js";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const G = path.join(here, "../conformance/istioctl-tags/goldens");
+const golden = (name: string) => fs.readFileSync(path.join(G, name), "utf8");
+const goldenDocs = (name: string) => (yaml.loadAll(golden(`${name}.out`)) as any[]).filter(Boolean);
+const clone = <T>(x: T): T => JSON.parse(JSON.stringify(x));
+
+const istioctlCluster = (yaml.loadAll(golden("cluster-objects.yaml")) as any[]).filter(Boolean);
+/** The cluster istioctl saw, its webhooks marked as pilotfish's. */
+function clusterAsPilotfish(): ClusterState {
+  const webhooks = istioctlCluster.filter((o) => o.kind === "MutatingWebhookConfiguration").map((o) => {
+    const c = clone(o);
+    c.metadata.labels["app.kubernetes.io/managed-by"] = "pilotfish";
+    return c;
+  });
+  const services = istioctlCluster.filter((o) => o.kind === "Service").map(clone);
+  return { webhooks, services };
+}
+
+const req = (tag: string, revision: string, extra: Partial<TagRequest> = {}): TagRequest => ({ tag, revision, istioNamespace: "istio-system", generate: true, ...extra });
+
+function normalizeWebhook(o: any): any {
+  const c = clone(o);
+  delete c.metadata.annotations;
+  const l = c.metadata.labels;
+  c.metadata.labels = { app: l.app, "istio.io/tag": l["istio.io/tag"], "istio.io/rev": l["istio.io/rev"] };
+  for (const w of c.webhooks) {
+    delete w.timeoutSeconds;
+    delete w.matchPolicy;
+    for (const r of w.rules) delete r.scope;
+    for (const sel of [w.namespaceSelector, w.objectSelector]) {
+      sel.matchExpressions = sel.matchExpressions.filter((e: any) => e.key !== "kubernetes.io/metadata.name");
+    }
+  }
+  return c;
+}
+
+function normalizeService(o: any): any {
+  const c = clone(o);
+  delete c.status;
+  for (const p of c.spec.ports) if (p.targetPort === 0) delete p.targetPort;
+  const keep = ["app", "istio", "istio.io/rev", "istio.io/tag", "release", "app.kubernetes.io/name", "app.kubernetes.io/part-of", "app.kubernetes.io/instance"];
+  c.metadata.labels = Object.fromEntries(keep.map((k) => [k, c.metadata.labels[k]]));
+  return c;
+}
+
+function generated(r: TagRequest, state = clusterAsPilotfish()): any[] {
+  const g = generateTag(state, r);
+  if ("error" in g) throw new Error(g.error);
+  return g.objects;
+}
+
+describe("tag generate: the objects equal istioctl 1.30.3's", () => {
+  const cases: [string, TagRequest][] = [
+    ["generate-prod-canary", req("prod", "canary")],
+    ["generate-prod-default", req("prod", "default")],
+    ["generate-default-canary", req("default", "canary")],
+    ["generate-default-canary-auto", req("default", "canary", { autoInjectNamespaces: true })],
+    ["generate-prod-canary-webhook-name", req("prod", "canary", { webhookName: "custom-prod" })],
+  ];
+  for (const [name, r] of cases) {
+    it(name, () => {
+      const ours = generated(r);
+      const theirs = goldenDocs(name);
+      const theirMwc = theirs.find((o) => o.kind === "MutatingWebhookConfiguration");
+      const theirSvc = theirs.find((o) => o.kind === "Service");
+      assert.deepEqual(normalizeWebhook(ours[0]), normalizeWebhook(theirMwc));
+      assert.deepEqual(normalizeService(ours[1]), normalizeService(theirSvc));
+      assert.deepEqual(ours.map((o) => o.kind), ["MutatingWebhookConfiguration", "Service"]);
+      // istioctl's default tag also brings istiod-default-validator: pilotfish's validator covers every revision.
+      if (r.tag === "default") assert.ok(theirs.some((o) => o.kind === "ValidatingWebhookConfiguration"));
+    });
+  }
+
+  it("without normalization the only webhook differences are the named ones", () => {
+    const ours = generated(req("prod", "canary"))[0] as any;
+    const theirs = goldenDocs("generate-prod-canary")[0];
+    assert.equal(ours.metadata.name, theirs.metadata.name);
+    for (const [i, w] of ours.webhooks.entries()) {
+      const t = theirs.webhooks[i];
+      assert.equal(w.name, t.name);
+      assert.deepEqual(w.clientConfig, t.clientConfig, "the canonical webhook's clientConfig (Service, path, caBundle) is copied");
+      assert.equal(w.failurePolicy, t.failurePolicy);
+      assert.equal(w.reinvocationPolicy, t.reinvocationPolicy);
+      assert.deepEqual(w.admissionReviewVersions, t.admissionReviewVersions);
+      assert.equal(w.sideEffects, t.sideEffects);
+    }
+  });
+});
+
+describe("tag generate on pilotfish's own webhooks", () => {
+  const CA = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+  const pilotfish = (revision: string, extra: Record<string, unknown> = {}): WebhookConfig =>
+    buildMutatingWebhookConfiguration({
+      revision,
+      clientConfig: { service: { name: `pilotfish${revision === "default" ? "" : "-" + revision}`, namespace: "pilotfish-system" }, caBundle: CA },
+      excludedNamespaces: ["pilotfish-system"],
+      failurePolicy: "Ignore",
+      timeoutSeconds: 7,
+      ...extra,
+    }) as WebhookConfig;
+  const state = (): ClusterState => ({ webhooks: [pilotfish("default"), pilotfish("canary")], services: [] });
+
+  it("points the tag at the injector serving the revision, with its policies and excluded namespaces", () => {
+    const [mwc] = generated(req("prod", "canary"), state()) as any[];
+    const canary = pilotfish("canary") as any;
+    assert.equal(mwc.metadata.name, "istio-revision-tag-prod");
+    assert.equal(mwc.metadata.labels["istio.io/tag"], "prod");
+    assert.equal(mwc.metadata.labels["istio.io/rev"], "canary");
+    assert.equal(mwc.metadata.labels["app.kubernetes.io/managed-by"], "pilotfish");
+    assert.deepEqual(mwc.webhooks.map((w: any) => w.name), ["rev.namespace.sidecar-injector.istio.io", "rev.object.sidecar-injector.istio.io"]);
+    for (const w of mwc.webhooks) {
+      assert.deepEqual(w.clientConfig, canary.webhooks[0].clientConfig);
+      assert.equal(w.failurePolicy, "Ignore");
+      assert.equal(w.timeoutSeconds, 7);
+      const excl = w.namespaceSelector.matchExpressions.find((e: any) => e.key === "kubernetes.io/metadata.name");
+      assert.ok(excl.values.includes("pilotfish-system") && excl.values.includes("kube-system"));
+    }
+    assert.deepEqual(mwc.webhooks[0].namespaceSelector.matchExpressions[0], { key: "istio.io/rev", operator: "In", values: ["prod"] });
+    assert.deepEqual(mwc.webhooks[1].objectSelector.matchExpressions[1], { key: "istio.io/rev", operator: "In", values: ["prod"] });
+  });
+
+  it("a URL clientConfig (pilotfish outside the cluster) is copied with its path", () => {
+    const s: ClusterState = { webhooks: [pilotfish("canary", { clientConfig: { url: "https://127.0.0.1:9443/inject/cluster/c1/net/n1", caBundle: CA } })], services: [] };
+    const [mwc] = generated(req("prod", "canary"), s) as any[];
+    assert.equal(mwc.webhooks[0].clientConfig.url, "https://127.0.0.1:9443/inject/cluster/c1/net/n1/inject");
+  });
+
+  it("the default tag carries istio-injection=enabled and sidecar.istio.io/inject=true (and auto with --auto-inject-namespaces)", () => {
+    const names = (objs: any[]) => objs[0].webhooks.map((w: any) => w.name);
+    assert.deepEqual(names(generated(req("default", "canary"), state())), [
+      "rev.namespace.sidecar-injector.istio.io",
+      "rev.object.sidecar-injector.istio.io",
+      "namespace.sidecar-injector.istio.io",
+      "object.sidecar-injector.istio.io",
+    ]);
+    assert.equal(names(generated(req("default", "canary", { autoInjectNamespaces: true }), state())).at(-1), "auto.sidecar-injector.istio.io");
+    assert.equal(names(generated(req("prod", "canary", { autoInjectNamespaces: true }), state())).length, 2, "auto only for the default tag, as Istio's chart");
+  });
+
+  it("refuses a revision served by istiod only, naming its webhook", () => {
+    const s: ClusterState = { webhooks: istioctlCluster.filter((o) => o.kind === "MutatingWebhookConfiguration").map(clone), services: [] };
+    const r = findCanonical(s, req("prod", "canary"));
+    assert.ok("error" in r && /has no pilotfish injection webhook \(found istio-sidecar-injector-canary/.test(r.error), JSON.stringify(r));
+  });
+
+  it("errors as istioctl: unknown revision, existing tag without --overwrite, tag named like a revision", () => {
+    const err = (r: TagRequest, s = clusterAsPilotfish()) => {
+      const g = generateTag(s, r);
+      return "error" in g ? `Error: ${g.error}\n` : "";
+    };
+    assert.equal(err(req("prod", "nope")).replace("pilotfish's MutatingWebhookConfiguration", "MutatingWebhookConfiguration or Service"), golden("generate-unknown-revision.err"));
+    const withProd = clusterAsPilotfish();
+    const [mwc, svc] = generated(req("prod", "canary"));
+    withProd.webhooks.push(mwc as WebhookConfig);
+    withProd.services.push(svc);
+    assert.equal(err(req("prod", "default"), withProd), golden("generate-prod-exists.err"));
+    assert.equal(err(req("prod", "default", { generate: false }), withProd), golden("set-prod-exists.err"));
+    assert.equal(err(req("prod", "default", { overwrite: true }), withProd), "");
+    assert.equal(err(req("canary", "default", { generate: false })), golden("set-collides-with-revision.err"));
+    assert.equal(err(req("canary", "default", { generate: true })), "", "generate skips the collision check, as istioctl");
+  });
+
+  it("tag names must be label values", () => {
+    assert.equal(checkTagName("prod"), undefined);
+    assert.equal(checkTagName("1-30-3"), undefined);
+    assert.ok(checkTagName("Prod"));
+    assert.ok(checkTagName("prod_1"));
+    assert.ok(checkTagName("-x"));
+    assert.ok(checkTagName("a".repeat(64)));
+  });
+});
+
+describe("tag set default deactivates the default revision's webhooks as istioctl does", () => {
+  it("every entry of istio.io/rev=default (no tag) selects nothing, the rest is kept", () => {
+    const s = clusterAsPilotfish();
+    const out = deactivateDefaultRevision(s);
+    assert.deepEqual(out.map((w) => w.metadata?.name), ["istio-sidecar-injector"]);
+    const after = (yaml.load(golden("after-set-default.yaml")) as any).items.find((o: any) => o.metadata.name === "istio-sidecar-injector");
+    assert.equal(out[0].webhooks!.length, after.webhooks.length);
+    for (const [i, w] of out[0].webhooks!.entries()) {
+      assert.deepEqual(w.namespaceSelector, NEVER_MATCH);
+      assert.deepEqual(w.objectSelector, NEVER_MATCH);
+      assert.deepEqual(after.webhooks[i].namespaceSelector, NEVER_MATCH);
+      assert.deepEqual(w.clientConfig, s.webhooks[0].webhooks![i].clientConfig);
+    }
+    // Already deactivated: nothing to write.
+    assert.deepEqual(deactivateDefaultRevision({ webhooks: out, services: [] }), []);
+  });
+});
+
+describe("tag list and remove print as istioctl", () => {
+  const withTag = (tag: string, revision: string): ClusterState => {
+    const s = clusterAsPilotfish();
+    const [mwc, svc] = generated(req(tag, revision), s);
+    s.webhooks.push(mwc as WebhookConfig);
+    s.services.push(svc);
+    return s;
+  };
+  const nsOf = (m: Record<string, string[]>) => (tag: string) => m[tag] ?? [];
+
+  it("no tags: the revisions with an empty tag", () => {
+    assert.equal(formatTagTable(tagRows(clusterAsPilotfish(), nsOf({}))), golden("list-empty.out"));
+  });
+  it("a tag used by a namespace hides its revision's empty row", () => {
+    const rows = tagRows(withTag("prod", "canary"), nsOf({ prod: ["app"] }));
+    assert.equal(formatTagTable(rows), golden("list.out"));
+    assert.equal(formatTagJson(rows), golden("list-json.out"));
+  });
+  it("the default tag", () => {
+    assert.equal(formatTagTable(tagRows(withTag("default", "canary"), nsOf({}))), golden("list-default.out"));
+  });
+  it("tabwriter pads every column but the last", () => {
+    assert.equal(tabwrite([["A", "BB", "C"], ["long", "", ""]]), "A    BB C\nlong    \n");
+  });
+  it("messages", () => {
+    assert.equal(removeTagConfirmation("prod", ["app"]) + "\n", golden("remove-used-no.out").split("\n")[0] + "\n");
+    assert.equal(tagCreatedMessage("prod", "canary"), golden("set-prod-canary.out"));
+    assert.equal(tagCreatedMessage("default", "canary"), golden("set-default-canary.out"));
+  });
+});
+
+describe("the tag's Service is the one manifest generate renders for values.revisionTags", () => {
+  it("same object, minus the installer's ownership labels (a tag is user-managed)", async () => {
+    const r = resolveIop({ docs: [], sets: ["revision=canary", "values.revisionTags[0]=prod"] });
+    const rendered = manifestObjects(render(r)).find((o: any) => o.kind === "Service" && o.metadata.name === "istiod-revision-tag-prod") as any;
+    assert.ok(rendered);
+    const theirs = clone(rendered);
+    for (const k of Object.keys(theirs.metadata.labels)) if (k.includes("operator.istio.io")) delete theirs.metadata.labels[k];
+    assert.deepEqual(buildTagService({ tag: "prod", revision: "canary", istioNamespace: "istio-system" }), theirs);
+  });
+});
