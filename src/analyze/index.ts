@@ -20,6 +20,7 @@ import { multiService } from "./checks/workloads-services.js";
 import { blockedCidrs } from "./checks/security.js";
 import { subsetPods } from "./checks/subsets.js";
 import { proxyImages } from "./checks/image.js";
+import { k8sAnnotations } from "./checks/annotations.js";
 
 export type { Analyzer, Finding, Level, Resource, Snapshot } from "./types.js";
 export { buildSnapshot, type InputObject, type SnapshotOptions } from "./snapshot.js";
@@ -27,6 +28,7 @@ export { MESSAGE_TYPES } from "./messages.js";
 
 /** Every check pilotfish runs, by istioctl's analyzer name (`pilotfish.*` for pilotfish's own). */
 export const ANALYZERS: readonly Analyzer[] = [
+  k8sAnnotations,
   blockedCidrs,
   negativeConditions,
   multiService,
@@ -55,7 +57,6 @@ export const ANALYZERS: readonly Analyzer[] = [
 
 /** Istio 1.30.3 analyzers pilotfish does not implement (asking for one is refused, never silently skipped). */
 export const NOT_IMPLEMENTED: readonly string[] = [
-  "annotations.K8sAnalyzer",
   "auth.AuthorizationPoliciesAnalyzer",
   "deprecation.DeprecationAnalyzer",
   "gateway.CertificateAnalyzer",

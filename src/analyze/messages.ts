@@ -22,6 +22,13 @@ const T: MessageType[] = [
     text: (ns) => `The namespace is not enabled for Istio injection. Run 'kubectl label namespace ${ns} istio-injection=enabled' to enable it, or 'kubectl label namespace ${ns} istio-injection=disabled' to explicitly mark it as not needing injection.`,
   },
   { code: "IST0103", name: "PodMissingProxy", level: "Warning", text: (pod) => `The pod ${pod} is missing the Istio proxy. This can often be resolved by restarting or redeploying the workload.` },
+  { code: "IST0107", name: "MisplacedAnnotation", level: "Warning", text: (ann, kinds) => `Misplaced annotation: ${ann} can only be applied to ${kinds}` },
+  { code: "IST0108", name: "UnknownAnnotation", level: "Warning", text: (ann) => `Unknown annotation: ${ann}` },
+  { code: "IST0125", name: "InvalidAnnotation", level: "Warning", text: (ann, why) => `Invalid annotation ${ann}: ${why}` },
+  {
+    code: "IST0135", name: "DeprecatedAnnotation", level: "Info",
+    text: (ann, extra) => `Annotation ${goQuote(ann)} has been deprecated${extra} and may not work in future Istio versions.`,
+  },
   {
     code: "IST0109", name: "ConflictingMeshGatewayVirtualServiceHosts", level: "Error",
     text: (vss, host) => `The VirtualServices ${vss} associated with mesh gateway define the same host ${host} which can lead to undefined behavior. This can be fixed by merging the conflicting VirtualServices into a single resource.`,

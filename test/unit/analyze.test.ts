@@ -38,6 +38,30 @@ interface Check {
 
 const CHECKS: Check[] = [
   {
+    analyzer: "annotations.K8sAnalyzer", code: "IST0107",
+    positive: pod("p", {}).replace("labels: {}", `labels: {}, annotations: {"kubernetes.io/ingress.class": istio}`),
+    negative: pod("p", {}).replace("labels: {}", `labels: {}, annotations: {"sidecar.istio.io/proxyCPU": 100m}`),
+    want: ["IST0107 Pod default/p"],
+  },
+  {
+    analyzer: "annotations.K8sAnalyzer", code: "IST0108",
+    positive: svc("reviews").replace("namespace: default}", `namespace: default, annotations: {"networking.istio.io/exportThree": "."}}`),
+    negative: svc("reviews").replace("namespace: default}", `namespace: default, annotations: {"networking.istio.io/exportTo": "."}}`),
+    want: ["IST0108 Service default/reviews"],
+  },
+  {
+    analyzer: "annotations.K8sAnalyzer", code: "IST0125",
+    positive: pod("p", {}).replace("labels: {}", `labels: {}, annotations: {"traffic.sidecar.istio.io/excludeInboundPorts": "80,http"}`),
+    negative: pod("p", {}).replace("labels: {}", `labels: {}, annotations: {"traffic.sidecar.istio.io/excludeInboundPorts": "80, 8080"}`),
+    want: ["IST0125 Pod default/p"],
+  },
+  {
+    analyzer: "annotations.K8sAnalyzer", code: "IST0135",
+    positive: pod("p", {}).replace("labels: {}", `labels: {}, annotations: {"sidecar.istio.io/inject": "true"}`),
+    negative: pod("p", { "sidecar.istio.io/inject": "true" }).replace(`labels: {"sidecar.istio.io/inject":"true"}`, `labels: {"sidecar.istio.io/inject":"true"}, annotations: {"sidecar.istio.io/inject": "true"}`),
+    want: ["IST0135 Pod default/p"],
+  },
+  {
     analyzer: "virtualservice.GatewayAnalyzer", code: "IST0101",
     positive: svc("reviews") + vs("reviews", `{hosts: [a.example.com], gateways: [bookinfo-gateway], http: [{route: [{destination: {host: reviews}}]}]}`),
     negative: gw("bookinfo-gateway") + vs("reviews", `{hosts: [a.example.com], gateways: [bookinfo-gateway], http: [{route: [{destination: {host: reviews}}]}]}`),
@@ -298,7 +322,7 @@ describe("analyze core", () => {
     assert.deepEqual(levels, [...levels].sort((a, b) => ["Error", "Warning", "Info"].indexOf(a) - ["Error", "Warning", "Info"].indexOf(b)));
   });
   it("refuses an analyzer it does not implement, and an unknown one", () => {
-    assert.throws(() => analyze(s(broken), { analyzers: ["annotations.K8sAnalyzer"] }), /not supported by pilotfish/);
+    assert.throws(() => analyze(s(broken), { analyzers: ["gateway.SecretAnalyzer"] }), /not supported by pilotfish/);
     assert.throws(() => analyze(s(broken), { analyzers: ["nope.Analyzer"] }), /no such analyzer/);
   });
   it("without -A, resources written without a namespace go to the default namespace", () => {
@@ -372,7 +396,7 @@ describe("pilotfish analyze (command)", () => {
     assert.equal((await run(["--use-kube=false", "-o", "xml", bad])).code, 2);
     assert.equal((await run(["--use-kube=false", "--failure-threshold", "Fatal", bad])).code, 2);
     assert.equal((await run(["--use-kube=false", "-S", "IST0101", bad])).code, 2);
-    assert.equal((await run(["--use-kube=false", "--analyzer", "annotations.K8sAnalyzer", bad])).code, 2);
+    assert.equal((await run(["--use-kube=false", "--analyzer", "gateway.SecretAnalyzer", bad])).code, 2);
     assert.equal((await run(["--use-kube=false"])).code, 2);
   });
   it("a cluster that does not answer exits 3", async () => {

@@ -1,7 +1,7 @@
 // Guards Istio compatibility of `pilotfish analyze`: Istio 1.30.3's analyzer test table, copied into
 // test/conformance/istio-analyze (see test/conformance/README.md). A case passes when pilotfish reports exactly
-// the {code, resource} pairs Istio's test expects, counted (--multiset). The known failure is listed; any new one
-// fails this test.
+// the {code, resource} pairs Istio's test expects, counted (--multiset). Every case passes; any failure fails
+// this test.
 import { it } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -11,13 +11,11 @@ import path from "node:path";
 import { cliWorks, root } from "./conformance-cli.js";
 const corpus = path.join(root, "test/conformance/istio-analyze");
 const runner = path.join(corpus, "run.mjs");
-// annotations.K8sAnalyzer (IST0107/IST0108/IST0125/IST0135) needs Istio's annotation registry: not implemented,
-// so `--analyzer annotations.K8sAnalyzer` is refused (exit 2) rather than run as nothing.
-const KNOWN = ["misannoted"];
+const KNOWN: string[] = [];
 const CASES = 33;
-const PASSED = 32;
+const PASSED = 33;
 
-it("reports what Istio's analyzers report on their own test cases (32 of 33)", { timeout: 600_000 }, () => {
+it("reports what Istio's analyzers report on their own test cases (33 of 33)", { timeout: 600_000 }, () => {
   assert.ok(fs.existsSync(runner), `missing ${runner}`);
   cliWorks();
   assert.equal(JSON.parse(fs.readFileSync(path.join(corpus, "cases.json"), "utf8")).length, CASES, "cases.json changed size");
