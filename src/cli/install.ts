@@ -6,8 +6,9 @@
 import type { Command } from "commander";
 import { EXIT, type CliIO, type ExitCode } from "./io.js";
 import { collect, iopOptions, reportIopError, resolveFromFlags, type IopFlags } from "./iop-input.js";
-import { clusterFlags, clusterOptions, connectCluster, reportClusterError, unusedClusterFlag, type ClusterFlags, type ClusterFlagUse } from "./cluster.js";
+import { clusterFlags, clusterOptions, connectCluster, isUnreachable, reportClusterError, unusedClusterFlag, type ClusterFlags, type ClusterFlagUse } from "./cluster.js";
 import { confirm, confirmOption } from "./confirm.js";
+import { diffAgainstCluster, printDiffReport } from "./diff.js";
 import { render } from "../operator/render/index.js";
 import { statusOf, type Kube } from "../kube/client.js";
 import { durationFlag } from "../config/duration.js";
@@ -34,7 +35,7 @@ const UNINSTALL_USE: ClusterFlagUse = {
 
 export function registerInstall(program: Command, io: CliIO, exit: ExitCode): void {
   const install = iopOptions(program.command("install").description("install Istio from a profile / IstioOperator straight into the cluster (as istioctl install)"), "install even if validation fails")
-    .option("--dry-run", "render and print progress; change nothing", false)
+    .option("--dry-run", "print what would be created, changed and pruned (as `pilotfish diff`); change nothing", false)
     .option("--readiness-timeout <duration>", "how long to wait for each component to become ready", "300s");
   clusterOptions(confirmOption(install), INSTALL_USE).action(async (opts: InstallOpts, cmd: Command) => {
     const cluster = clusterFlags(cmd);
@@ -106,6 +107,14 @@ export async function runInstall(opts: InstallOpts, cluster: ClusterFlags, io: C
   const owner: Owner = { name: r.name || "installed-state", namespace: r.namespace };
   const desired = desiredComponents(rendered.components, owner, r.revision);
   if (opts.dryRun) {
+    // What `pilotfish diff` shows (create / change / prune); without a cluster, only what would be applied.
+    try {
+      const { kube } = await connectCluster(cluster, "pilotfish-install");
+      printDiffReport(await diffAgainstCluster(kube, desired, owner), "text", io);
+    } catch (e) {
+      if (!isUnreachable(e)) return reportClusterError(e, io);
+      io.stderr(`❗ dry run without a cluster (${(e as Error).message}): not compared with live objects\n`);
+    }
     for (const c of desired) io.stderr(`✔ ${c.title} installed (dry run: ${c.objects.length} object(s))\n`);
     io.stderr("✔ Installation complete (dry run)\n");
     return 0;

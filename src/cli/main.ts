@@ -110,6 +110,16 @@ export const COMMANDS: readonly CommandModule[] = [
   {
     commands: [
       {
+        name: "diff",
+        term: "diff [options]",
+        description: "show what `pilotfish install` would create, change (field by field) and prune in the cluster, without writing",
+      },
+    ],
+    load: async () => (await import("./diff.js")).registerDiff,
+  },
+  {
+    commands: [
+      {
         name: "check-inject",
         term: "check-inject [options] [resource]",
         description: "explain whether a pod, workload or namespace is (or will be) injected: by which webhook and revision, why, and where each setting comes from",
