@@ -534,11 +534,12 @@ function goLen(s: string): number {
   return Buffer.byteLength(s, "utf8");
 }
 
-function sliceStr(s: string, a: number, b: number | undefined, fname: string): string {
+/** Go's s[a:b] on the UTF-8 bytes, with Go's panic text when out of range. */
+function sliceStr(s: string, a: number, b?: number): string {
   const n = goLen(s);
   const end = b === undefined ? n : b;
-  if (a < 0 || end > n || a > end) throw new Error(`runtime error: slice bounds out of range [${a}:${end}] with length ${n}`);
-  void fname;
+  if (end > n) throw new Error(`runtime error: slice bounds out of range [:${end}] with length ${n}`);
+  if (a < 0 || a > end) throw new Error(`runtime error: slice bounds out of range [${a}:${end}]`);
   return n === s.length ? s.slice(a, end) : byteSlice(s, a, end);
 }
 
@@ -951,9 +952,6 @@ function listFn(name: string, what: string, f: (l: unknown[]) => unknown): GoFun
   });
 }
 
-function mustVariant(f: GoFunc): GoFunc {
-  return f;
-}
 
 function pickMaps(name: string, vs: unknown[]): Record<string, unknown>[] {
   return vs.map((v) => (isNil(v) ? {} : (checkArg("map", v) as Record<string, unknown>)));
@@ -987,8 +985,8 @@ const sprig: FuncMap = {
   abbrevboth: fn("abbrevboth", ["int", "int", "string"], (l: number, r: number, s: string) => (r < 4 || (l > 0 && r < 7) ? s : abbrevFull(s, l, r))),
   trunc: fn("trunc", ["int", "string"], (c: number, s: string) => {
     const n = goLen(s);
-    if (c < 0 && n + c > 0) return sliceStr(s, n + c, undefined, "trunc");
-    if (c >= 0 && n > c) return sliceStr(s, 0, c, "trunc");
+    if (c < 0 && n + c > 0) return sliceStr(s, n + c, undefined);
+    if (c >= 0 && n > c) return sliceStr(s, 0, c);
     return s;
   }),
   trim: fn("trim", ["string"], goTrimSpace),
@@ -997,9 +995,9 @@ const sprig: FuncMap = {
   title: fn("title", ["string"], goTitle),
   untitle: fn("untitle", ["string"], (s: string) => s.replace(/(^|\s)(\S)/gu, (_m, a: string, b: string) => a + b.toLowerCase())),
   substr: fn("substr", ["int", "int", "string"], (start: number, end: number, s: string) => {
-    if (start < 0) return sliceStr(s, 0, end, "substr");
-    if (end < 0 || end > goLen(s)) return sliceStr(s, start, undefined, "substr");
-    return sliceStr(s, start, end, "substr");
+    if (start < 0) return sliceStr(s, 0, end);
+    if (end < 0 || end > goLen(s)) return sliceStr(s, start, undefined);
+    return sliceStr(s, start, end);
   }),
   repeat: fn("repeat", ["int", "string"], (count: number, s: string) => {
     if (count < 0) throw new Error("strings: negative Repeat count");
@@ -1385,7 +1383,6 @@ const sprig: FuncMap = {
 };
 
 sprig.date_in_zone = sprig.dateInZone!;
-void mustVariant;
 
 function uniq(l: unknown[]): unknown[] {
   const dest: unknown[] = [];

@@ -488,6 +488,12 @@ add("istio/deep missing with default", "{{ .Values.global.proxy.image | default 
 add("istio/missing intermediate", "{{ .Values.global.proxy.image }}", { Values: { global: {} } });
 add("istio/null intermediate", "{{ .Values.global.proxy.image }}", { Values: { global: { proxy: null } } });
 
+add("sprig/substr out of range", "{{ substr 5 6 \"ab\" }}");
+add("sprig/substr end past length", "{{ substr 1 9 \"ab\" }}");
+add("sprig/substr start after end", "{{ substr 3 2 \"abcdef\" }}");
+add("sprig/trunc unicode", "{{ trunc 2 \"héllo\" }}|{{ trunc -2 \"héllo\" }}");
+add("sprig/dict proto key", "{{ toJson (dict \"__proto__\" 1 \"a\" 2) }}");
+
 // ---- found by differential fuzzing against Go (random token soups and random pipelines) ----
 add("fuzz/nil pipeline result to len", "{{ .NIL | len }}");
 add("fuzz/nil variable field", "{{ $x := .NIL }}{{ $x.foo }}");
