@@ -140,6 +140,10 @@ describe("render and parse failures are denials naming the template", () => {
   it("an unknown function", () => denied(() => renderTemplate("fn", "a: {{ nosuch 1 }}\n", ctx()), /injection template "fn"/));
   it("output that is not YAML", () => denied(() => renderTemplate("yaml", "a: [1, 2\nb: c\n", ctx()), /injection template "yaml": its output is not YAML/));
   it("output that is not a map", () => denied(() => renderTemplate("list", "- a\n", ctx()), /not a YAML map/));
+  it("output Go cannot decode into a Pod (an unquoted bool annotation, a numeric env value)", () => {
+    denied(() => renderTemplate("typed", "metadata:\n  annotations:\n    a: true\n", ctx()), /injection template "typed": its output is not a Pod: metadata.annotations\["a"\]: true is not a string/);
+    denied(() => renderTemplate("typed", "spec:\n  containers:\n  - name: c\n    env:\n    - name: X\n      value: 1\n", ctx()), /spec.containers\[0\].env\[0\].value: 1 is not a string/);
+  });
   it("empty output is an empty overlay", () => assert.deepEqual(renderTemplate("empty", "{{/* nothing */}}\n", ctx()), {}));
 });
 

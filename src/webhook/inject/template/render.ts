@@ -16,7 +16,7 @@ import type { TemplateContext } from "../context.js";
 import { InjectionError, type Obj } from "../types.js";
 import { sidecarTemplateData } from "./data.js";
 import { injectionFuncs } from "./funcs.js";
-import { goTypedOverlay } from "./typed.js";
+import { goTypeError, goTypedOverlay } from "./typed.js";
 import { jsonOf } from "./go.js";
 
 /** sprig's JSON encoders: Go's encoding/json prints a struct with its fields' JSON names (k8s `json` tags). */
@@ -106,6 +106,8 @@ function execute(name: string, tmpl: Template, ctx: TemplateContext): Obj {
   }
   if (doc === null || doc === undefined) return {};
   if (!isObject(doc)) throw new InjectionError(`injection template "${name}": its output is not a YAML map`);
+  const typeError = goTypeError(doc as Obj);
+  if (typeError) throw new InjectionError(`injection template "${name}": its output is not a Pod: ${typeError}`);
   return goTypedOverlay(doc as Obj);
 }
 
