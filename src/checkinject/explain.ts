@@ -185,7 +185,7 @@ function provenance(pod: Obj, injected: Obj, rs: RevisionSettings): Provenance[]
     const value = initArg(injected, flag) ?? injAnn[key];
     if (value === undefined && !has(annotations, key)) continue;
     const p = annotationOrValues(setting, annotations, key, rs, path, value ?? "");
-    if (flag === "-d") p.from += " (the status port is always added)";
+    if (flag === "-d") p.from += " (15090, 15021 and the status port are always excluded)";
     out.push(p);
   }
 
@@ -222,7 +222,8 @@ function templatesOf(pod: Obj, rs: RevisionSettings): Explanation["templates"] {
   if (has(annotations, A.templates)) return { names, source: "annotation", from: A.templates };
   const fromValues = rs.settings.values.sidecarInjectorWebhook?.defaultTemplates;
   if (Array.isArray(fromValues) && fromValues.length) return { names, source: "values", from: `values.sidecarInjectorWebhook.defaultTemplates in ${rs.valuesFrom}` };
-  if (rs.settings.config.defaultTemplates.length) return { names, source: "injector config", from: `config.defaultTemplates in ${rs.valuesFrom}` };
+  const cfg = rs.settings.config.defaultTemplates;
+  if (cfg.length && !(cfg.length === 1 && cfg[0] === "sidecar")) return { names, source: "injector config", from: `config.defaultTemplates in ${rs.valuesFrom}` };
   return { names, source: "default", from: "the built-in sidecar template" };
 }
 

@@ -44,12 +44,18 @@ export function k8sSelectorMatches(sel: LabelSelector | undefined | null, labels
 
 /** The label (key=value) of an In/NotIn expression the object carries: what istioctl names as the deciding label. */
 function decidingLabel(sel: LabelSelector | undefined | null, labels: Record<string, string>): string {
-  for (const e of sel?.matchExpressions ?? []) {
-    if ((e.operator === "In" || e.operator === "NotIn") && Object.prototype.hasOwnProperty.call(labels, e.key)) return `${e.key}=${labels[e.key]}`;
-  }
+  const has = (k: string) => Object.prototype.hasOwnProperty.call(labels, k);
+  const me = sel?.matchExpressions ?? [];
+  // An In expression names the label that asked for injection; a NotIn on the namespace's own name only says it is
+  // not an excluded namespace, named last (istioctl's "enabled in all namespaces" case).
+  for (const e of me) if (e.operator === "In" && has(e.key)) return `${e.key}=${labels[e.key]}`;
   for (const [k, v] of Object.entries(sel?.matchLabels ?? {})) if (labels[k] === v) return `${k}=${v}`;
+  for (const e of me) if (e.operator === "NotIn" && e.key !== NAME_LABEL && has(e.key)) return `${e.key}=${labels[e.key]}`;
+  for (const e of me) if (e.operator === "NotIn" && has(e.key)) return `${e.key}=${labels[e.key]}`;
   return "";
 }
+
+const NAME_LABEL = "kubernetes.io/metadata.name";
 
 /** istioctl's never-match selector: a deactivated webhook (a tag or revision switched off). */
 function isNeverMatch(sel: LabelSelector | undefined | null): boolean {
@@ -64,11 +70,12 @@ function analyze(webhooks: Obj[], podLabels: Record<string, string>, nsLabels: R
     const nsOk = k8sSelectorMatches(nsSel, nsLabels);
     const objOk = k8sSelectorMatches(objSel, podLabels);
     if (nsOk && objOk) {
-      const nl = decidingLabel(nsSel, nsLabels);
+      let nl = decidingLabel(nsSel, nsLabels);
       const pl = decidingLabel(objSel, podLabels);
+      if (nl.startsWith(`${NAME_LABEL}=`) && pl) nl = "";
       let reason: string;
       if (nl && pl) reason = `Namespace label ${nl} matches, and pod label ${pl} matches`;
-      else if (nl) reason = `Namespace label ${nl} matches${nl.startsWith("kubernetes.io/metadata.name") ? " (automatic injection is enabled in all namespaces)" : ""}`;
+      else if (nl) reason = `Namespace label ${nl} matches${nl.startsWith(NAME_LABEL) ? " (automatic injection is enabled in all namespaces)" : ""}`;
       else if (pl) reason = `Pod label ${pl} matches`;
       else reason = "Namespace and pod selectors match";
       return { injected: true, reason, matched: wh.name };
