@@ -66,10 +66,18 @@ export function parseManifest(text) {
   return indexObjects(docs);
 }
 
+// pilotfish's renders share their CRD specs (one shipped file): hash each once.
+const specHashes = new WeakMap();
+function specHash(spec) {
+  if (!spec || typeof spec !== "object") return enc(spec);
+  if (!specHashes.has(spec)) specHashes.set(spec, enc(spec));
+  return specHashes.get(spec);
+}
+
 export function indexObjects(objs) {
   const m = new Map();
   // CRDs: their metadata, and their spec (the schemas) as one hash.
-  for (const o of objs) m.set(keyOf(o), o.kind === "CustomResourceDefinition" ? norm({ kind: o.kind, metadata: o.metadata, spec: enc(o.spec) }) : prepare(o));
+  for (const o of objs) m.set(keyOf(o), o.kind === "CustomResourceDefinition" ? norm({ kind: o.kind, metadata: o.metadata, spec: specHash(o.spec) }) : prepare(o));
   return m;
 }
 

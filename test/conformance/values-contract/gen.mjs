@@ -275,7 +275,9 @@ export function contractKeys() {
   // Every value and the CNI and ztunnel k8s fields again under the ambient profile (CNI in ambient mode, ztunnel's
   // and istiod's ambient defaults).
   const ambient = [...byKey.keys()].filter((k) => !/ \(with /.test(k) && (/^values\./.test(k) || /^components\.(cni|ztunnel)\./.test(k))).map((k) => [k, [[["profile"], "ambient"]]]);
-  for (const [key, context, value] of [...CONTEXTS, ...ambient]) {
+  // The gateway keys again under the demo profile (its own ports, resources and gateway settings).
+  const demo = [...byKey.keys()].filter((k) => !/ \(with /.test(k) && /^(values\.gateways\.|components\.(ingress|egress)Gateways)/.test(k)).map((k) => [k, [[["profile"], "demo"]]]);
+  for (const [key, context, value] of [...CONTEXTS, ...ambient, ...demo]) {
     const e = byKey.get(key);
     if (!e) throw new Error(`context for unknown key ${key}`);
     const desc = context.map(([segs, v]) => `${segs.join(".")}=${JSON.stringify(v)}`).join(",");
