@@ -25,6 +25,7 @@ import { k8sAnnotations } from "./checks/annotations.js";
 export type { Analyzer, Finding, Level, Resource, Snapshot } from "./types.js";
 export { buildSnapshot, type InputObject, type SnapshotOptions } from "./snapshot.js";
 export { MESSAGE_TYPES } from "./messages.js";
+export { schemaAnalyzers, type Validator } from "./checks/schema.js";
 
 /** Every check pilotfish runs, by istioctl's analyzer name (`pilotfish.*` for pilotfish's own). */
 export const ANALYZERS: readonly Analyzer[] = [
@@ -97,6 +98,8 @@ export interface AnalyzeOptions {
   /** Keep messages on resources of this namespace (and cluster-scoped ones) only; undefined: every namespace. */
   namespace?: string;
   suppressions?: readonly Suppression[];
+  /** Checks the edge adds (the per-kind schema validation, which needs the webhook's validator). */
+  extraAnalyzers?: readonly Analyzer[];
   /** Places a finding's field path on a line of its file (the edge knows YAML positions). */
   locate?: (f: Finding) => number | undefined;
 }
@@ -120,13 +123,14 @@ function suppressed(f: Finding, sups: readonly Suppression[]): boolean {
 }
 
 /** The analyzers named (all when none); throws on a name pilotfish does not know or does not implement. */
-export function selectAnalyzers(names: readonly string[] = []): Analyzer[] {
-  if (names.length === 0) return [...ANALYZERS];
+export function selectAnalyzers(names: readonly string[] = [], extra: readonly Analyzer[] = []): Analyzer[] {
+  const all = [...ANALYZERS, ...extra];
+  if (names.length === 0) return all;
   const out: Analyzer[] = [];
   for (const n of names) {
-    const a = ANALYZERS.find((x) => x.name === n);
+    const a = all.find((x) => x.name === n);
     if (a) out.push(a);
-    else if (NOT_IMPLEMENTED.includes(n) || n.startsWith("schema.ValidationAnalyzer.")) throw new Error(`--analyzer ${n}: not supported by pilotfish (see pilotfish analyze -L)`);
+    else if (NOT_IMPLEMENTED.includes(n)) throw new Error(`--analyzer ${n}: not supported by pilotfish (see pilotfish analyze -L)`);
     else throw new Error(`--analyzer ${n}: no such analyzer (see pilotfish analyze -L)`);
   }
   return out;
@@ -135,7 +139,7 @@ export function selectAnalyzers(names: readonly string[] = []): Analyzer[] {
 export function analyze(s: Snapshot, o: AnalyzeOptions = {}): Message[] {
   const out: Message[] = [];
   const seen = new Set<string>();
-  for (const a of selectAnalyzers(o.analyzers)) {
+  for (const a of selectAnalyzers(o.analyzers, o.extraAnalyzers)) {
     a.run(s, (f) => {
       const r = f.resource;
       // A Namespace's own namespace is its name (istioctl filters it so).

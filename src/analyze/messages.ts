@@ -22,6 +22,8 @@ const T: MessageType[] = [
     text: (ns) => `The namespace is not enabled for Istio injection. Run 'kubectl label namespace ${ns} istio-injection=enabled' to enable it, or 'kubectl label namespace ${ns} istio-injection=disabled' to explicitly mark it as not needing injection.`,
   },
   { code: "IST0103", name: "PodMissingProxy", level: "Warning", text: (pod) => `The pod ${pod} is missing the Istio proxy. This can often be resolved by restarting or redeploying the workload.` },
+  { code: "IST0106", name: "SchemaValidationError", level: "Error", text: (err) => `Schema validation error: ${err}` },
+  { code: "IST0133", name: "SchemaWarning", level: "Warning", text: (err) => `Schema validation warning: ${err}` },
   { code: "IST0107", name: "MisplacedAnnotation", level: "Warning", text: (ann, kinds) => `Misplaced annotation: ${ann} can only be applied to ${kinds}` },
   { code: "IST0108", name: "UnknownAnnotation", level: "Warning", text: (ann) => `Unknown annotation: ${ann}` },
   { code: "IST0125", name: "InvalidAnnotation", level: "Warning", text: (ann, why) => `Invalid annotation ${ann}: ${why}` },

@@ -13,8 +13,9 @@ import { splitYamlDocuments, YamlInputError } from "./yamldocs.js";
 import { fieldPosition } from "./yamlpos.js";
 import {
   ANALYZERS, NOT_IMPLEMENTED, analyze, atOrAbove, buildSnapshot, messageJson, messageLine, parseLevel, parseSuppression,
-  selectAnalyzers, type InputObject, type Level, type Suppression,
+  schemaAnalyzers, selectAnalyzers, type InputObject, type Level, type Suppression,
 } from "../analyze/index.js";
+import { validateResource } from "../webhook/validate/index.js";
 import type { Obj } from "../analyze/types.js";
 
 interface Opts {
@@ -38,6 +39,9 @@ const USE: ClusterFlagUse = {
 };
 
 const collect = (v: string, prev: string[]) => [...prev, v];
+
+/** Per-kind schema validation (istioctl's schema.ValidationAnalyzer.<Kind>): the webhook's offline validator. */
+const SCHEMA = schemaAnalyzers((o) => validateResource(o, { offline: true }));
 const FILE_EXT = /\.(ya?ml|json)$/;
 
 export function registerAnalyze(program: Command, io: CliIO, exit: ExitCode): void {
@@ -212,7 +216,7 @@ export async function runAnalyze(positional: string[], opts: Opts, flags: Cluste
     return EXIT.USAGE;
   };
   if (opts.listAnalyzers) {
-    const lines = [...ANALYZERS].sort((a, b) => a.name.localeCompare(b.name)).map((a) => `* ${a.name}:\n    ${a.description}\n`);
+    const lines = [...ANALYZERS, ...SCHEMA].sort((a, b) => a.name.localeCompare(b.name)).map((a) => `* ${a.name}:\n    ${a.description}\n`);
     io.stdout(`Available analyzers:\n${lines.join("")}Not implemented by pilotfish: ${NOT_IMPLEMENTED.join(", ")}\n`);
     return EXIT.OK;
   }
@@ -230,7 +234,7 @@ export async function runAnalyze(positional: string[], opts: Opts, flags: Cluste
     suppressions.push(p);
   }
   try {
-    selectAnalyzers(opts.analyzer);
+    selectAnalyzers(opts.analyzer, SCHEMA);
   } catch (e) {
     return usage((e as Error).message);
   }
@@ -279,6 +283,7 @@ export async function runAnalyze(positional: string[], opts: Opts, flags: Cluste
   });
   const messages = analyze(snapshot, {
     analyzers: opts.analyzer,
+    extraAnalyzers: SCHEMA,
     namespace,
     suppressions,
     locate: (f) => {
@@ -298,5 +303,9 @@ export async function runAnalyze(positional: string[], opts: Opts, flags: Cluste
       : ` ${namespace === undefined ? "all namespaces" : `namespace: ${namespace}`}.`;
     io.stderr(`\u2714 No validation issues found when analyzing${what}\n`);
   }
-  return messages.some((m) => atOrAbove(m.level, failAt)) ? EXIT.FINDINGS : EXIT.OK;
+  const failed = messages.some((m) => atOrAbove(m.level, failAt));
+  if (failed && format === "log") {
+    io.stderr(`Error: Analyzers found issues when analyzing ${namespace === undefined ? "all namespaces" : `namespace: ${namespace}`}.\nSee https://istio.io/v1.30/docs/reference/config/analysis for more information about causes and resolutions.\n`);
+  }
+  return failed ? EXIT.FINDINGS : EXIT.OK;
 }

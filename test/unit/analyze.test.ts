@@ -341,7 +341,7 @@ describe("pilotfish analyze (command)", () => {
     fs.writeFileSync(p, text);
     return p;
   };
-  const bad = write("bad.yaml", vs("reviews", `{hosts: [reviews], gateways: [bookinfo-gateway]}`));
+  const bad = write("bad.yaml", svc("reviews") + vs("reviews", `{hosts: [reviews], gateways: [bookinfo-gateway], http: [{route: [{destination: {host: reviews}}]}]}`));
   const info = write("sub/deep/ns.yaml", ns("default"));
   const good = write("good.yaml", svc("reviews") + vs("reviews", `{hosts: [reviews], http: [{route: [{destination: {host: reviews}}]}]}`));
   const run = async (args: string[], stdin = "") => {
@@ -403,6 +403,14 @@ describe("pilotfish analyze (command)", () => {
     const kc = write("kubeconfig", `apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "https://127.0.0.1:1", insecure-skip-tls-verify: true}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n`);
     const r = await run(["--kubeconfig", kc, bad]);
     assert.equal(r.code, 3, r.err);
+  });
+  it("schema.ValidationAnalyzer.<Kind>: each Istio resource validated on its own (IST0106), and selectable by name", async () => {
+    const typo = write("typo.yaml", vs("typo", `{hosts: [reviews], http: [{route: [{destinations: {host: reviews}}]}]}`));
+    const r = await run(["--use-kube=false", "--analyzer", "schema.ValidationAnalyzer.VirtualService", typo]);
+    assert.equal(r.code, 1);
+    assert.match(r.out, /^Error \[IST0106\] \(VirtualService default\/typo \S+:1\) Schema validation error: spec\.http\[0\]\.route\[0\]\.destinations: unknown field "destinations"; did you mean "destination"\?/m);
+    assert.match(r.err, /^Error: Analyzers found issues when analyzing namespace: default\.$/m);
+    assert.equal((await run(["--use-kube=false", "--analyzer", "schema.ValidationAnalyzer.VirtualService", good])).code, 0);
   });
   it("-L lists the analyzers", async () => {
     const r = await run(["-L"]);
