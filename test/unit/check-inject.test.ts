@@ -8,6 +8,11 @@ import { formatExplanation } from "../../src/checkinject/format.js";
 import { settingsFromIstioOperator } from "../../src/config/injection.js";
 import { buildMutatingWebhookConfiguration } from "../../src/webhook/webhook-config.js";
 import type { JsonObject } from "../../src/config/values.js";
+import { main } from "../../src/cli/main.js";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 
 type Obj = Record<string, any>;
 
@@ -231,5 +236,71 @@ describe("check-inject: templates and the provenance of injected settings", () =
     assert.match(text, /\nSETTING\s+VALUE\s+SOURCE\s+FROM\n/);
     assert.match(text, /proxy log level\s+debug\s+annotation\s+sidecar.istio.io\/logLevel\n/);
     assert.equal(text.split("\n").filter((l) => /^(proxy|interception|excluded|included|status|rewrite|hold|native)/.test(l)).length, e.provenance.length);
+  });
+});
+
+describe("pilotfish check-inject (CLI, file fixtures)", () => {
+  const fixture = path.join(path.dirname(fileURLToPath(import.meta.url)), "fixtures/check-inject/workloads.yaml");
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "check-inject-"));
+  const unreachable = path.join(tmp, "unreachable.kubeconfig");
+  fs.writeFileSync(
+    unreachable,
+    "apiVersion: v1\nkind: Config\nclusters:\n- name: n\n  cluster: {server: \"https://127.0.0.1:1\", insecure-skip-tls-verify: true}\nusers:\n- name: u\n  user: {token: t}\ncontexts:\n- name: n\n  context: {cluster: n, user: u}\ncurrent-context: n\n",
+  );
+  async function run(args: string[], stdin = "") {
+    let out = "";
+    let err = "";
+    const code = await main(args, { stdout: (s) => void (out += s), stderr: (s) => void (err += s), readStdin: async () => stdin });
+    return { code, out, err };
+  }
+
+  it("explains every workload in the files, with the IstioOperator's settings", async () => {
+    const r = await run(["check-inject", "-f", fixture, "--set", "values.global.hub=example.com/istio"]);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /^WEBHOOK\s+INJECTOR\s+REVISION\s+INJECTED\s+REASON\nistio-sidecar-injector\s+pilotfish\s+default\s+✔\s+Namespace label istio-injection=enabled matches/);
+    assert.match(r.out, /Deployment shop\/web \(namespace shop\): ✔ injected by istio-sidecar-injector/);
+    assert.match(r.out, /proxy image\s+example.com\/istio\/proxyv2:1.30.3\s+values\s+values.global.hub in the istio-sidecar-injector ConfigMap of --operator-file\/--set/);
+    assert.match(r.out, /proxy resources\s+\{"requests":\{"cpu":"250m"\}\}\s+annotation\s+sidecar.istio.io\/proxyCPU/);
+    assert.match(r.out, /holdApplicationUntilProxyStarts\s+true\s+proxy.istio.io\/config/);
+    assert.match(r.out, /Pod shop\/batch \(namespace shop\): ✘ not injected: .* pod annotation sidecar.istio.io\/inject=false/);
+  });
+
+  it("-o json / yaml, --namespace-labels over the files' Namespace, -r picks the revision's webhook", async () => {
+    const j = await run(["check-inject", "-f", fixture, "-o", "json"]);
+    assert.equal(j.code, 0, j.err);
+    const list = JSON.parse(j.out) as Explanation[];
+    assert.deepEqual(list.map((e) => [e.subject, e.injected]), [["Deployment shop/web", true], ["Pod shop/batch", false]]);
+    const y = await run(["check-inject", "-f", fixture, "-o", "yaml"]);
+    assert.match(y.out, /subject: Deployment shop\/web/);
+    const off = await run(["check-inject", "-f", fixture, "--namespace-labels", "istio-injection=disabled", "-o", "json"]);
+    assert.deepEqual((JSON.parse(off.out) as Explanation[]).map((e) => e.injected), [false, false]);
+    const rev = await run(["check-inject", "-f", fixture, "--namespace-labels", "istio.io/rev=canary", "-r", "canary", "-o", "json"]);
+    const e = (JSON.parse(rev.out) as Explanation[])[0];
+    assert.deepEqual([e.injected, e.revision, e.webhook], [true, "canary", "istio-sidecar-injector-canary"]);
+  });
+
+  it("input errors exit 2, an unreachable cluster exits 3", async () => {
+    for (const args of [
+      ["check-inject"],
+      ["check-inject", "pod/x", "-f", fixture],
+      ["check-inject", "-f", fixture, "-o", "wide"],
+      ["check-inject", "pod/x", "--namespace-labels", "a=b"],
+      ["check-inject", "-f", path.join(tmp, "missing.yaml")],
+      ["check-inject", "-f", fixture, "--namespace-labels", "novalue"],
+      ["check-inject", "-f", fixture, "--set", "values.global.nonsense=1"],
+    ]) {
+      const r = await run(args);
+      assert.equal(r.code, 2, `${args.join(" ")}: ${r.err}`);
+      assert.match(r.err, /Error/);
+    }
+    const broken = await run(["check-inject", "-f", "-"], "kind: Pod\nmetadata:\n  name: [unclosed\n");
+    assert.equal(broken.code, 2);
+    const none = await run(["check-inject", "-f", "-"], "apiVersion: v1\nkind: Service\nmetadata: {name: s}\n");
+    assert.equal(none.code, 2);
+    assert.match(none.err, /no workload/);
+    const live = await run(["check-inject", "deploy/web", "-n", "shop", "--kubeconfig", unreachable]);
+    assert.equal(live.code, 3, live.err);
+    const type = await run(["check-inject", "widget/web", "--kubeconfig", unreachable]);
+    assert.equal(type.code, 2, type.err);
   });
 });
