@@ -49,7 +49,9 @@ export interface DiffReport {
   counts: Record<Action, number>;
 }
 
-const ZERO = (v: unknown) => v === undefined || v === null || v === "" || v === false || v === 0 || (Array.isArray(v) && v.length === 0) || (isObject(v) && Object.keys(v).length === 0);
+/** A zero value, or an object of zero values only: what an API server leaves out (omitempty). */
+const ZERO = (v: unknown): boolean =>
+  v === undefined || v === null || v === "" || v === false || v === 0 || (Array.isArray(v) && v.length === 0) || (isObject(v) && Object.values(v).every(ZERO));
 
 const SUFFIX: Record<string, number> = { m: 1e-3, "": 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, Ti: 1024 ** 4, Pi: 1024 ** 5, Ei: 1024 ** 6 };
 
