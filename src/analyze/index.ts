@@ -21,6 +21,7 @@ import { blockedCidrs } from "./checks/security.js";
 import { subsetPods } from "./checks/subsets.js";
 import { proxyImages } from "./checks/image.js";
 import { k8sAnnotations } from "./checks/annotations.js";
+import { deprecatedFields } from "./checks/deprecation.js";
 
 export type { Analyzer, Finding, Level, Resource, Snapshot } from "./types.js";
 export { buildSnapshot, type InputObject, type SnapshotOptions } from "./snapshot.js";
@@ -36,6 +37,7 @@ export const ANALYZERS: readonly Analyzer[] = [
   applicationUID,
   caCertificates,
   subsetPods,
+  deprecatedFields,
   envoyFilters,
   externalControlPlane,
   gatewayPorts,
@@ -59,7 +61,6 @@ export const ANALYZERS: readonly Analyzer[] = [
 /** Istio 1.30.3 analyzers pilotfish does not implement (asking for one is refused, never silently skipped). */
 export const NOT_IMPLEMENTED: readonly string[] = [
   "auth.AuthorizationPoliciesAnalyzer",
-  "deprecation.DeprecationAnalyzer",
   "gateway.CertificateAnalyzer",
   "gateway.SecretAnalyzer",
   "injection.ImageAutoAnalyzer",

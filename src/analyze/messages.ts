@@ -16,6 +16,7 @@ export const goList = (v: unknown): string => (Array.isArray(v) ? `[${v.map(Stri
 export const goQuote = (s: unknown): string => JSON.stringify(String(s));
 
 const T: MessageType[] = [
+  { code: "IST0002", name: "Deprecated", level: "Warning", text: (what) => `Deprecated: ${what}` },
   { code: "IST0101", name: "ReferencedResourceNotFound", level: "Error", text: (what, name) => `Referenced ${what} not found: ${goQuote(name)}` },
   {
     code: "IST0102", name: "NamespaceNotInjected", level: "Info",

@@ -38,6 +38,12 @@ interface Check {
 
 const CHECKS: Check[] = [
   {
+    analyzer: "deprecation.DeprecationAnalyzer", code: "IST0002",
+    positive: vs("r", `{hosts: [r], http: [{fault: {delay: {percent: 10, fixedDelay: 1s}}, route: [{destination: {host: r}}]}]}`),
+    negative: vs("r", `{hosts: [r], http: [{fault: {delay: {percentage: {value: 10}, fixedDelay: 1s}}, route: [{destination: {host: r}}]}]}`),
+    want: ["IST0002 VirtualService default/r"],
+  },
+  {
     analyzer: "annotations.K8sAnalyzer", code: "IST0107",
     positive: pod("p", {}).replace("labels: {}", `labels: {}, annotations: {"kubernetes.io/ingress.class": istio}`),
     negative: pod("p", {}).replace("labels: {}", `labels: {}, annotations: {"sidecar.istio.io/proxyCPU": 100m}`),
