@@ -27,11 +27,11 @@ export function isIstioWebhookConfiguration(mwc: Obj): boolean {
   return Array.isArray(mwc?.webhooks) && mwc.webhooks.some((w: Obj) => typeof w?.name === "string" && w.name.endsWith("istio.io"));
 }
 
-/** pilotfish's configuration carries app.kubernetes.io/managed-by=pilotfish or points at a pilotfish Service or URL. */
+/** pilotfish's configuration: made by `serve --register-webhook` (managed-by pilotfish), by its Helm chart (name pilotfish), or pointing at a pilotfish Service or URL. */
 export function webhookOwner(mwc: Obj): WebhookOwner {
   const labels = labelsOf(mwc);
   if (labels["istio.io/tag"]) return "revision-tag";
-  if (labels["app.kubernetes.io/managed-by"] === "pilotfish") return "pilotfish";
+  if (labels["app.kubernetes.io/managed-by"] === "pilotfish" || labels["app.kubernetes.io/name"] === "pilotfish") return "pilotfish";
   const pointsAtPilotfish = (mwc.webhooks ?? []).some((w: Obj) => /pilotfish/.test(String(w?.clientConfig?.service?.name ?? "")) || /pilotfish/.test(String(w?.clientConfig?.url ?? "")));
   return pointsAtPilotfish ? "pilotfish" : "istiod";
 }
