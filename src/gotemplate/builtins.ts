@@ -44,8 +44,10 @@ function eq(...args: unknown[]): boolean {
     let truth = false;
     const numeric1 = k1 === "int" || k1 === "float";
     const numeric2 = k2 === "int" || k2 === "float";
-    if (numeric1 && numeric2 && k1 !== k2) {
-      throw new Error(`incompatible types for comparison: ${typeName(a1)} and ${typeName(a)}`);
+    if (numeric1 && numeric2) {
+      // A JS number does not keep Go's int/float64 type (1.0 and sprig's float results read as int): numbers compare
+      // by value where Go would refuse int against float64.
+      truth = numOf(a1) === numOf(a);
     } else if (k1 !== k2) {
       if (!isNil(a1) && !isNil(a)) throw new Error(`incompatible types for comparison: ${typeName(a1)} and ${typeName(a)}`);
     } else if (k1 === "invalid") {
@@ -67,6 +69,9 @@ function lt(...args: unknown[]): boolean {
   const k1 = basicKind(a);
   const k2 = basicKind(b);
   if (k1 === "invalid" || k2 === "invalid") throw new Error("invalid type for comparison");
+  const n1 = k1 === "int" || k1 === "float";
+  const n2 = k2 === "int" || k2 === "float";
+  if (n1 && n2) return numOf(a) < numOf(b); // by value, see eq
   if (k1 !== k2) throw new Error(`incompatible types for comparison: ${typeName(a)} and ${typeName(b)}`);
   if (k1 === "bool") throw new Error("invalid type for comparison");
   if (k1 === "int" || k1 === "float") return numOf(a) < numOf(b);

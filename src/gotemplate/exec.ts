@@ -474,7 +474,8 @@ export class ExecState {
       const a = this.evalArg(dot, an);
       if (params !== undefined) this.checkParam(paramAt(params, i), a, an);
       rawv[i] = a;
-      argv[i] = raw ? (a === undefined ? null : a) : a === NO_VALUE || a === undefined ? null : a;
+      // Go's builtins take reflect.Values: a nil constant reaches them as the invalid value
+      argv[i] = raw ? (an.k === "nil" ? NO_VALUE : a === undefined ? null : a) : a === NO_VALUE || a === undefined ? null : a;
     }
     if (final !== MISSING) {
       if (params !== undefined) this.checkParam(paramAt(params, nargs), final, null);

@@ -358,7 +358,8 @@ function mergeInto(dst: Record<string, unknown>, src: Record<string, unknown>, o
     if (s === undefined) continue;
     const d = Object.prototype.hasOwnProperty.call(dst, k) ? dst[k] : undefined;
     if (isNil(s)) {
-      if (overwrite || !Object.prototype.hasOwnProperty.call(dst, k) || empty(d)) setKey(dst, k, null);
+      // mergo skips a nil source value unless overwriting
+      if (overwrite) setKey(dst, k, null);
       continue;
     }
     if (isMap(s) && isMap(d)) {
@@ -579,6 +580,12 @@ function nospace(s: string): string {
   return out;
 }
 
+/** Runs a byte-oriented Go string function (goutils) on the UTF-8 bytes of s. */
+function onBytes(s: string, f: (bytes: string) => string): string {
+  if (isAsciiString(s)) return f(s);
+  return Buffer.from(f(Buffer.from(s, "utf8").toString("latin1")), "latin1").toString("utf8");
+}
+
 function isAsciiString(s: string): boolean {
   for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 0x80) return false;
   return true;
@@ -603,9 +610,9 @@ function swapcase(s: string): string {
 
 function splitWords(s: string): string[] {
   return s
-    .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
-    .replace(/([A-Z]+)([A-Z][a-z])/g, "$1 $2")
-    .split(/[^A-Za-z0-9]+/)
+    .replace(/([\p{Ll}\p{Nd}])(\p{Lu})/gu, "$1 $2")
+    .replace(/(\p{Lu}+)(\p{Lu}\p{Ll})/gu, "$1 $2")
+    .split(/[^\p{L}\p{Nd}]+/u)
     .filter((w) => w !== "");
 }
 
@@ -690,13 +697,10 @@ function pathExt(p: string): string {
 const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
 const DAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
 
+/** sprig's dateInZone argument: a time, or whole seconds since the epoch; anything else means now. */
 function toDateValue(v: unknown): Date {
   if (v instanceof Date) return v;
-  if (typeof v === "number") return new Date(v * 1000);
-  if (typeof v === "string") {
-    const d = new Date(v);
-    if (!Number.isNaN(d.getTime())) return d;
-  }
+  if (typeof v === "number" && isInt(v)) return new Date(v * 1000);
   return new Date();
 }
 
@@ -802,6 +806,10 @@ function semverObject(s: string): Record<string, unknown> {
 // ---------- url ----------
 
 function urlParse(s: string): Record<string, unknown> {
+  const firstSeg = /^[^/?#]*/.exec(s)![0];
+  if (!/^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(s) && firstSeg.includes(":")) {
+    throw new Error(`unable to parse url: parse ${goPrintf("%q", s)}: first path segment in URL cannot contain colon`);
+  }
   const m = /^(?:([a-zA-Z][a-zA-Z0-9+.-]*):)?(?:\/\/(?:([^@/?#]*)@)?([^/?#]*))?([^?#]*)(?:\?([^#]*))?(?:#(.*))?$/.exec(s);
   if (m === null) throw new Error(`unable to parse url: ${s}`);
   const host = m[3] ?? "";
@@ -970,7 +978,8 @@ const sprig: FuncMap = {
   htmlDate: fn("htmlDate", ["any"], (d: unknown) => goFormatDate("2006-01-02", toDateValue(d))),
   htmlDateInZone: fn("htmlDateInZone", ["any", "string"], (d: unknown) => goFormatDate("2006-01-02", toDateValue(d))),
   unixEpoch: fn("unixEpoch", ["any"], (d: unknown) => String(Math.floor(toDateValue(d).getTime() / 1000))),
-  duration: fn("duration", ["any"], (s: unknown) => goDuration(toInt64(s))),
+  // sprig reads only a string or an int64: an int (every template number) is 0
+  duration: fn("duration", ["any"], (s: unknown) => goDuration(typeof s === "string" && /^[+-]?[0-9]+$/.test(s) ? parseInt(s, 10) : 0)),
   ago: fn("ago", ["any"], (d: unknown) => goDuration(Math.round((Date.now() - toDateValue(d).getTime()) / 1000))),
   toDate: notSupported("toDate"),
   mustToDate: notSupported("mustToDate"),
@@ -1026,8 +1035,8 @@ const sprig: FuncMap = {
   snakecase: fn("snakecase", ["string"], (s: string) => splitWords(s).map((w) => w.toLowerCase()).join("_")),
   camelcase: fn("camelcase", ["string"], (s: string) => splitWords(s).map((w) => w[0]!.toUpperCase() + w.slice(1).toLowerCase()).join("")),
   kebabcase: fn("kebabcase", ["string"], (s: string) => splitWords(s).map((w) => w.toLowerCase()).join("-")),
-  wrap: fn("wrap", ["int", "string"], (l: number, s: string) => wrap(s, l)),
-  wrapWith: fn("wrapWith", ["int", "string", "string"], (l: number, sep: string, s: string) => wrap(s, l, sep, true)),
+  wrap: fn("wrap", ["int", "string"], (l: number, s: string) => onBytes(s, (b) => wrap(b, l))),
+  wrapWith: fn("wrapWith", ["int", "string", "string"], (l: number, sep: string, s: string) => onBytes(s, (b) => wrap(b, l, Buffer.from(sep, "utf8").toString("latin1"), true))),
   contains: fn("contains", ["string", "string"], (sub: string, s: string) => s.includes(sub)),
   hasPrefix: fn("hasPrefix", ["string", "string"], (sub: string, s: string) => s.startsWith(sub)),
   hasSuffix: fn("hasSuffix", ["string", "string"], (sub: string, s: string) => s.endsWith(sub)),
@@ -1239,22 +1248,22 @@ const sprig: FuncMap = {
     if (d !== null) for (const k of sortedKeys(d)) if (!drop.has(k)) setKey(res, k, d[k]);
     return res;
   }),
-  merge: fn("merge", ["map", "...any"], (dst: Record<string, unknown> | null, ...srcs: unknown[]) => {
+  merge: fn("merge", ["map", "...map"], (dst: Record<string, unknown> | null, ...srcs: unknown[]) => {
     const d = dst ?? {};
     for (const s of pickMaps("merge", srcs)) mergeInto(d, s, false);
     return d;
   }),
-  mergeOverwrite: fn("mergeOverwrite", ["map", "...any"], (dst: Record<string, unknown> | null, ...srcs: unknown[]) => {
+  mergeOverwrite: fn("mergeOverwrite", ["map", "...map"], (dst: Record<string, unknown> | null, ...srcs: unknown[]) => {
     const d = dst ?? {};
     for (const s of pickMaps("mergeOverwrite", srcs)) mergeInto(d, s, true);
     return d;
   }),
-  mustMerge: fn("mustMerge", ["map", "...any"], (dst: Record<string, unknown> | null, ...srcs: unknown[]) => {
+  mustMerge: fn("mustMerge", ["map", "...map"], (dst: Record<string, unknown> | null, ...srcs: unknown[]) => {
     const d = dst ?? {};
     for (const s of pickMaps("mustMerge", srcs)) mergeInto(d, s, false);
     return d;
   }),
-  mustMergeOverwrite: fn("mustMergeOverwrite", ["map", "...any"], (dst: Record<string, unknown> | null, ...srcs: unknown[]) => {
+  mustMergeOverwrite: fn("mustMergeOverwrite", ["map", "...map"], (dst: Record<string, unknown> | null, ...srcs: unknown[]) => {
     const d = dst ?? {};
     for (const s of pickMaps("mustMergeOverwrite", srcs)) mergeInto(d, s, true);
     return d;
@@ -1266,8 +1275,8 @@ const sprig: FuncMap = {
     const def = ps[ps.length - 2];
     const ks = ps.slice(0, -2);
     for (let i = 0; i < ks.length; i++) {
-      if (typeof ks[i] !== "string") throw new Error(`interface conversion: interface {} is ${typeName(ks[i])}, not string`);
-      if (!isMap(dict)) throw new Error(`interface conversion: interface {} is ${typeName(dict)}, not map[string]interface {}`);
+      if (typeof ks[i] !== "string") throw new Error(`interface conversion: interface {} is ${isNil(ks[i]) ? "nil" : typeName(ks[i])}, not string`);
+      if (!isMap(dict)) throw new Error(`interface conversion: interface {} is ${isNil(dict) ? "nil" : typeName(dict)}, not map[string]interface {}`);
       const k = ks[i] as string;
       if (!Object.prototype.hasOwnProperty.call(dict, k) || dict[k] === undefined) return def;
       dict = dict[k];

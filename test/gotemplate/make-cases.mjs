@@ -494,6 +494,15 @@ add("sprig/substr start after end", "{{ substr 3 2 \"abcdef\" }}");
 add("sprig/trunc unicode", "{{ trunc 2 \"héllo\" }}|{{ trunc -2 \"héllo\" }}");
 add("sprig/dict proto key", "{{ toJson (dict \"__proto__\" 1 \"a\" 2) }}");
 
+add("cmpTests/eq int float", "{{ eq 1 1.5 }}");
+add("cmpTests/lt int float", "{{ lt 1 1.5 }}");
+add("cmpTests/ge float result", "{{ ge (maxf 1 0) 1.5 }}");
+add("fuzz/merge skips nil source values", "{{ merge (dict \"z\" 0) (dict \"n\" nil \"a\" 1) }}|{{ mergeOverwrite (dict \"n\" 1) (dict \"n\" nil) }}");
+add("fuzz/len of nil constant", "{{ len nil }}");
+add("fuzz/wrapWith bytes", "{{ wrapWith 3 \"|\" .Uni }}");
+add("fuzz/urlParse colon in first segment", "{{ urlParse \"{\\\"k\\\":1}\" }}");
+add("fuzz/duration of an int is 0s", "{{ duration 90 }}|{{ duration \"90\" }}|{{ duration \"3725\" }}");
+
 // ---- found by differential fuzzing against Go (random token soups and random pipelines) ----
 add("fuzz/nil pipeline result to len", "{{ .NIL | len }}");
 add("fuzz/nil variable field", "{{ $x := .NIL }}{{ $x.foo }}");
