@@ -8,7 +8,8 @@ import fc from "fast-check";
 import { load, loadAll } from "js-yaml";
 import { parseIopFile, resolveIop, type ResolvedIop } from "../../src/config/resolve.js";
 import { injectionConfigMapData, injectionValuesOf, TEMPLATE_MISMATCH_SENTINEL, valuesConfigMapData } from "../../src/config/configmaps.js";
-import { chartMerge, istiodChartValues } from "../../src/config/istiod-values.js";
+import { istiodChartValues } from "../../src/config/istiod-values.js";
+import { mergeOverwrite } from "../../src/config/chart-values.js";
 import { injectorTemplateTexts } from "../../src/config/inject-templates/index.js";
 import { isObject, type JsonObject } from "../../src/config/values.js";
 
@@ -112,11 +113,14 @@ describe("the istiod chart's view of the values", () => {
     assert.throws(() => injectionValuesOf(resolve(["compatibilityVersion=1.2"])), /unknown compatibility version "1.2"/);
   });
 
-  it("merges as sprig's mergeOverwrite: maps by key, scalars and lists replaced, but an empty list never replaces a full one", () => {
-    assert.deepEqual(chartMerge({ a: [1], b: { c: 1, d: 2 }, e: "x" }, { a: [], b: { d: 3 }, e: "" }), { a: [1], b: { c: 1, d: 3 }, e: "" });
-    assert.deepEqual(chartMerge({ a: [1] }, { a: [2, 3] }), { a: [2, 3] });
-    assert.deepEqual(chartMerge({ a: [] }, { a: [] }), { a: [] });
-    assert.deepEqual(chartMerge({ a: { b: 1 } }, { a: null }), { a: null });
+  it("merges as sprig's mergeOverwrite: maps by key, anything else replaced, empty values and lists too", () => {
+    assert.deepEqual(mergeOverwrite({ a: [1], b: { c: 1, d: 2 }, e: "x" }, { a: [], b: { d: 3 }, e: "" }), { a: [], b: { c: 1, d: 3 }, e: "" });
+    assert.deepEqual(mergeOverwrite({ a: [1] }, { a: [2, 3] }), { a: [2, 3] });
+    assert.deepEqual(mergeOverwrite({ a: [] }, { a: [] }), { a: [] });
+    assert.deepEqual(mergeOverwrite({ a: { b: 1 } }, { a: null }), { a: null });
+    // istioctl 1.30.3 manifest generate (profile ambient, values.meshConfig.serviceScopeConfigs: []) writes [] here.
+    const r = resolveIop({ docs: [{ source: "t", doc: { kind: "IstioOperator", spec: { profile: "ambient", values: { meshConfig: { serviceScopeConfigs: [] } } } } }], sets: [] });
+    assert.deepEqual((istiodChartValues(r).merged.meshConfig as JsonObject).serviceScopeConfigs, []);
   });
 
   it("every pilot value set by the user is at the top level of merged-values (property)", () => {

@@ -3,7 +3,8 @@
 // the values istioctl hands it: the whole `values` tree, whose `cni` subtree the chart lays over its top level.
 import { isObject, str, type Json, type JsonObject } from "../../config/values.js";
 import { componentLabels, obj, obj0, type K8sObject, type RenderContext } from "./meta.js";
-import { chartProfile, chartResourceBlock, envFromMap, goPrint, goQuote, goTruthy, mergeOverwrite, unquoted } from "./node-values.js";
+import { chartEffectiveValues } from "../../config/chart-values.js";
+import { chartResourceBlock, envFromMap, goPrint, goQuote, goTruthy, unquoted } from "./node-values.js";
 
 /** The istio-cni chart's own defaults (its values.yaml). */
 function cniDefaults(): JsonObject {
@@ -88,12 +89,7 @@ export function cniChartValues(ctx: RenderContext): JsonObject {
   const spec = obj0(obj0(ctx.r.spec.components).cni);
   if (typeof spec.hub === "string" && spec.hub !== "") passed.cni = { ...obj0(passed.cni), hub: spec.hub };
   if (spec.tag !== undefined && spec.tag !== null) passed.cni = { ...obj0(passed.cni), tag: goPrint(spec.tag) };
-  const v = cniDefaults();
-  const profile = chartProfile(passed);
-  if (Object.keys(profile).length) mergeOverwrite(v, profile);
-  mergeOverwrite(v, passed);
-  if (isObject(v.cni)) mergeOverwrite(v, structuredClone(v.cni));
-  return v;
+  return chartEffectiveValues(passed, { defaults: cniDefaults(), descope: "cni" });
 }
 
 const NAME = "istio-cni";

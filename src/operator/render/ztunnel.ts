@@ -4,7 +4,8 @@
 // global values (its profile's, then the given ones) over its own top level.
 import { isObject, str, type Json, type JsonObject } from "../../config/values.js";
 import { componentLabels, obj, obj0, type K8sObject, type RenderContext } from "./meta.js";
-import { chartProfile, chartResourceBlock, envFromMap, goPrint, goQuote, goTruthy, mergeOverwrite, unquoted } from "./node-values.js";
+import { chartEffectiveValues } from "../../config/chart-values.js";
+import { chartResourceBlock, envFromMap, goPrint, goQuote, goTruthy, unquoted } from "./node-values.js";
 
 /** The ztunnel chart's own defaults (its values.yaml). */
 function ztunnelDefaults(): JsonObject {
@@ -61,13 +62,7 @@ function passedValues(ctx: RenderContext): JsonObject {
 
 /** The values the ztunnel chart renders with. */
 export function ztunnelChartValues(ctx: RenderContext): JsonObject {
-  const passed = passedValues(ctx);
-  const v = ztunnelDefaults();
-  const profile = chartProfile(passed);
-  if (Object.keys(profile).length) mergeOverwrite(v, profile);
-  mergeOverwrite(v, structuredClone(profile.global ?? {}), structuredClone(passed.global ?? {}));
-  mergeOverwrite(v, passed);
-  return v;
+  return chartEffectiveValues(passedValues(ctx), { defaults: ztunnelDefaults(), flattenGlobals: true });
 }
 
 export function renderZtunnel(ctx: RenderContext, ns: string): K8sObject[] {
