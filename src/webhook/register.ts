@@ -2,6 +2,7 @@
 // pilotfish: clientConfig.url + caBundle). In a cluster the Helm chart owns these objects instead.
 import { Kube, statusOf, type KubeConfig } from "../kube/client.js";
 import type { JsonObject } from "../config/values.js";
+import { NEVER_MATCH, type WebhookConfig } from "./tags.js";
 import { buildMutatingWebhookConfiguration, buildValidatingWebhookConfiguration, type MutatingWebhookOptions, type ValidatingWebhookOptions } from "./webhook-config.js";
 
 const API = "admissionregistration.k8s.io/v1";
@@ -29,7 +30,17 @@ async function upsert(kube: Kube, kind: string, body: JsonObject & { metadata: J
 const client = (kc: KubeConfig) => new Kube(kc, "pilotfish");
 
 export async function registerInjectionWebhook(kc: KubeConfig, opts: MutatingWebhookOptions): Promise<string> {
-  return upsert(client(kc), "MutatingWebhookConfiguration", buildMutatingWebhookConfiguration(opts) as unknown as JsonObject & { metadata: JsonObject });
+  const kube = client(kc);
+  const body = buildMutatingWebhookConfiguration(opts) as unknown as JsonObject & { metadata: JsonObject; webhooks: JsonObject[] };
+  // `tag set default` deactivated this revision's webhook (the default tag owns istio-injection=enabled now):
+  // a restart must not bring it back beside the tag, so the entries stay never-matching.
+  const existing = (await kube.get(API, "MutatingWebhookConfiguration", undefined, String(body.metadata.name))) as WebhookConfig | undefined;
+  const hooks = existing?.webhooks ?? [];
+  const never = JSON.stringify(NEVER_MATCH);
+  if (hooks.length && hooks.every((w) => JSON.stringify(w.namespaceSelector) === never && JSON.stringify(w.objectSelector) === never)) {
+    for (const w of body.webhooks) Object.assign(w, { namespaceSelector: NEVER_MATCH, objectSelector: NEVER_MATCH });
+  }
+  return upsert(kube, "MutatingWebhookConfiguration", body);
 }
 
 export async function registerValidationWebhook(kc: KubeConfig, opts: ValidatingWebhookOptions): Promise<string> {

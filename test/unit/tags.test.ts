@@ -262,3 +262,58 @@ describe("the tag's Service is the one manifest generate renders for values.revi
     assert.deepEqual(buildTagService({ tag: "prod", revision: "canary", istioNamespace: "istio-system" }), theirs);
   });
 });
+
+describe("serve --register-webhook keeps a webhook `tag set default` deactivated", () => {
+  // A minimal API server holding MutatingWebhookConfigurations by name (GET, PUT, POST).
+  async function fakeApi(initial: Record<string, any>) {
+    const http = await import("node:http");
+    const k8s = await import("@kubernetes/client-node");
+    const store = new Map<string, any>(Object.entries(initial));
+    const server = http.createServer((req, res) => {
+      let body = "";
+      req.on("data", (c) => (body += c));
+      req.on("end", () => {
+        const name = decodeURIComponent((req.url ?? "").split("?")[0].split("/mutatingwebhookconfigurations")[1]?.replace(/^\//, "") ?? "");
+        const send = (status: number, o: unknown) => {
+          res.writeHead(status, { "Content-Type": "application/json" });
+          res.end(JSON.stringify(o));
+        };
+        if (req.method === "GET") return store.has(name) ? send(200, store.get(name)) : send(404, { kind: "Status", code: 404 });
+        const o = JSON.parse(body);
+        store.set(o.metadata.name, { ...o, metadata: { ...o.metadata, resourceVersion: "2" } });
+        send(req.method === "POST" ? 201 : 200, store.get(o.metadata.name));
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const kc = new k8s.KubeConfig();
+    kc.loadFromOptions({
+      clusters: [{ name: "c", server: `http://127.0.0.1:${(server.address() as any).port}`, skipTLSVerify: true }],
+      users: [{ name: "u", token: "t" }],
+      contexts: [{ name: "c", cluster: "c", user: "u" }],
+      currentContext: "c",
+    });
+    return { kc, store, close: () => new Promise<void>((r) => server.close(() => r())) };
+  }
+
+  it("re-registering a deactivated webhook keeps it never-matching; an active one is re-written with its selectors", async () => {
+    const { registerInjectionWebhook } = await import("../../src/webhook/register.js");
+    const opts = { clientConfig: { url: "https://127.0.0.1:1", caBundle: "x" } };
+    const active = buildMutatingWebhookConfiguration(opts) as any;
+    const deactivated = { ...clone(active), metadata: { ...active.metadata, resourceVersion: "1" } };
+    for (const w of deactivated.webhooks) Object.assign(w, { namespaceSelector: NEVER_MATCH, objectSelector: NEVER_MATCH });
+    const api = await fakeApi({ "istio-sidecar-injector": deactivated });
+    try {
+      await registerInjectionWebhook(api.kc, opts);
+      const after = api.store.get("istio-sidecar-injector");
+      assert.equal(after.webhooks.length, active.webhooks.length);
+      for (const w of after.webhooks) assert.deepEqual([w.namespaceSelector, w.objectSelector], [NEVER_MATCH, NEVER_MATCH]);
+      assert.deepEqual(after.webhooks[0].clientConfig, active.webhooks[0].clientConfig, "the endpoint is still updated");
+      // Once someone restores the selectors (or deletes the object), registration writes them as usual.
+      api.store.set("istio-sidecar-injector", { ...clone(active), metadata: { ...active.metadata, resourceVersion: "3" } });
+      await registerInjectionWebhook(api.kc, opts);
+      assert.deepEqual(api.store.get("istio-sidecar-injector").webhooks[0].namespaceSelector, active.webhooks[0].namespaceSelector);
+    } finally {
+      await api.close();
+    }
+  });
+});
