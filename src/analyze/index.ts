@@ -4,13 +4,13 @@ import type { Analyzer, Finding, Level, Snapshot } from "./types.js";
 import { LEVEL_RANK } from "./types.js";
 import { messageType } from "./messages.js";
 import { vsDestinationHosts, vsDestinationRules, vsGateways, vsMeshHostConflicts } from "./checks/virtualservice.js";
-import { conflictingGateways, gatewayPorts } from "./checks/gateway.js";
+import { conflictingGateways, duplicateCertificates, gatewayPorts } from "./checks/gateway.js";
 import { injection, revisions } from "./checks/injection.js";
 import { portNames } from "./checks/service.js";
 import { sidecarSelectors } from "./checks/sidecar.js";
 import { caCertificates, mtlsConflicts } from "./checks/destinationrule.js";
 import { envoyFilters } from "./checks/envoyfilter.js";
-import { telemetryDefaultSelector, telemetryProviders } from "./checks/telemetry.js";
+import { telemetryDefaultSelector, telemetryProviders, telemetrySelectors } from "./checks/telemetry.js";
 import { serviceEntryAddresses } from "./checks/serviceentry.js";
 import { applicationUID } from "./checks/workload.js";
 import { k8sGatewaySelectors } from "./checks/k8sgateway.js";
@@ -22,6 +22,7 @@ import { subsetPods } from "./checks/subsets.js";
 import { proxyImages } from "./checks/image.js";
 import { k8sAnnotations } from "./checks/annotations.js";
 import { deprecatedFields } from "./checks/deprecation.js";
+import { jwtClaimRoutes } from "./checks/jwtroute.js";
 
 export type { Analyzer, Finding, Level, Resource, Snapshot } from "./types.js";
 export { buildSnapshot, type InputObject, type SnapshotOptions } from "./snapshot.js";
@@ -41,6 +42,7 @@ export const ANALYZERS: readonly Analyzer[] = [
   envoyFilters,
   externalControlPlane,
   gatewayPorts,
+  duplicateCertificates,
   conflictingGateways,
   injection,
   proxyImages,
@@ -51,8 +53,10 @@ export const ANALYZERS: readonly Analyzer[] = [
   vsDestinationHosts,
   vsDestinationRules,
   vsGateways,
+  jwtClaimRoutes,
   serviceEntryAddresses,
   telemetryProviders,
+  telemetrySelectors,
   telemetryDefaultSelector,
   mtlsConflicts,
   revisions,
@@ -61,15 +65,12 @@ export const ANALYZERS: readonly Analyzer[] = [
 /** Istio 1.30.3 analyzers pilotfish does not implement (asking for one is refused, never silently skipped). */
 export const NOT_IMPLEMENTED: readonly string[] = [
   "auth.AuthorizationPoliciesAnalyzer",
-  "gateway.CertificateAnalyzer",
   "gateway.SecretAnalyzer",
   "injection.ImageAutoAnalyzer",
   "k8sgateway.CRDVersionAnalyzer",
   "meshnetworks.MeshNetworksAnalyzer",
   "services.MultiClusterServiceAnalyzer",
   "webhook.Analyzer",
-  "virtualservice.JWTClaimRouteAnalyzer",
-  "telemetry.SelectorAnalyzer",
   "telemetry.LightstepAnalyzer",
 ];
 

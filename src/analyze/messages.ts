@@ -56,6 +56,16 @@ const T: MessageType[] = [
     code: "IST0123", name: "NamespaceMultipleInjectionLabels", level: "Warning",
     text: (labels) => `The namespace has more than one type of injection labels ${goList(labels)}, which may lead to undefined behavior. Make sure only one injection label exists.`,
   },
+  { code: "IST0126", name: "UnknownMeshNetworksServiceRegistry", level: "Error", text: (reg, net) => `Unknown service registry ${reg} in network ${net}` },
+  { code: "IST0138", name: "GatewayDuplicateCertificate", level: "Warning", text: (gws) => `Duplicate certificate in multiple gateways ${goList(gws)} may cause 404s if clients re-use HTTP2 connections.` },
+  {
+    code: "IST0149", name: "JwtClaimBasedRoutingWithoutRequestAuthN", level: "Error",
+    text: (key, gw, pod) => `The virtual service uses the JWT claim based routing (key: ${key}) but found no request authentication for the gateway (${gw}) pod (${pod}). The request authentication must first be applied for the gateway pods to validate the JWT token and make the claims available for routing.`,
+  },
+  {
+    code: "IST0159", name: "ConflictingTelemetryWorkloadSelectors", level: "Error",
+    text: (names, ns, pod) => `The Telemetries ${goList(names)} in namespace ${goQuote(ns)} select the same workload pod ${goQuote(pod)}, which can lead to undefined behavior.`,
+  },
   {
     code: "IST0128", name: "NoServerCertificateVerificationDestinationLevel", level: "Warning",
     text: (dr, ns, mode, host) => `DestinationRule ${dr} in namespace ${ns} has TLS mode set to ${mode} but no caCertificates are set to validate server identity for host: ${host}`,

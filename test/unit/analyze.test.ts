@@ -38,6 +38,25 @@ interface Check {
 
 const CHECKS: Check[] = [
   {
+    analyzer: "telemetry.SelectorAnalyzer", code: "IST0159",
+    positive: pod("p", { app: "a" }) + `apiVersion: telemetry.istio.io/v1\nkind: Telemetry\nmetadata: {name: t1, namespace: default}\nspec: {selector: {matchLabels: {app: a}}}\n---\napiVersion: telemetry.istio.io/v1\nkind: Telemetry\nmetadata: {name: t2, namespace: default}\nspec: {selector: {matchLabels: {app: a}}}\n`,
+    negative: pod("p", { app: "a" }) + `apiVersion: telemetry.istio.io/v1\nkind: Telemetry\nmetadata: {name: t1, namespace: default}\nspec: {selector: {matchLabels: {app: a}}}\n`,
+    want: ["IST0159 Telemetry default/t1", "IST0159 Telemetry default/t2"],
+  },
+  {
+    analyzer: "gateway.CertificateAnalyzer", code: "IST0138",
+    positive: gw("a").replace("hosts:", "tls: {mode: SIMPLE, credentialName: cert}, hosts:") + gw("b").replace("hosts:", "tls: {mode: SIMPLE, credentialName: cert}, hosts:"),
+    negative: gw("a").replace("hosts:", "tls: {mode: SIMPLE, credentialName: cert-a}, hosts:") + gw("b").replace("hosts:", "tls: {mode: SIMPLE, credentialName: cert-b}, hosts:"),
+    want: ["IST0138 Gateway default/a", "IST0138 Gateway default/b"],
+  },
+  {
+    analyzer: "virtualservice.JWTClaimRouteAnalyzer", code: "IST0149",
+    positive: gw("gw") + vs("r", `{hosts: [a.example.com], gateways: [gw], http: [{match: [{headers: {"@request.auth.claims.group": {exact: admin}}}], route: [{destination: {host: r}}]}]}`),
+    negative: gw("gw") + vs("r", `{hosts: [a.example.com], gateways: [gw], http: [{match: [{headers: {"@request.auth.claims.group": {exact: admin}}}], route: [{destination: {host: r}}]}]}`) +
+      `apiVersion: security.istio.io/v1\nkind: RequestAuthentication\nmetadata: {name: jwt, namespace: istio-system}\nspec: {selector: {matchLabels: {istio: ingressgateway}}}\n`,
+    want: ["IST0149 VirtualService default/r"],
+  },
+  {
     analyzer: "deprecation.DeprecationAnalyzer", code: "IST0002",
     positive: vs("r", `{hosts: [r], http: [{fault: {delay: {percent: 10, fixedDelay: 1s}}, route: [{destination: {host: r}}]}]}`),
     negative: vs("r", `{hosts: [r], http: [{fault: {delay: {percentage: {value: 10}, fixedDelay: 1s}}, route: [{destination: {host: r}}]}]}`),

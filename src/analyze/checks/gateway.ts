@@ -1,6 +1,7 @@
 // Istio Gateway checks: a selector that matches no gateway pod, server ports the gateway's Service does not
-// expose, and two Gateways claiming the same host on the same port of the same workload.
-import type { Analyzer, Resource, Snapshot } from "../types.js";
+// expose, two Gateways claiming the same host on the same port of the same workload, and one TLS certificate
+// served by several Gateways of the same workload.
+import type { Analyzer, Obj, Resource, Snapshot } from "../types.js";
 import { arr, fullName, ISTIO_NETWORKING, obj, ofKind, selects, selectorString, str } from "../util.js";
 
 const labelsOf = (g: Resource): Record<string, string> => obj(g.spec.selector) as Record<string, string>;
@@ -109,6 +110,43 @@ export const conflictingGateways: Analyzer = {
           }
         }
         if (conflicts.length) report({ code: "IST0145", resource: gw, args: [conflicts.sort().join(","), sel, port, hosts.join(",")] });
+      }
+    }
+  },
+};
+
+/** Whether every key of x is in y with the same value (Istio's selectorSubset). */
+function selectorSubset(x: Record<string, string>, y: Record<string, string>): boolean {
+  return Object.entries(x).every(([k, v]) => k in y && y[k] === v);
+}
+
+function sameCertificate(a: Obj, b: Obj): boolean {
+  const ac = str(a.credentialName);
+  const bc = str(b.credentialName);
+  if (ac && bc) return ac === bc;
+  if (!ac && !bc && str(a.serverCertificate) && str(b.serverCertificate) && a.serverCertificate === b.serverCertificate) {
+    return Boolean(str(a.privateKey) && str(b.privateKey) && a.privateKey === b.privateKey);
+  }
+  return false;
+}
+
+export const duplicateCertificates: Analyzer = {
+  name: "gateway.CertificateAnalyzer",
+  description: "Checks a gateway certificate",
+  run(s, report) {
+    const gateways = ofKind(s, "Gateway", ISTIO_NETWORKING);
+    for (const gw of gateways) {
+      const sel = labelsOf(gw);
+      // Istio scopes gateways to their namespace only with PILOT_SCOPE_GATEWAY_TO_NAMESPACE (off by default).
+      const peers = gateways.filter((o) => Object.keys(sel).length === 0 || selectorSubset(sel, labelsOf(o)));
+      for (const other of peers) {
+        if (other === gw) continue;
+        for (const a of arr<Obj>(gw.spec.servers)) {
+          for (const b of arr<Obj>(other.spec.servers)) {
+            if (!a.tls || !b.tls) continue;
+            if (sameCertificate(obj(a.tls), obj(b.tls))) report({ code: "IST0138", resource: gw, args: [[fullName(gw), fullName(other)]] });
+          }
+        }
       }
     }
   },

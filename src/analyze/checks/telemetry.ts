@@ -1,7 +1,7 @@
 // Telemetry checks: several namespace-wide Telemetry resources in one namespace, and access logging with no
 // provider when the mesh config names no default one.
 import type { Analyzer, Resource } from "../types.js";
-import { arr, ISTIO_TELEMETRY, obj, ofKind } from "../util.js";
+import { arr, ISTIO_TELEMETRY, obj, ofKind, selects, selectorString } from "../util.js";
 
 export const telemetryDefaultSelector: Analyzer = {
   name: "telemetry.DefaultSelectorAnalyzer",
@@ -30,6 +30,33 @@ export const telemetryProviders: Analyzer = {
         if (obj(l).disabled === true) continue;
         if (arr(obj(l).providers).length === 0) report({ code: "IST0157", resource: t, args: [t.name, t.namespace] });
       }
+    }
+  },
+};
+
+export const telemetrySelectors: Analyzer = {
+  name: "telemetry.SelectorAnalyzer",
+  description: "Validates that telemetries that define a selector match at least one pod, and that there aren't multiple telemetry resources that select overlapping pods",
+  run(s, report) {
+    const pods = ofKind(s, "Pod", "");
+    const byPod = new Map<string, { pod: Resource; list: Resource[] }>();
+    for (const t of ofKind(s, "Telemetry", ISTIO_TELEMETRY)) {
+      const sel = obj(obj(t.spec.selector).matchLabels) as Record<string, string>;
+      if (Object.keys(sel).length === 0) continue;
+      let found = false;
+      for (const p of pods) {
+        if (p.namespace !== t.namespace || !selects(sel, p.labels)) continue;
+        found = true;
+        const key = `${p.namespace}/${p.name}`;
+        if (!byPod.has(key)) byPod.set(key, { pod: p, list: [] });
+        byPod.get(key)!.list.push(t);
+      }
+      if (!found) report({ code: "IST0101", resource: t, args: ["selector", selectorString(sel)], path: "spec.selector" });
+    }
+    for (const { pod, list } of byPod.values()) {
+      if (list.length < 2) continue;
+      const names = list.map((t) => t.name).sort();
+      for (const t of list) report({ code: "IST0159", resource: t, args: [names, pod.namespace, pod.name] });
     }
   },
 };
