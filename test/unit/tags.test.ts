@@ -317,3 +317,55 @@ describe("serve --register-webhook keeps a webhook `tag set default` deactivated
     }
   });
 });
+
+describe("a tag selects exactly the pods its revision would select with the tag's name replaced by the revision's", () => {
+  type Labels = Record<string, string>;
+  type Req = { key: string; operator: string; values?: string[] };
+  const matches = (sel: any, l: Labels) =>
+    Object.entries(sel?.matchLabels ?? {}).every(([k, v]) => l[k] === v) &&
+    (sel?.matchExpressions ?? []).every((e: Req) => {
+      const has = e.key in l;
+      if (e.operator === "In") return has && e.values!.includes(l[e.key]);
+      if (e.operator === "NotIn") return !has || !e.values!.includes(l[e.key]);
+      if (e.operator === "Exists") return has;
+      if (e.operator === "DoesNotExist") return !has;
+      throw new Error(e.operator);
+    });
+  const selects = (mwc: any, ns: Labels, pod: Labels) => mwc.webhooks.some((w: any) => matches(w.namespaceSelector, ns) && matches(w.objectSelector, pod));
+  const opt = (key: string, values: string[]) => [{}, ...values.map((v) => ({ [key]: v }))] as Labels[];
+  function* combos(tag: string, rev: string) {
+    for (const nsRev of opt("istio.io/rev", [tag, rev, "other"]))
+      for (const nsInj of opt("istio-injection", ["enabled", "disabled"]))
+        for (const podInj of opt("sidecar.istio.io/inject", ["true", "false"]))
+          for (const podRev of opt("istio.io/rev", [tag, rev, "other"]))
+            yield { ns: { "kubernetes.io/metadata.name": "app", ...nsRev, ...nsInj }, pod: { app: "x", ...podInj, ...podRev } };
+  }
+  const swap = (l: Labels, from: string, to: string) => Object.fromEntries(Object.entries(l).map(([k, v]) => [k, k === "istio.io/rev" && v === from ? to : v]));
+  const revisionWebhook = (revision: string, auto = false) => buildMutatingWebhookConfiguration({ revision, clientConfig: { url: "https://x" }, enableNamespacesByDefault: auto });
+  const state = (): ClusterState => ({ webhooks: [revisionWebhook("default") as WebhookConfig, revisionWebhook("canary") as WebhookConfig], services: [] });
+
+  /** The revisions whose injector gets the pod: each selecting webhook configuration's istio.io/rev. */
+  const injectors = (mwcs: any[], ns: Labels, pod: Labels) => [...new Set(mwcs.filter((m) => selects(m, ns, pod)).map((m) => m.metadata.labels["istio.io/rev"]))].sort();
+
+  it("tag prod -> canary: every pod goes to the injector it would go to with prod replaced by canary, and to one at most", () => {
+    const [tagMwc] = generated(req("prod", "canary"), state());
+    const revisions = [revisionWebhook("default"), revisionWebhook("canary")];
+    let viaTag = 0;
+    for (const { ns, pod } of combos("prod", "canary")) {
+      const got = injectors([...revisions, tagMwc], ns, pod);
+      assert.deepEqual(got, injectors(revisions, swap(ns, "prod", "canary"), swap(pod, "prod", "canary")), JSON.stringify({ ns, pod }));
+      assert.ok(got.length <= 1, JSON.stringify({ ns, pod, got }));
+      if (selects(tagMwc, ns, pod)) viaTag++;
+    }
+    assert.ok(viaTag > 0);
+  });
+
+  for (const auto of [false, true]) {
+    it(`tag default -> canary${auto ? " (--auto-inject-namespaces)" : ""}: selects what the default revision's webhook selects`, () => {
+      const [tagMwc] = generated(req("default", "canary", { autoInjectNamespaces: auto }), state());
+      for (const { ns, pod } of combos("default", "canary")) {
+        assert.equal(selects(tagMwc, ns, pod), selects(revisionWebhook("default", auto), ns, pod), JSON.stringify({ ns, pod }));
+      }
+    });
+  }
+});
