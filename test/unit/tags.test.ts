@@ -152,10 +152,12 @@ describe("tag generate on pilotfish's own webhooks", () => {
     assert.deepEqual(mwc.webhooks[1].objectSelector.matchExpressions[1], { key: "istio.io/rev", operator: "In", values: ["prod"] });
   });
 
-  it("a URL clientConfig (pilotfish outside the cluster) is copied with its path", () => {
-    const s: ClusterState = { webhooks: [pilotfish("canary", { clientConfig: { url: "https://127.0.0.1:9443/inject/cluster/c1/net/n1", caBundle: CA } })], services: [] };
-    const [mwc] = generated(req("prod", "canary"), s) as any[];
-    assert.equal(mwc.webhooks[0].clientConfig.url, "https://127.0.0.1:9443/inject/cluster/c1/net/n1/inject");
+  it("a URL clientConfig (pilotfish outside the cluster) and a Service path with Istio's cluster/network are copied", () => {
+    const byUrl: ClusterState = { webhooks: [pilotfish("canary", { clientConfig: { url: "https://127.0.0.1:9443", caBundle: CA } })], services: [] };
+    assert.equal((generated(req("prod", "canary"), byUrl)[0] as any).webhooks[1].clientConfig.url, "https://127.0.0.1:9443/inject");
+    const path = "/inject/cluster/c1/net/n1";
+    const byPath: ClusterState = { webhooks: [pilotfish("canary", { clientConfig: { service: { name: "pilotfish-canary", namespace: "pilotfish-system", port: 8443, path }, caBundle: CA } })], services: [] };
+    assert.deepEqual((generated(req("prod", "canary"), byPath)[0] as any).webhooks[0].clientConfig.service, { name: "pilotfish-canary", namespace: "pilotfish-system", port: 8443, path });
   });
 
   it("the default tag carries istio-injection=enabled and sidecar.istio.io/inject=true (and auto with --auto-inject-namespaces)", () => {
