@@ -10,14 +10,14 @@ import { portNames } from "./checks/service.js";
 import { sidecarSelectors } from "./checks/sidecar.js";
 import { caCertificates, mtlsConflicts } from "./checks/destinationrule.js";
 import { envoyFilters } from "./checks/envoyfilter.js";
-import { telemetryDefaultSelector, telemetryProviders, telemetrySelectors } from "./checks/telemetry.js";
+import { lightstepProviders, telemetryDefaultSelector, telemetryProviders, telemetrySelectors } from "./checks/telemetry.js";
 import { serviceEntryAddresses } from "./checks/serviceentry.js";
 import { applicationUID } from "./checks/workload.js";
 import { k8sGatewaySelectors } from "./checks/k8sgateway.js";
 import { negativeConditions } from "./checks/conditions.js";
 import { externalControlPlane } from "./checks/webhook.js";
 import { multiService } from "./checks/workloads-services.js";
-import { blockedCidrs } from "./checks/security.js";
+import { authorizationPolicies, blockedCidrs } from "./checks/security.js";
 import { subsetPods } from "./checks/subsets.js";
 import { proxyImages } from "./checks/image.js";
 import { k8sAnnotations } from "./checks/annotations.js";
@@ -33,6 +33,7 @@ export { schemaAnalyzers, type Validator } from "./checks/schema.js";
 export const ANALYZERS: readonly Analyzer[] = [
   k8sAnnotations,
   blockedCidrs,
+  authorizationPolicies,
   negativeConditions,
   multiService,
   applicationUID,
@@ -58,20 +59,19 @@ export const ANALYZERS: readonly Analyzer[] = [
   telemetryProviders,
   telemetrySelectors,
   telemetryDefaultSelector,
+  lightstepProviders,
   mtlsConflicts,
   revisions,
 ];
 
 /** Istio 1.30.3 analyzers pilotfish does not implement (asking for one is refused, never silently skipped). */
 export const NOT_IMPLEMENTED: readonly string[] = [
-  "auth.AuthorizationPoliciesAnalyzer",
   "gateway.SecretAnalyzer",
   "injection.ImageAutoAnalyzer",
   "k8sgateway.CRDVersionAnalyzer",
   "meshnetworks.MeshNetworksAnalyzer",
   "services.MultiClusterServiceAnalyzer",
   "webhook.Analyzer",
-  "telemetry.LightstepAnalyzer",
 ];
 
 export interface Message {

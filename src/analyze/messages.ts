@@ -66,6 +66,7 @@ const T: MessageType[] = [
     code: "IST0159", name: "ConflictingTelemetryWorkloadSelectors", level: "Error",
     text: (names, ns, pod) => `The Telemetries ${goList(names)} in namespace ${goQuote(ns)} select the same workload pod ${goQuote(pod)}, which can lead to undefined behavior.`,
   },
+  { code: "IST0127", name: "NoMatchingWorkloadsFound", level: "Warning", text: (labels) => `No matching workloads for this resource with the following labels: ${labels}` },
   {
     code: "IST0128", name: "NoServerCertificateVerificationDestinationLevel", level: "Warning",
     text: (dr, ns, mode, host) => `DestinationRule ${dr} in namespace ${ns} has TLS mode set to ${mode} but no caCertificates are set to validate server identity for host: ${host}`,

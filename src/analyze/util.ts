@@ -149,3 +149,11 @@ export function mirrorDestinations(vs: Obj): RouteDestination[] {
   });
   return out;
 }
+
+/** Whether a workload is in the mesh (Istio's inMesh): it runs a proxy, or its labels/annotations or namespace inject it. */
+export function workloadInMesh(s: Snapshot, namespace: string, labels: Record<string, string>, annotations: Record<string, string>, containers: Obj[]): boolean {
+  if (containers.some((c) => c.name === "istio-proxy" && str(c.image) !== "")) return true;
+  for (const m of [labels, annotations]) if ("sidecar.istio.io/inject" in m) return m["sidecar.istio.io/inject"] === "true";
+  const ns = ofKind(s, "Namespace", "").find((n) => n.name === namespace);
+  return ns ? ns.labels["istio-injection"] === "enabled" : false;
+}

@@ -38,6 +38,25 @@ interface Check {
 
 const CHECKS: Check[] = [
   {
+    analyzer: "auth.AuthorizationPoliciesAnalyzer", code: "IST0127",
+    positive: ns("default", { "istio-injection": "enabled" }) + pod("p", { app: "a" }) + `apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: ap, namespace: default}\nspec: {selector: {matchLabels: {app: b}}}\n`,
+    negative: ns("default", { "istio-injection": "enabled" }) + pod("p", { app: "a" }) + `apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: ap, namespace: default}\nspec: {selector: {matchLabels: {app: a}}}\n`,
+    want: ["IST0127 AuthorizationPolicy default/ap"],
+  },
+  {
+    analyzer: "auth.AuthorizationPoliciesAnalyzer", code: "IST0101",
+    positive: ns("default", { "istio-injection": "enabled" }) + pod("p", { app: "a" }) + `apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: ap, namespace: default}\nspec: {rules: [{from: [{source: {namespaces: [shop]}}]}]}\n`,
+    negative: ns("default", { "istio-injection": "enabled" }) + pod("p", { app: "a" }) + `apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: ap, namespace: default}\nspec: {rules: [{from: [{source: {namespaces: ["def*"]}}]}]}\n`,
+    want: ["IST0101 AuthorizationPolicy default/ap"],
+  },
+  {
+    analyzer: "telemetry.LightstepAnalyzer", code: "IST0002",
+    mesh: { extensionProviders: [{ name: "ls", lightstep: { service: "x", port: 8080, accessToken: "t" } }] },
+    positive: `apiVersion: telemetry.istio.io/v1\nkind: Telemetry\nmetadata: {name: t, namespace: default}\nspec: {tracing: [{providers: [{name: ls}]}]}\n`,
+    negative: `apiVersion: telemetry.istio.io/v1\nkind: Telemetry\nmetadata: {name: t, namespace: default}\nspec: {tracing: [{providers: [{name: otel}]}]}\n`,
+    want: ["IST0002 Telemetry default/t"],
+  },
+  {
     analyzer: "telemetry.SelectorAnalyzer", code: "IST0159",
     positive: pod("p", { app: "a" }) + `apiVersion: telemetry.istio.io/v1\nkind: Telemetry\nmetadata: {name: t1, namespace: default}\nspec: {selector: {matchLabels: {app: a}}}\n---\napiVersion: telemetry.istio.io/v1\nkind: Telemetry\nmetadata: {name: t2, namespace: default}\nspec: {selector: {matchLabels: {app: a}}}\n`,
     negative: pod("p", { app: "a" }) + `apiVersion: telemetry.istio.io/v1\nkind: Telemetry\nmetadata: {name: t1, namespace: default}\nspec: {selector: {matchLabels: {app: a}}}\n`,

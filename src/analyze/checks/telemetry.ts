@@ -60,3 +60,20 @@ export const telemetrySelectors: Analyzer = {
     }
   },
 };
+
+export const lightstepProviders: Analyzer = {
+  name: "telemetry.LightstepAnalyzer",
+  description: "Checks for the deprecated Lightstep tracing provider",
+  run(s, report) {
+    const names = new Set(arr(s.mesh.extensionProviders).filter((p) => obj(p).lightstep).map((p) => String(obj(p).name)));
+    if (names.size === 0) return;
+    for (const t of ofKind(s, "Telemetry", ISTIO_TELEMETRY)) {
+      for (const tr of arr(t.spec.tracing)) {
+        for (const p of arr(obj(tr).providers)) {
+          const n = String(obj(p).name ?? "");
+          if (names.has(n)) report({ code: "IST0002", resource: t, args: [`The Lightstep provider ${n} is deprecated, please migrate to OpenTelemetry provider.`] });
+        }
+      }
+    }
+  },
+};

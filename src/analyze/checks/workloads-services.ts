@@ -1,16 +1,12 @@
 // Deployments and the Services that select them: one port offered with two protocols, one target port reached
 // through two different service ports. Only Deployments in the mesh (with a proxy, or injected) are checked.
 import type { Analyzer, Obj, Resource, Snapshot } from "../types.js";
-import { arr, fullName, obj, ofKind, selects, str } from "../util.js";
+import { arr, fullName, obj, ofKind, selects, str, workloadInMesh } from "../util.js";
 
 function inMesh(s: Snapshot, d: Resource): boolean {
   const tpl = obj(d.spec.template);
   const md = obj(tpl.metadata);
-  const containers = arr<Obj>(obj(tpl.spec).containers);
-  if (containers.some((c) => c.name === "istio-proxy" && str(c.image) !== "")) return true;
-  for (const m of [obj(md.labels), obj(md.annotations)]) if ("sidecar.istio.io/inject" in m) return m["sidecar.istio.io/inject"] === "true";
-  const ns = ofKind(s, "Namespace", "").find((n) => n.name === d.namespace);
-  return ns ? ns.labels["istio-injection"] === "enabled" : false;
+  return workloadInMesh(s, d.namespace, obj(md.labels) as Record<string, string>, obj(md.annotations) as Record<string, string>, arr<Obj>(obj(tpl.spec).containers));
 }
 
 export const multiService: Analyzer = {
