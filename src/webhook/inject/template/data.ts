@@ -25,7 +25,7 @@ const K8S_GO_NAMES: Record<string, string> = {
   fc: "FC", rbd: "RBD", awsElasticBlockStore: "AWSElasticBlockStore", gcePersistentDisk: "GCEPersistentDisk", cephfs: "CephFS",
   scaleIO: "ScaleIO", storageos: "StorageOS", fsGroup: "FSGroup", fsGroupChangePolicy: "FSGroupChangePolicy",
   gmsaCredentialSpecName: "GMSACredentialSpecName", gmsaCredentialSpec: "GMSACredentialSpec", targetWWNs: "TargetWWNs",
-  wwids: "WWIDs", iqn: "IQN", chapAuthDiscovery: "DiscoveryCHAPAuth", chapAuthSession: "SessionCHAPAuth", sleep: "Sleep",
+  wwids: "WWIDs", iqn: "IQN", chapAuthDiscovery: "DiscoveryCHAPAuth", chapAuthSession: "SessionCHAPAuth", serviceAccount: "DeprecatedServiceAccount",
 };
 /** Fields that are Go maps (keys kept as written). */
 const K8S_MAPS = new Set(["labels", "annotations", "nodeSelector", "overhead", "matchLabels", "volumeAttributes", "limits", "requests"]);
