@@ -1,36 +1,22 @@
 // `pilotfish operator`: the IstioOperator controller as its own process, optionally under leader election,
 // with /metrics and /healthz on a plain-HTTP port.
 import os from "node:os";
-import { createServer, type Server } from "node:http";
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
 import { EXIT, type CliIO, type ExitCode } from "./io.js";
 import { leaseOptions } from "./iop-input.js";
 import { clusterFlags, clusterOptions, type ClusterFlagUse } from "./cluster.js";
 import { durationFlag } from "../config/duration.js";
 import { loadKubeConfig } from "../kube/kubeconfig.js";
 import type { LeaderElector } from "../kube/leader.js";
-import { createLogger, type Logger } from "../telemetry/logger.js";
-import { createMetrics, type Metrics } from "../telemetry/metrics.js";
-
-/** A plain-HTTP /metrics and /healthz endpoint for the standalone operator. */
-async function serveMetrics(metrics: Metrics, port: number, logger: Logger): Promise<Server> {
-  const server = createServer(async (req, res) => {
-    if (req.url === "/metrics") {
-      res.setHeader("Content-Type", metrics.registry.contentType);
-      res.end(await metrics.registry.metrics());
-    } else if (req.url === "/healthz") res.end("ok");
-    else {
-      res.statusCode = 404;
-      res.end();
-    }
-  });
-  await new Promise<void>((resolve, reject) => server.once("error", reject).listen(port, resolve));
-  logger.info({ port }, "operator metrics on /metrics");
-  return server;
-}
+import { createLogger } from "../telemetry/logger.js";
+import { createMetrics } from "../telemetry/metrics.js";
+import { startMonitoringServer } from "../telemetry/monitoring.js";
+import { buildInfo } from "./version.js";
 
 interface OperatorFlags {
-  metricsPort: string;
+  monitoringPort: string;
+  /** The earlier spelling of --monitoring-port (hidden; wins when given). */
+  metricsPort?: string;
   leaderElect: boolean;
   leaseNamespace?: string;
   leaseDuration: string;
@@ -61,7 +47,7 @@ export function operatorSettings(o: OperatorFlags) {
     recheckMs: durationFlag("--recheck", o.recheck),
     resyncMs: durationFlag("--resync", o.resync),
     workers: int("--workers", o.workers, 1, 64),
-    metricsPort: int("--metrics-port", o.metricsPort, 0, 65535),
+    metricsPort: o.metricsPort !== undefined ? int("--metrics-port", o.metricsPort, 0, 65535) : int("--monitoring-port", o.monitoringPort, 0, 65535),
   };
 }
 
@@ -74,7 +60,8 @@ export function registerOperator(program: Command, io: CliIO, exit: ExitCode): v
     .option("--resync <duration>", "periodic resync of every IstioOperator", "300s")
     .option("--workers <n>", "IstioOperators reconciled at the same time", "1")
     .option("--log-level <level>", "log level", "info")
-    .option("--metrics-port <port>", "serve /metrics and /healthz on this port (0: off)", "15014");
+    .option("--monitoring-port <port>", "plain-HTTP port for /metrics and /healthz (0: off)", "15014")
+    .addOption(new Option("--metrics-port <port>", "the earlier name of --monitoring-port").hideHelp());
   clusterOptions(operator, OPERATOR_USE)
     .action(async (opts: OperatorFlags, cmd: Command) => {
       const cluster = clusterFlags(cmd);
@@ -95,16 +82,19 @@ export function registerOperator(program: Command, io: CliIO, exit: ExitCode): v
         return;
       }
       const logger = createLogger({ level: opts.logLevel });
-      const metrics = createMetrics();
+      const metrics = createMetrics({ build: buildInfo() });
       const port = settings.metricsPort;
-      const http = port > 0 ? await serveMetrics(metrics, port, logger).catch((e) => void logger.warn({ port, err: (e as Error).message }, "metrics endpoint not started")) : undefined;
+      const http = port > 0 ? await startMonitoringServer({ metrics, port, logger }).catch((e) => void logger.warn({ port, error: (e as Error).message }, "monitoring port not started")) : undefined;
       const { IopController } = await import("../operator/reconcile/controller.js");
       const controller = new IopController({ kc, logger, metrics, namespace: cluster.namespace, recheckMs: settings.recheckMs, resyncMs: settings.resyncMs, workers: settings.workers });
       let elector: LeaderElector | undefined;
       if (opts.leaderElect) {
         const { LeaderElector } = await import("../kube/leader.js");
-        elector = new LeaderElector({ kc, namespace: opts.leaseNamespace ?? cluster.istioNamespace, name: "pilotfish-operator", identity: `${os.hostname()}-${process.pid}`, logger,
+        const leaseNamespace = opts.leaseNamespace ?? cluster.istioNamespace;
+        elector = new LeaderElector({ kc, namespace: leaseNamespace, name: "pilotfish-operator", identity: `${os.hostname()}-${process.pid}`, logger,
           leaseDurationMs: settings.leaseDurationMs, renewDeadlineMs: settings.renewDeadlineMs, retryPeriodMs: settings.retryPeriodMs });
+        const lead = elector;
+        metrics.watchLeader(`${leaseNamespace}/pilotfish-operator`, () => lead.isLeader());
         elector.onStartedLeading((signal) => void controller.start(signal));
         await elector.start();
       } else await controller.start();
@@ -115,7 +105,7 @@ export function registerOperator(program: Command, io: CliIO, exit: ExitCode): v
       });
       await controller.stop();
       await elector?.stop();
-      http?.close();
+      await http?.close();
       exit.code = 0;
     });
 }

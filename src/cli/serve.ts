@@ -15,6 +15,8 @@ import { durationFlag } from "../config/duration.js";
 import { IopError } from "../config/resolve.js";
 import { createLogger } from "../telemetry/logger.js";
 import { createMetrics } from "../telemetry/metrics.js";
+import { startMonitoringServer, type MonitoringServer } from "../telemetry/monitoring.js";
+import { buildInfo } from "./version.js";
 import { leaseOptions, reportIopError, resolveFromFlags } from "./iop-input.js";
 import { clusterFlags, clusterOptions, isUnreachable, type ClusterFlags, type ClusterFlagUse } from "./cluster.js";
 import { Option } from "commander";
@@ -23,6 +25,7 @@ import { makeValidateHandler } from "../webhook/validate-review.js";
 
 interface ServeOpts {
   port: string;
+  monitoringPort: string;
   host: string;
   tlsCertFile?: string;
   tlsKeyFile?: string;
@@ -60,6 +63,7 @@ export function registerServe(program: Command, io: CliIO, exit: ExitCode): void
   const serve = leaseOptions(program.command("serve"))
     .description("run the HTTPS admission webhook: /inject (sidecar injection), /validate, /healthz, /readyz, /metrics")
     .option("--port <port>", "HTTPS port", "15017")
+    .option("--monitoring-port <port>", "plain-HTTP port for /metrics and /healthz, for Prometheus (0: off; /metrics stays on the HTTPS port too)", "15014")
     .option("--host <addr>", "listen address", "0.0.0.0")
     .option("--tls-cert-file <file>", "serving certificate (reloaded on change); generated when absent")
     .option("--tls-key-file <file>", "serving key")
@@ -118,6 +122,7 @@ async function runServe(opts: ServeOpts, clusterFlags: ClusterFlags, io: CliIO, 
     };
     const port = Number(opts.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port ${JSON.stringify(opts.port)}: not a port number (0-65535)`);
+    if (!/^\d+$/.test(opts.monitoringPort) || Number(opts.monitoringPort) > 65535) throw new Error(`--monitoring-port ${JSON.stringify(opts.monitoringPort)}: not a port number (0-65535, 0: off)`);
     if (opts.failurePolicy !== "Fail" && opts.failurePolicy !== "Ignore") throw new Error(`--failure-policy ${JSON.stringify(opts.failurePolicy)}: must be Fail or Ignore`);
     if (opts.configSource !== "cluster" && opts.configSource !== "local") throw new Error(`--config-source must be "cluster" or "local", got "${opts.configSource}"`);
     if (opts.configSource === "cluster" && (opts.set.length || opts.operatorFile.length)) throw new Error("--set and --operator-file configure --config-source local; with --config-source cluster the settings come from Istio's ConfigMaps");
@@ -127,7 +132,7 @@ async function runServe(opts: ServeOpts, clusterFlags: ClusterFlags, io: CliIO, 
   }
 
   const logger = createLogger({ level: opts.logLevel });
-  const metrics = createMetrics();
+  const metrics = createMetrics({ build: buildInfo() });
   let settings: SettingsSource;
   let cluster: ClusterSettings | undefined;
   try {
@@ -160,6 +165,8 @@ async function runServe(opts: ServeOpts, clusterFlags: ClusterFlags, io: CliIO, 
   const identity = opts.identity || env.podName || `${os.hostname()}-${process.pid}`;
 
   let tls: TlsMaterial;
+  /** What the HTTPS port serves now (for pilotfish_cert_expiry_timestamp_seconds). */
+  let served: TlsMaterial | undefined;
   let stopWatching: (() => void) | undefined;
   let server: WebhookServer | undefined;
   let certs: CertController | undefined;
@@ -192,7 +199,10 @@ async function runServe(opts: ServeOpts, clusterFlags: ClusterFlags, io: CliIO, 
           mutatingWebhooks: opts.mutatingWebhookConfig,
           validatingWebhooks: opts.validatingWebhookConfig,
           logger,
-          onCertificate: (m) => server?.updateTls(m),
+          onCertificate: (m) => {
+            served = m;
+            server?.updateTls(m);
+          },
           isLeader: () => (elector ? elector.isLeader() : true),
         });
         tls = await certs.bootstrap();
@@ -226,6 +236,20 @@ async function runServe(opts: ServeOpts, clusterFlags: ClusterFlags, io: CliIO, 
   }
   if (certs && opts.caOut) fs.writeFileSync(opts.caOut, tls!.ca);
 
+  // Metrics for Prometheus: what is served now, who leads, how fresh the ConfigMaps are.
+  served = tls!;
+  metrics.watchCertificates(() => served);
+  if (leader) metrics.watchLeader(`${namespace}/${opts.leaseName}`, () => leader!.isLeader());
+  const settingsWatch = cluster;
+  if (settingsWatch) for (const source of ["injector", "mesh"] as const) metrics.watchConfigSync(source, () => settingsWatch.syncState(source));
+  let monitoring: MonitoringServer | undefined;
+  if (Number(opts.monitoringPort) > 0) {
+    monitoring = await startMonitoringServer({ metrics, port: Number(opts.monitoringPort), host: opts.host, logger }).catch((e) => {
+      logger.warn({ port: Number(opts.monitoringPort), error: (e as Error).message }, "monitoring port not started; /metrics is still on the HTTPS port");
+      return undefined;
+    });
+  }
+
   const validate: ValidateHandler | undefined = opts.validation ? makeValidateHandler(admissionValidate) : undefined;
   server = await startWebhookServer({
     port: Number(opts.port),
@@ -239,7 +263,11 @@ async function runServe(opts: ServeOpts, clusterFlags: ClusterFlags, io: CliIO, 
     readiness: () => (tls! && tls!.cert ? [] : ["serving certificate not loaded"]),
   });
   const webhook = server;
-  if (opts.tlsCertFile && opts.tlsKeyFile) stopWatching = watchCertFiles(opts.tlsCertFile, opts.tlsKeyFile, opts.tlsCaFile, (m) => webhook.updateTls(m));
+  if (opts.tlsCertFile && opts.tlsKeyFile)
+    stopWatching = watchCertFiles(opts.tlsCertFile, opts.tlsKeyFile, opts.tlsCaFile, (m) => {
+      served = m;
+      webhook.updateTls(m);
+    });
   logger.info({ url: webhook.url, configSource: opts.configSource, revision: opts.revision || "default" }, "pilotfish webhook listening");
   if (cluster) {
     cluster.start().catch((e) => logger.error({ error: (e as Error).message }, "cannot start the settings watch"));
@@ -293,6 +321,7 @@ async function runServe(opts: ServeOpts, clusterFlags: ClusterFlags, io: CliIO, 
       await leader?.stop();
       cluster?.stop();
       await drained;
+      await monitoring?.close();
       // Whatever handle a library keeps open (a watch), the process ends once drained.
       setTimeout(() => process.exit(process.exitCode ?? 0), 2000).unref();
       logger.info("stopped");

@@ -71,6 +71,12 @@ export function clientVersion(): ClientVersion {
   };
 }
 
+/** Labels of pilotfish_build_info: version and commit as baked by scripts/build.mjs ("unknown" from source). */
+export function buildInfo(): { version: string; commit: string; istioVersion: string } {
+  const built = typeof __PILOTFISH_BUILD__ !== "undefined" ? __PILOTFISH_BUILD__ : undefined;
+  return { version: built?.version ?? packageVersion(), commit: built?.gitCommit ?? "unknown", istioVersion: DEFAULT_TAG };
+}
+
 /** The tag of an image reference: `repo/name:tag[@digest]` -> tag; digest only -> the digest; neither -> latest. */
 export function imageTag(image: string): string {
   const [ref, digest] = image.split("@");

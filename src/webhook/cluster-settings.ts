@@ -40,6 +40,9 @@ export class ClusterSettings implements SettingsSource {
   private cached: InjectionSettings | undefined;
   private timers: NodeJS.Timeout[] = [];
   private informers: Informer<ConfigMapLike & { [k: string]: unknown }>[] = [];
+  /** For pilotfish_config_sync_age_seconds: when each ConfigMap was last read (ms), and whether the watch is up. */
+  private lastSync: { injector?: number; mesh?: number } = {};
+  private watching = false;
 
   constructor(private readonly o: ClusterSettingsOptions) {
     if (o.nativeMode !== "auto") this.native = o.nativeMode;
@@ -54,6 +57,11 @@ export class ClusterSettings implements SettingsSource {
     return this.injectorSeen && this.meshSeen;
   }
 
+  /** When `which` was last known current, and whether it is current now (its watch is up since a good list). */
+  syncState(which: "injector" | "mesh"): { lastSync?: number; current: boolean } {
+    return { lastSync: this.lastSync[which], current: this.watching && !this.stopped };
+  }
+
   private names() {
     const suffix = this.o.revision && this.o.revision !== "default" ? `-${this.o.revision}` : "";
     return { injector: `istio-sidecar-injector${suffix}`, mesh: `istio${suffix}` };
@@ -61,6 +69,7 @@ export class ClusterSettings implements SettingsSource {
 
   apply(cm: ConfigMapLike | undefined, which: "injector" | "mesh"): void {
     const log = this.o.logger;
+    this.lastSync[which] = Date.now();
     if (which === "injector") {
       this.injectorSeen = true;
       const r = applyInjectorConfigMap(this.state, cm?.data);
@@ -88,10 +97,13 @@ export class ClusterSettings implements SettingsSource {
       backoffMs: 1000,
       maxBackoffMs: 30_000,
       onError: (err, retryInMs) => {
+        this.watching = false;
         if (!this.stopped) this.o.logger.warn({ error: err.message, retryInMs }, "ConfigMap watch failed; restarting");
       },
       // Absent ConfigMaps mean Istio's defaults: after the first list, what it did not bring is known absent.
       onList: () => {
+        this.watching = true;
+        this.lastSync = { injector: Date.now(), mesh: Date.now() };
         if (!this.injectorSeen && !informer.get(ns, names.injector)) this.apply(undefined, "injector");
         if (!this.meshSeen && !informer.get(ns, names.mesh)) this.apply(undefined, "mesh");
       },

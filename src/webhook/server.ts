@@ -195,7 +195,7 @@ export async function startWebhookServer(opts: ServerOptions): Promise<WebhookSe
     sendJson(res, out.body);
     const seconds = Number(process.hrtime.bigint() - start) / 1e9;
     metrics.validateRequests.inc({ kind: out.kind, result: out.result });
-    metrics.validateLatency.observe(seconds);
+    metrics.validateLatency.observe({ result: out.result }, seconds);
     countGalley(metrics, review, out.result);
     logger.info({ kind: out.kind, namespace: review.request.namespace, name: review.request.name, operation: review.request.operation, decision: out.result, durationMs: +(seconds * 1000).toFixed(3) }, "validation review");
   };
