@@ -23,6 +23,7 @@ import { proxyImages } from "./checks/image.js";
 import { k8sAnnotations } from "./checks/annotations.js";
 import { deprecatedFields } from "./checks/deprecation.js";
 import { jwtClaimRoutes } from "./checks/jwtroute.js";
+import { imageAuto, injectorWebhooks } from "./checks/webhooks.js";
 
 export type { Analyzer, Finding, Level, Resource, Snapshot } from "./types.js";
 export { buildSnapshot, type InputObject, type SnapshotOptions } from "./snapshot.js";
@@ -47,6 +48,7 @@ export const ANALYZERS: readonly Analyzer[] = [
   conflictingGateways,
   injection,
   proxyImages,
+  imageAuto,
   k8sGatewaySelectors,
   portNames,
   sidecarSelectors,
@@ -60,6 +62,7 @@ export const ANALYZERS: readonly Analyzer[] = [
   telemetrySelectors,
   telemetryDefaultSelector,
   lightstepProviders,
+  injectorWebhooks,
   mtlsConflicts,
   revisions,
 ];
@@ -67,11 +70,9 @@ export const ANALYZERS: readonly Analyzer[] = [
 /** Istio 1.30.3 analyzers pilotfish does not implement (asking for one is refused, never silently skipped). */
 export const NOT_IMPLEMENTED: readonly string[] = [
   "gateway.SecretAnalyzer",
-  "injection.ImageAutoAnalyzer",
   "k8sgateway.CRDVersionAnalyzer",
   "meshnetworks.MeshNetworksAnalyzer",
   "services.MultiClusterServiceAnalyzer",
-  "webhook.Analyzer",
 ];
 
 export interface Message {

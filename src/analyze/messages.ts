@@ -80,6 +80,15 @@ const T: MessageType[] = [
     text: (hosts, vs, gw) => `one or more host ${goList(hosts)} defined in VirtualService ${vs} not found in Gateway ${gw}.`,
   },
   { code: "IST0134", name: "ServiceEntryAddressesRequired", level: "Warning", text: () => `ServiceEntry addresses are required for this protocol.` },
+  { code: "IST0139", name: "InvalidWebhook", level: "Error", text: (why) => String(why) },
+  {
+    code: "IST0146", name: "ImageAutoWithoutInjectionWarning", level: "Warning",
+    text: (kind, name) => `${kind} ${name} contains \`image: auto\` but does not match any Istio injection webhook selectors.`,
+  },
+  {
+    code: "IST0147", name: "ImageAutoWithoutInjectionError", level: "Error",
+    text: (kind, name) => `${kind} ${name} contains \`image: auto\` but does not match any Istio injection webhook selectors.`,
+  },
   { code: "IST0144", name: "InvalidApplicationUID", level: "Warning", text: () => `User ID (UID) 1337 is reserved for the sidecar proxy.` },
   {
     code: "IST0145", name: "ConflictingGateways", level: "Error",

@@ -157,3 +157,26 @@ export function workloadInMesh(s: Snapshot, namespace: string, labels: Record<st
   const ns = ofKind(s, "Namespace", "").find((n) => n.name === namespace);
   return ns ? ns.labels["istio-injection"] === "enabled" : false;
 }
+
+/** A Kubernetes LabelSelector (matchLabels and matchExpressions) against a label set; an absent selector matches. */
+export function labelSelectorMatches(selector: unknown, labels: Record<string, string>): boolean {
+  if (selector === undefined || selector === null) return true;
+  const sel = obj(selector);
+  if (!selects(obj(sel.matchLabels) as Record<string, string>, labels)) return false;
+  return arr<Obj>(sel.matchExpressions).every((e) => {
+    const key = str(e.key);
+    const values = arr(e.values).map(str);
+    switch (e.operator) {
+      case "In":
+        return key in labels && values.includes(labels[key]);
+      case "NotIn":
+        return !(key in labels) || !values.includes(labels[key]);
+      case "Exists":
+        return key in labels;
+      case "DoesNotExist":
+        return !(key in labels);
+      default:
+        return false;
+    }
+  });
+}
