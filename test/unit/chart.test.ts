@@ -91,6 +91,18 @@ describe("charts/pilotfish", () => {
     assert.ok(vwc.webhooks[0].rules[0].apiGroups.includes("install.istio.io"));
   });
 
+  it("failurePolicy per webhook: webhooks.injector / webhooks.validator, falling back to webhook.failurePolicy", () => {
+    const policies = (sets: Record<string, string>) => {
+      const objs = renderChart(sets);
+      return [one(objs, "MutatingWebhookConfiguration").webhooks.map((w: any) => w.failurePolicy), one(objs, "ValidatingWebhookConfiguration").webhooks.map((w: any) => w.failurePolicy)];
+    };
+    assert.deepEqual(policies({}), [["Fail", "Fail", "Fail", "Fail"], ["Fail"]]);
+    assert.deepEqual(policies({ "webhook.failurePolicy": "Ignore" }), [["Ignore", "Ignore", "Ignore", "Ignore"], ["Ignore"]], "the old single key sets both");
+    assert.deepEqual(policies({ "webhooks.validator.failurePolicy": "Ignore" }), [["Fail", "Fail", "Fail", "Fail"], ["Ignore"]]);
+    assert.deepEqual(policies({ "webhook.failurePolicy": "Ignore", "webhooks.injector.failurePolicy": "Fail" }), [["Fail", "Fail", "Fail", "Fail"], ["Ignore"]]);
+    assert.throws(() => renderChart({ "webhooks.injector.failurePolicy": "Never" }), /\/webhooks\/injector\/failurePolicy/);
+  });
+
   it("RBAC has no wildcard in any part, and is scoped by name where Kubernetes allows it", () => {
     const objs = renderChart({ "operator.enabled": true });
     const rules = rbacRules(objs);

@@ -83,10 +83,18 @@ rules:
     apiVersions: ["v1"]
     resources: ["pods"]
     scope: Namespaced
-failurePolicy: {{ .root.Values.webhook.failurePolicy }}
+failurePolicy: {{ include "pilotfish.injectorFailurePolicy" .root }}
 sideEffects: None
 admissionReviewVersions: ["v1"]
 reinvocationPolicy: {{ .root.Values.webhook.reinvocationPolicy }}
 timeoutSeconds: {{ .root.Values.webhook.timeoutSeconds }}
 matchPolicy: Equivalent
+{{- end -}}
+
+{{/* failurePolicy per webhook: webhooks.<part>.failurePolicy, else the shared webhook.failurePolicy. */}}
+{{- define "pilotfish.injectorFailurePolicy" -}}
+{{- default .Values.webhook.failurePolicy .Values.webhooks.injector.failurePolicy -}}
+{{- end -}}
+{{- define "pilotfish.validatorFailurePolicy" -}}
+{{- default .Values.webhook.failurePolicy .Values.webhooks.validator.failurePolicy -}}
 {{- end -}}
