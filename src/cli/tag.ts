@@ -26,6 +26,7 @@ import {
   type ServiceLike,
   type TagRequest,
   type WebhookConfig,
+  webhookOverlaps,
 } from "../webhook/tags.js";
 
 const ADMISSION = "admissionregistration.k8s.io/v1";
@@ -142,9 +143,19 @@ async function runSet(tag: string, opts: SetOpts, cluster: ClusterFlags, io: Cli
       io.stderr(`Error: ${g.error}\n`);
       return EXIT.FINDINGS;
     }
+    // istioctl's webhook analysis: a pod must reach one injector at most (the default revision's webhooks as
+    // `tag set default` leaves them, deactivated).
+    const deactivated = tag === DEFAULT_TAG ? deactivateDefaultRevision(state) : [];
+    const after = state.webhooks.map((w) => deactivated.find((d) => d.metadata?.name === w.metadata?.name) ?? w);
+    const overlaps = webhookOverlaps(after, g.objects[0] as WebhookConfig);
     if (generate) {
+      if (overlaps.length) io.stderr(`Warning: creating tag would conflict:\n${overlaps.join("\n")}\n`);
       io.stdout(yamlDocs(g.objects));
       return EXIT.OK;
+    }
+    if (overlaps.length) {
+      const stop = await confirm({ message: `creating tag would conflict:\n${overlaps.join("\n")}`, skip: !!opts.skipConfirmation }, io);
+      if (stop !== undefined) return stop;
     }
     // Re-pointing a tag that namespaces use changes what their next pods get: ask (istioctl asks on conflicts).
     const previous = tagWebhooks(state.webhooks, tag).map((w) => w.metadata?.labels?.[REV_LABEL]).find((r) => r && r !== opts.revision);
@@ -159,7 +170,7 @@ async function runSet(tag: string, opts: SetOpts, cluster: ClusterFlags, io: Cli
       }
     }
     if (tag === DEFAULT_TAG) {
-      for (const w of deactivateDefaultRevision(state)) {
+      for (const w of deactivated) {
         await kube.replace(ADMISSION, "MutatingWebhookConfiguration", undefined, w.metadata!.name!, w as unknown as JsonObject);
         io.stderr(`MutatingWebhookConfiguration ${w.metadata!.name} (revision default) deactivated: the tag "default" now owns istio-injection=enabled\n`);
       }

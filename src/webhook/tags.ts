@@ -260,3 +260,69 @@ export function removeTagConfirmation(tag: string, namespaces: string[]): string
 export function tagCreatedMessage(tag: string, revision: string): string {
   return `Revision tag ${JSON.stringify(tag)} created, referencing control plane revision ${JSON.stringify(revision)}. To enable injection using this\nrevision tag, use 'kubectl label namespace <NAMESPACE> istio.io/rev=${tag}'\n`;
 }
+
+type Selector = { matchLabels?: Record<string, string>; matchExpressions?: { key: string; operator: string; values?: string[] }[] } | undefined;
+
+/** A Kubernetes label selector against a label set (an absent selector matches everything, as the webhook API says). */
+export function selectorMatches(sel: Selector, labels: Record<string, string>): boolean {
+  if (!sel) return true;
+  if (!Object.entries(sel.matchLabels ?? {}).every(([k, v]) => labels[k] === v)) return false;
+  return (sel.matchExpressions ?? []).every((e) => {
+    const has = Object.prototype.hasOwnProperty.call(labels, e.key);
+    switch (e.operator) {
+      case "In":
+        return has && (e.values ?? []).includes(labels[e.key]);
+      case "NotIn":
+        return !has || !(e.values ?? []).includes(labels[e.key]);
+      case "Exists":
+        return has;
+      case "DoesNotExist":
+        return !has;
+      default:
+        return false;
+    }
+  });
+}
+
+/** The istio.io/rev values a webhook configuration names (its label and its selectors), as Istio's webhook analyzer reads them. */
+function revisionsNamed(w: WebhookConfig): string[] {
+  const out = new Set<string>();
+  if (REV_LABEL in labelsOf(w)) out.add(labelsOf(w)[REV_LABEL]);
+  for (const h of w.webhooks ?? []) {
+    for (const sel of [h.namespaceSelector as Selector, h.objectSelector as Selector]) {
+      if (sel?.matchLabels?.[REV_LABEL] !== undefined) out.add(sel.matchLabels[REV_LABEL]);
+      for (const e of sel?.matchExpressions ?? []) if (e.key === REV_LABEL) for (const v of e.values ?? []) out.add(v);
+    }
+  }
+  return [...out];
+}
+
+/**
+ * istioctl's check before `tag set` (Istio's webhook analyzer, IST0139): over the namespace and pod label sets
+ * it tries (no label, istio-injection enabled/disabled, sidecar.istio.io/inject true/false, each with every
+ * istio.io/rev value any webhook names), a pod must reach at most one injection webhook. Returns the messages for
+ * the entries of `added` (replacing a configuration of the same name) that overlap with another.
+ */
+export function webhookOverlaps(existing: WebhookConfig[], added: WebhookConfig): string[] {
+  const name = added.metadata?.name ?? "";
+  const all = [...existing.filter((w) => w.metadata?.name !== name), added].filter((w) => revisionsNamed(w).length || (w.webhooks ?? []).some((h) => (h.name ?? "").endsWith("istio.io")));
+  const revs = [...new Set(all.flatMap(revisionsNamed))];
+  const withRevs = (base: Record<string, string>[]) => [...base, ...revs.flatMap((r) => base.map((b) => ({ ...b, [REV_LABEL]: r })))];
+  const nsSets = withRevs([{}, { "istio-injection": "enabled" }, { "istio-injection": "disabled" }]);
+  const podSets = withRevs([{}, { "sidecar.istio.io/inject": "true" }, { "sidecar.istio.io/inject": "false" }]);
+  const messages = new Set<string>();
+  for (const ns of nsSets) {
+    for (const pod of podSets) {
+      const matches = all.flatMap((w) =>
+        (w.webhooks ?? []).filter((h) => selectorMatches(h.namespaceSelector as Selector, ns) && selectorMatches(h.objectSelector as Selector, pod)).map((h) => ({ cfg: w.metadata?.name ?? "", id: `${w.metadata?.name}/${h.name}` })),
+      );
+      if (matches.length < 2) continue;
+      for (const m of matches) {
+        if (m.cfg !== name) continue;
+        const others = matches.filter((o) => o.id !== m.id).map((o) => o.id).sort();
+        messages.add(`Error [IST0139] (MutatingWebhookConfiguration ${name}) Webhook overlaps with others: [${others.join(" ")}]. This may cause injection to occur twice.`);
+      }
+    }
+  }
+  return [...messages];
+}

@@ -23,6 +23,8 @@ import {
   tagCreatedMessage,
   tagRows,
   checkTagName,
+  selectorMatches,
+  webhookOverlaps,
   type ClusterState,
   type TagRequest,
   type WebhookConfig,
@@ -370,4 +372,48 @@ describe("a tag selects exactly the pods its revision would select with the tag'
       }
     });
   }
+});
+
+describe("webhook overlap analysis before tag set (Istio's IST0139)", () => {
+  const pf = (revision: string) => buildMutatingWebhookConfiguration({ revision, clientConfig: { url: "https://127.0.0.1:1" } }) as WebhookConfig;
+  const tagOf = (s: ClusterState, r: TagRequest) => generated(r, s)[0] as WebhookConfig;
+  const afterDeactivation = (s: ClusterState) => s.webhooks.map((w) => deactivateDefaultRevision(s).find((d) => d.metadata?.name === w.metadata?.name) ?? w);
+
+  it("none where istioctl found none (its set-prod-canary and set-default-canary printed nothing), nor on the e2e's injectors", () => {
+    for (const s of [clusterAsPilotfish(), { webhooks: [pf("default"), pf("canary")], services: [] }]) {
+      assert.deepEqual(webhookOverlaps(s.webhooks, tagOf(s, req("prod", "canary"))), []);
+      assert.deepEqual(webhookOverlaps(afterDeactivation(s), tagOf(s, req("default", "canary"))), []);
+      assert.deepEqual(golden("set-prod-canary.err") + golden("set-default-canary.err"), "");
+    }
+  });
+
+  it("the default tag beside an active default revision: each doubly-selected entry is named", () => {
+    const s: ClusterState = { webhooks: [pf("default"), pf("canary")], services: [] };
+    const msgs = webhookOverlaps(s.webhooks, tagOf(s, req("default", "canary")));
+    assert.ok(msgs.length >= 4, msgs.join("\n"));
+    assert.ok(
+      msgs.includes("Error [IST0139] (MutatingWebhookConfiguration istio-revision-tag-default) Webhook overlaps with others: [istio-sidecar-injector/namespace.sidecar-injector.istio.io]. This may cause injection to occur twice."),
+      msgs.join("\n"),
+    );
+  });
+
+  it("another webhook selecting the tag's name", () => {
+    const s: ClusterState = { webhooks: [pf("default"), pf("canary")], services: [] };
+    const stray = pf("canary") as any;
+    stray.metadata.name = "someone-elses";
+    stray.webhooks = stray.webhooks.slice(0, 1);
+    stray.webhooks[0].namespaceSelector.matchExpressions[0].values = ["prod"];
+    const msgs = webhookOverlaps([...s.webhooks, stray], tagOf(s, req("prod", "canary")));
+    assert.deepEqual(msgs, [
+      "Error [IST0139] (MutatingWebhookConfiguration istio-revision-tag-prod) Webhook overlaps with others: [someone-elses/rev.namespace.sidecar-injector.istio.io]. This may cause injection to occur twice.",
+    ]);
+  });
+
+  it("selectorMatches follows Kubernetes (NotIn holds for an absent key, an absent selector matches all)", () => {
+    assert.equal(selectorMatches(undefined, {}), true);
+    assert.equal(selectorMatches({ matchExpressions: [{ key: "a", operator: "NotIn", values: ["x"] }] }, {}), true);
+    assert.equal(selectorMatches({ matchExpressions: [{ key: "a", operator: "In", values: ["x"] }] }, {}), false);
+    assert.equal(selectorMatches({ matchLabels: { a: "x" }, matchExpressions: [{ key: "b", operator: "DoesNotExist" }] }, { a: "x" }), true);
+    assert.equal(selectorMatches(NEVER_MATCH, { a: "x" }), false);
+  });
 });
