@@ -69,8 +69,9 @@ describe("pilotfish check-inject against a cluster", { timeout: 300_000 }, () =>
     await cluster?.stop();
   });
 
-  it("a Deployment in an istio-injection=enabled namespace: pilotfish's injector, the ConfigMap's values and the pod's annotations", async () => {
+  it("a Deployment in an istio-injection=enabled namespace: pilotfish's injector, the ConfigMap's values and the pod's annotations", async (t) => {
     const r = await pf(["check-inject", "-n", "shop", "deploy/web"]);
+    t.diagnostic("\n" + r.out);
     assert.equal(r.code, 0, r.err + cluster.logsTail());
     assert.match(r.out, /^WEBHOOK\s+INJECTOR\s+REVISION\s+INJECTED\s+REASON\n/);
     assert.match(r.out, /\nistio-sidecar-injector\s+pilotfish\s+default\s+✔\s+Namespace label istio-injection=enabled matches/);
@@ -92,13 +93,14 @@ describe("pilotfish check-inject against a cluster", { timeout: 300_000 }, () =>
     assert.deepEqual([log?.value, log?.source, log?.from], ["debug", "values", "values.global.proxy.logLevel in ConfigMap istio-system/istio-sidecar-injector-canary"]);
   });
 
-  it("a running pod already injected (NAME.NAMESPACE form), a namespace nothing selects, and input errors", async () => {
+  it("a running pod already injected (NAME.NAMESPACE form), a namespace nothing selects, and input errors", async (t) => {
     const old = await pf(["check-inject", "old.shop", "-o", "json"]);
     assert.equal(old.code, 0, old.err);
     const e = JSON.parse(old.out) as Explanation;
     assert.equal(e.injected, true);
     assert.deepEqual(e.alreadyInjected, { revision: "default", containers: ["istio-proxy"] });
     const plain = await pf(["check-inject", "ns/plain"]);
+    t.diagnostic("\n" + plain.out);
     assert.equal(plain.code, 0, plain.err);
     assert.match(plain.out, /✘ not injected: no injection webhook selects it/);
     assert.equal((await pf(["check-inject", "-n", "shop", "deploy/missing"])).code, 2);

@@ -51,10 +51,11 @@ describe("pilotfish diff against a cluster", { timeout: 600_000 }, () => {
     assert.equal((await pf(["diff", "--set", "profile=minimal"])).code, 0);
   });
 
-  it("a changed setting field by field, a component turned off pruned; install --dry-run prints the same and writes nothing", async () => {
+  it("a changed setting field by field, a component turned off pruned; install --dry-run prints the same and writes nothing", async (t) => {
     const before = await istiod();
     const sets = ["--set", "profile=minimal", "--set", "values.pilot.env.FOO=bar", "--set", "values.pilot.resources.requests.cpu=250m", "--set", "values.pilot.autoscaleEnabled=false"];
     const r = await pf(["diff", ...sets]);
+    t.diagnostic("\n" + r.out);
     assert.equal(r.code, 1, r.err);
     assert.match(r.out, /~ change Deployment istio-system\/istiod\n/);
     assert.match(r.out, /    \+ spec.template.spec.containers\[name=discovery\].env\[name=FOO\]: \{"name":"FOO","value":"bar"\}\n/);
@@ -70,6 +71,7 @@ describe("pilotfish diff against a cluster", { timeout: 600_000 }, () => {
     await pf(["install", ...sets, "-y", "--readiness-timeout", "0s"]);
     assert.equal((await pf(["diff", ...sets])).code, 0);
     const back = await pf(["diff", "--set", "profile=minimal", "--set", "values.pilot.resources.requests.cpu=250m", "--set", "values.pilot.autoscaleEnabled=false"]);
+    t.diagnostic("\n" + back.out);
     assert.equal(back.code, 1);
     assert.match(back.out, /    - spec.template.spec.containers\[name=discovery\].env\[name=FOO\]: \{"name":"FOO","value":"bar"\} \(no longer rendered\)\n/);
   });

@@ -9,7 +9,7 @@ import path from "node:path";
 import { resolveIop } from "../../src/config/resolve.js";
 import { render } from "../../src/operator/render/index.js";
 import { desiredComponents, L_OWNER, objectKey, type DesiredComponent, type Owner } from "../../src/operator/reconcile/plan.js";
-import { diffInstall, formatDiff, hasChanges, mergeKey, objectChanges, readLiveState, type LiveState } from "../../src/operator/reconcile/diff.js";
+import { diffInstall, formatDiff, hasChanges, lineChanges, mergeKey, objectChanges, readLiveState, type LiveState } from "../../src/operator/reconcile/diff.js";
 import { diffAgainstCluster } from "../../src/cli/diff.js";
 import { main } from "../../src/cli/main.js";
 import type { JsonObject } from "../../src/config/values.js";
@@ -23,9 +23,28 @@ function desiredFor(sets: string[]): DesiredComponent[] {
   return desiredComponents(render(r).components, owner, r.revision);
 }
 
+/** The managedFields tree an apply of `o` leaves (f: fields, k: list elements by name, v: scalar lists). */
+function fieldsOf(o: any): any {
+  if (Array.isArray(o)) {
+    const t: any = {};
+    for (const e of o) {
+      if (e && typeof e === "object" && !Array.isArray(e) && typeof e.name === "string") t[`k:${JSON.stringify({ name: e.name })}`] = { ".": {}, ...fieldsOf(e) };
+      else if (typeof e === "string") t[`v:${JSON.stringify(e)}`] = {};
+    }
+    return t;
+  }
+  if (o && typeof o === "object") {
+    const t: any = {};
+    for (const [k, v] of Object.entries(o)) t[`f:${k}`] = v && typeof v === "object" ? fieldsOf(v) : {};
+    return t;
+  }
+  return {};
+}
+
 /** What an API server makes of an applied object: defaults, canonical quantities, omitted zero values, metadata, status. */
 function serverize(o: Obj, manager = "pilotfish-install"): Obj {
   const live = JSON.parse(JSON.stringify(o));
+  const applied = fieldsOf(o);
   const walk = (v: any, parentKey: string): any => {
     if (Array.isArray(v)) return v.map((x) => walk(x, parentKey));
     if (v && typeof v === "object") {
@@ -50,7 +69,7 @@ function serverize(o: Obj, manager = "pilotfish-install"): Obj {
   live.metadata.uid = "uid-1";
   live.metadata.resourceVersion = "42";
   live.metadata.creationTimestamp = "2026-01-01T00:00:00Z";
-  live.metadata.managedFields = [{ manager, operation: "Apply", apiVersion: live.apiVersion, time: "2026-01-01T00:00:00Z", fieldsType: "FieldsV1", fieldsV1: { "f:metadata": { "f:labels": {} } } }];
+  live.metadata.managedFields = [{ manager, operation: "Apply", apiVersion: live.apiVersion, time: "2026-01-01T00:00:00Z", fieldsType: "FieldsV1", fieldsV1: applied }];
   if (live.kind === "Deployment") {
     live.spec.revisionHistoryLimit = 10;
     live.spec.progressDeadlineSeconds = 600;
@@ -171,6 +190,16 @@ describe("diff: the render against live objects", () => {
     assert.deepEqual(objectChanges(rules([["get"]]) as never, rules([["get"]]) as never), []);
     assert.deepEqual(objectChanges(rules([["get", "list"]]) as never, rules([["get"]]) as never).map((f) => f.path), ["rules[0].verbs"]);
     assert.deepEqual(objectChanges(rules([["get"], ["list"]]) as never, rules([["get"]]) as never).map((f) => f.path), ["rules"]);
+  });
+
+  it("multi-line values (ConfigMap data) show the lines that differ", () => {
+    const a = "global:\n  hub: docker.io/istio\n  tag: 1.30.3\npilot:\n  autoscaleEnabled: true\n";
+    const b = "global:\n  hub: docker.io/istio\n  tag: 1.30.3\npilot:\n  autoscaleEnabled: false\n  env: {FOO: bar}\n";
+    assert.deepEqual(lineChanges(a, b), ["-   autoscaleEnabled: true", "+   autoscaleEnabled: false", "+   env: {FOO: bar}"]);
+    assert.deepEqual(lineChanges(a, a), []);
+    const cm = (v: string) => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "values", namespace: "istio-system" }, data: { values: v } });
+    const r = diffInstall([{ component: "Pilot", title: "Istiod", objects: [cm(b) as never] }], { owned: new Map([["ConfigMap/istio-system/values", cm(a) as never]]), unowned: new Map(), missingNamespaces: [] });
+    assert.equal(formatDiff(r), "~ change ConfigMap istio-system/values\n    ~ data.values:\n        -   autoscaleEnabled: true\n        +   autoscaleEnabled: false\n        +   env: {FOO: bar}\n0 to create, 1 to change, 0 to prune, 0 unchanged\n");
   });
 
   it("reads the live state through the client: owned by labels, unowned by name, missing namespaces; writes nothing", async () => {

@@ -177,6 +177,7 @@ function removals(tree: JsonObject, desired: Json | undefined, live: Json | unde
 
 /** Field differences of one object: what the render sets that live lacks or has otherwise, and owned fields it drops. */
 export function objectChanges(desired: K8sObject, live: JsonObject, manager?: string): FieldChange[] {
+  const full = JSON.parse(JSON.stringify(desired)) as JsonObject;
   const d = JSON.parse(JSON.stringify(desired)) as JsonObject;
   const anns = (d.metadata as JsonObject).annotations;
   if (isObject(anns)) {
@@ -189,7 +190,8 @@ export function objectChanges(desired: K8sObject, live: JsonObject, manager?: st
   const tree = manager ? appliedFields(live, manager) : undefined;
   if (tree) {
     const removed: FieldChange[] = [];
-    removals(tree, d, live, "", removed);
+    // Against the whole render: the hash annotation is one of the fields the apply sets.
+    removals(tree, full, live, "", removed);
     out.push(...removed.filter((r) => r.path !== `metadata.annotations.${HASH_ANNOTATION}` && !r.path.startsWith("status")));
   }
   return out;
@@ -255,6 +257,32 @@ function brief(v: Json | undefined, max = 120): string {
   return s.length > max ? s.slice(0, max - 1) + "…" : s;
 }
 
+/**
+ * The lines that differ between two texts (longest common subsequence; only the changed lines, each with its line
+ * number in the new text), for multi-line values such as ConfigMap data. Texts of more than 2,000 lines are not
+ * compared line by line (undefined).
+ */
+export function lineChanges(a: string, b: string): string[] | undefined {
+  const x = a.split("\n");
+  const y = b.split("\n");
+  if (x.length > 2000 || y.length > 2000) return undefined;
+  const n = x.length;
+  const m = y.length;
+  const lcs: Uint16Array[] = Array.from({ length: n + 1 }, () => new Uint16Array(m + 1));
+  for (let i = n - 1; i >= 0; i--) for (let j = m - 1; j >= 0; j--) lcs[i][j] = x[i] === y[j] ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
+  const out: string[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < n || j < m) {
+    if (i < n && j < m && x[i] === y[j]) {
+      i++;
+      j++;
+    } else if (j < m && (i === n || lcs[i][j + 1] > lcs[i + 1][j])) out.push(`+ ${y[j++]}`);
+    else out.push(`- ${x[i++]}`);
+  }
+  return out;
+}
+
 const id = (o: ObjectDiff) => `${o.kind} ${o.namespace ? o.namespace + "/" : ""}${o.name}`;
 
 /** The text report: one line per object that changes, its field changes under it, then the counts. */
@@ -267,7 +295,11 @@ export function formatDiff(r: DiffReport): string {
     for (const f of o.fields) {
       if (f.op === "add") out += `    + ${f.path}: ${brief(f.desired)}\n`;
       else if (f.op === "remove") out += `    - ${f.path}: ${brief(f.live)} (no longer rendered)\n`;
-      else out += `    ~ ${f.path}: ${brief(f.live)} → ${brief(f.desired)}\n`;
+      else if (typeof f.live === "string" && typeof f.desired === "string" && (f.live.includes("\n") || f.desired.includes("\n"))) {
+        const lines = lineChanges(f.live, f.desired);
+        if (lines) out += `    ~ ${f.path}:\n${lines.map((l) => `        ${l}\n`).join("")}`;
+        else out += `    ~ ${f.path}: ${brief(f.live)} → ${brief(f.desired)}\n`;
+      } else out += `    ~ ${f.path}: ${brief(f.live)} → ${brief(f.desired)}\n`;
     }
   }
   const c = r.counts;
