@@ -24,6 +24,7 @@ import { k8sAnnotations } from "./checks/annotations.js";
 import { deprecatedFields } from "./checks/deprecation.js";
 import { jwtClaimRoutes } from "./checks/jwtroute.js";
 import { imageAuto, injectorWebhooks } from "./checks/webhooks.js";
+import { meshNetworks } from "./checks/meshnetworks.js";
 
 export type { Analyzer, Finding, Level, Resource, Snapshot } from "./types.js";
 export { buildSnapshot, type InputObject, type SnapshotOptions } from "./snapshot.js";
@@ -50,6 +51,7 @@ export const ANALYZERS: readonly Analyzer[] = [
   proxyImages,
   imageAuto,
   k8sGatewaySelectors,
+  meshNetworks,
   portNames,
   sidecarSelectors,
   vsMeshHostConflicts,
@@ -71,7 +73,6 @@ export const ANALYZERS: readonly Analyzer[] = [
 export const NOT_IMPLEMENTED: readonly string[] = [
   "gateway.SecretAnalyzer",
   "k8sgateway.CRDVersionAnalyzer",
-  "meshnetworks.MeshNetworksAnalyzer",
   "services.MultiClusterServiceAnalyzer",
 ];
 

@@ -88,5 +88,10 @@ export function buildSnapshot(inputs: InputObject[], o: SnapshotOptions): Snapsh
       if (!seen.has(key)) resources.push(d);
     }
   }
+  // Istio holds the mesh networks as a resource of their own (findings about them name it).
+  if (o.meshNetworks) {
+    const mn = { apiVersion: "install.istio.io/v1alpha1", kind: "MeshNetworks", metadata: { name: "meshnetworks", namespace: o.istioNamespace }, spec: o.meshNetworks };
+    resources.push(toResource(mn, {}, o.istioNamespace));
+  }
   return { resources, istioNamespace: o.istioNamespace, mesh, meshNetworks: o.meshNetworks };
 }

@@ -162,6 +162,7 @@ const CLUSTER_KINDS: [string, string, boolean][] = [
 interface ClusterRead {
   objects: InputObject[];
   mesh?: Obj;
+  meshNetworks?: Obj;
   target: string;
 }
 
@@ -172,7 +173,7 @@ async function readCluster(flags: ClusterFlags): Promise<ClusterRead> {
     const items: Obj[] = [];
     let cont = "";
     do {
-      const r = await kube.request("GET", `${p}?limit=500${cont ? `&continue=${encodeURIComponent(cont)}` : ""}`);
+      const r = await kube.request("GET", `${p}${p.includes("?") ? "&" : "?"}limit=500${cont ? `&continue=${encodeURIComponent(cont)}` : ""}`);
       if (r.status === 404) return undefined;
       if (r.status < 200 || r.status >= 300) throw new Error(`GET ${p}: HTTP ${r.status}: ${r.body.slice(0, 200)}`);
       const page = JSON.parse(r.body) as { kind?: string; items?: Obj[]; metadata?: { continue?: string } };
@@ -191,14 +192,25 @@ async function readCluster(flags: ClusterFlags): Promise<ClusterRead> {
   // ConfigMaps only from Istio's namespace: the mesh config and the injectors' settings.
   const cms = (await getList(`/api/v1/namespaces/${encodeURIComponent(flags.istioNamespace)}/configmaps`)) ?? [];
   let mesh: Obj | undefined;
+  let meshNetworks: Obj | undefined;
   for (const cm of cms) {
     objects.push({ object: { apiVersion: "v1", kind: "ConfigMap", ...cm }, origin: {} });
     if (cm.metadata?.name === "istio" && typeof cm.data?.mesh === "string") {
       const v = load(cm.data.mesh);
       if (v && typeof v === "object") mesh = v as Obj;
     }
+    if (cm.metadata?.name === "istio" && typeof cm.data?.meshNetworks === "string") {
+      const v = load(cm.data.meshNetworks);
+      if (v && typeof v === "object") meshNetworks = v as Obj;
+    }
   }
-  return { objects, mesh, target: server };
+  // Multi-cluster secrets: only which remote clusters they name (their data keys), for the mesh networks check.
+  const secrets = (await getList(`/api/v1/namespaces/${encodeURIComponent(flags.istioNamespace)}/secrets?labelSelector=${encodeURIComponent("istio/multiCluster=true")}`)) ?? [];
+  for (const sec of secrets) {
+    const data = Object.fromEntries(Object.keys(sec.data ?? {}).map((k) => [k, ""]));
+    objects.push({ object: { apiVersion: "v1", kind: "Secret", metadata: sec.metadata, data }, origin: {} });
+  }
+  return { objects, mesh, meshNetworks, target: server };
 }
 
 const KIND_OF: Record<string, string> = {
@@ -278,7 +290,7 @@ export async function runAnalyze(positional: string[], opts: Opts, flags: Cluste
     defaultNamespace: namespace ?? "",
     istioNamespace: flags.istioNamespace,
     meshConfig: { ...(cluster?.mesh ?? {}), ...(meshConfig ?? {}) },
-    meshNetworks,
+    meshNetworks: meshNetworks ?? cluster?.meshNetworks,
     addDefaults: !useKube,
   });
   const messages = analyze(snapshot, {

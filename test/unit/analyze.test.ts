@@ -12,9 +12,9 @@ import { main } from "../../src/cli/main.js";
 import type { CliIO } from "../../src/cli/io.js";
 
 /** The `CODE origin` pairs one analyzer reports on some YAML (files-only analysis, default namespace "default"). */
-function findings(analyzer: string, yaml: string, o: { mesh?: object; allNamespaces?: boolean } = {}): string[] {
+function findings(analyzer: string, yaml: string, o: { mesh?: object; meshNetworks?: object; allNamespaces?: boolean } = {}): string[] {
   const objects = (loadAll(yaml) as object[]).filter(Boolean).map((object) => ({ object: object as Record<string, unknown>, origin: { file: "in.yaml", line: 1 } }));
-  const s = buildSnapshot(objects, { defaultNamespace: o.allNamespaces ? "" : "default", istioNamespace: "istio-system", meshConfig: o.mesh, addDefaults: true });
+  const s = buildSnapshot(objects, { defaultNamespace: o.allNamespaces ? "" : "default", istioNamespace: "istio-system", meshConfig: o.mesh, meshNetworks: o.meshNetworks as Record<string, unknown> | undefined, addDefaults: true });
   return analyze(s, { analyzers: [analyzer] }).map((m) => `${m.code} ${m.origin}`);
 }
 
@@ -34,9 +34,17 @@ interface Check {
   negative: string;
   want: string[];
   mesh?: object;
+  meshNetworks?: object;
 }
 
 const CHECKS: Check[] = [
+  {
+    analyzer: "meshnetworks.MeshNetworksAnalyzer", code: "IST0126",
+    meshNetworks: { networks: { n1: { endpoints: [{ fromRegistry: "Kubernetes" }, { fromRegistry: "cluster-2" }], gateways: [{ address: "1.2.3.4", port: 15443 }] } } },
+    positive: `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: unrelated, namespace: default}\n`,
+    negative: `apiVersion: v1\nkind: Secret\nmetadata: {name: remote, namespace: istio-system, labels: {istio/multiCluster: "true"}}\ndata: {cluster-2: ""}\n`,
+    want: ["IST0126 MeshNetworks istio-system/meshnetworks"],
+  },
   {
     analyzer: "webhook.Analyzer", code: "IST0139",
     positive: `apiVersion: admissionregistration.k8s.io/v1\nkind: MutatingWebhookConfiguration\nmetadata: {name: a}\nwebhooks:\n- name: rev.namespace.sidecar-injector.istio.io\n  clientConfig: {service: {name: istiod, namespace: istio-system}}\n  namespaceSelector: {matchExpressions: [{key: istio.io/rev, operator: In, values: [canary]}, {key: istio-injection, operator: DoesNotExist}]}\n---\n` + `apiVersion: admissionregistration.k8s.io/v1\nkind: MutatingWebhookConfiguration\nmetadata: {name: b}\nwebhooks:\n- name: rev.namespace.sidecar-injector.istio.io\n  clientConfig: {service: {name: istiod, namespace: istio-system}}\n  namespaceSelector: {matchExpressions: [{key: istio.io/rev, operator: In, values: [canary]}, {key: istio-injection, operator: DoesNotExist}]}\n---\n` + `apiVersion: v1\nkind: Service\nmetadata: {name: istiod, namespace: istio-system}\nspec: {ports: [{name: grpc, port: 15012}]}\n`,
@@ -331,8 +339,8 @@ const CHECKS: Check[] = [
 describe("analyze checks: each reports on its positive fixture and not on its negative one", () => {
   for (const c of CHECKS) {
     it(`${c.analyzer} ${c.code}`, () => {
-      assert.deepEqual(findings(c.analyzer, c.positive, { mesh: c.mesh }).sort(), [...c.want].sort());
-      assert.deepEqual(findings(c.analyzer, c.negative, { mesh: c.mesh }), []);
+      assert.deepEqual(findings(c.analyzer, c.positive, { mesh: c.mesh, meshNetworks: c.meshNetworks }).sort(), [...c.want].sort());
+      assert.deepEqual(findings(c.analyzer, c.negative, { mesh: c.mesh, meshNetworks: c.meshNetworks }), []);
     });
   }
   it("covers every analyzer pilotfish registers", () => {
