@@ -126,7 +126,8 @@ export class ExecState {
     const nl = text.lastIndexOf("\n", pos - 1);
     let line = 1;
     for (let i = text.indexOf("\n"); i >= 0 && i < pos; i = text.indexOf("\n", i + 1)) line++;
-    const col = nl < 0 ? pos : pos - nl - 1;
+    // Go counts the column in bytes
+    const col = Buffer.byteLength(text.slice(nl + 1, pos), "utf8");
     throw new TemplateError(`template: ${this.tree.parseName}:${line}:${col}: executing ${JSON.stringify(name)} at <${nodeString(n)}>: ${msg}`, name, line);
   }
 

@@ -8,6 +8,7 @@ import { ArgError, withParams, type FuncMap, type GoFunc } from "./exec.js";
 import { formatValue, goPrintf } from "./fmt.js";
 import { parseGoNumber } from "./parse.js";
 import { compareSemver, parseSemver, semverCompare, semverString } from "./semver.js";
+import { camelCaseToLowerCase, swapCase, toCamelCase } from "./xstrings.js";
 import { compareStrings, goStruct, isInt, isMap, isNil, isStruct, kindName, sortedKeys, typeName } from "./value.js";
 
 // ---------- argument checking (Go's reflect-based call checks) ----------
@@ -493,6 +494,27 @@ function regexSplit(expr: string, s: string, n: number, must = true): string[] {
 
 // ---------- strings ----------
 
+/** strings.ToUpper/ToLower: Go's simple (one rune to one rune) case mapping, unlike JS's full mapping (ß stays ß). */
+function goCaseMap(s: string, upper: boolean): string {
+  if (isAsciiString(s)) return upper ? s.toUpperCase() : s.toLowerCase();
+  let out = "";
+  for (const c of s) {
+    const m = upper ? c.toUpperCase() : c.toLowerCase();
+    out += m.length === c.length || Array.from(m).length === 1 ? m : c;
+  }
+  return out;
+}
+
+const TITLE_DIGRAPHS: Record<string, string> = { Ǆ: "ǅ", ǅ: "ǅ", ǆ: "ǅ", Ǉ: "ǈ", ǈ: "ǈ", ǉ: "ǈ", Ǌ: "ǋ", ǋ: "ǋ", ǌ: "ǋ", Ǳ: "ǲ", ǲ: "ǲ", ǳ: "ǲ" };
+
+/** unicode.ToTitle of one character. */
+function goToTitle(c: string): string {
+  const d = TITLE_DIGRAPHS[c];
+  if (d !== undefined) return d;
+  const m = c.toUpperCase();
+  return Array.from(m).length === 1 ? m : c;
+}
+
 function isTitleSeparator(c: string): boolean {
   const cp = c.codePointAt(0)!;
   if (cp <= 0x7f) return !/[0-9A-Za-z_]/.test(c);
@@ -505,7 +527,7 @@ function goTitle(s: string): string {
   let out = "";
   let prevSep = true;
   for (const c of s) {
-    out += prevSep ? c.toUpperCase() : c;
+    out += prevSep ? goToTitle(c) : c;
     prevSep = isTitleSeparator(c);
   }
   return out;
@@ -528,7 +550,55 @@ function goTrim(s: string, cutset: string): string {
 
 function byteSlice(s: string, a: number, b?: number): string {
   const buf = Buffer.from(s, "utf8");
-  return buf.subarray(a, b).toString("utf8");
+  return goDecode(buf.subarray(a, b));
+}
+
+/** UTF-8 bytes to a string as Go reads them: each byte of an invalid or cut sequence is one U+FFFD. */
+export function goDecode(buf: Uint8Array): string {
+  let out = "";
+  let start = 0;
+  let i = 0;
+  const n = buf.length;
+  while (i < n) {
+    const b = buf[i]!;
+    if (b < 0x80) {
+      i++;
+      continue;
+    }
+    let len = 0;
+    let min = 0;
+    if (b >= 0xc2 && b <= 0xdf) {
+      len = 2;
+      min = 0x80;
+    } else if (b >= 0xe0 && b <= 0xef) {
+      len = 3;
+      min = 0x800;
+    } else if (b >= 0xf0 && b <= 0xf4) {
+      len = 4;
+      min = 0x10000;
+    }
+    let ok = len > 0 && i + len <= n;
+    if (ok) {
+      let cp = b & (len === 2 ? 0x1f : len === 3 ? 0x0f : 0x07);
+      for (let k = 1; k < len; k++) {
+        const c = buf[i + k]!;
+        if ((c & 0xc0) !== 0x80) {
+          ok = false;
+          break;
+        }
+        cp = (cp << 6) | (c & 0x3f);
+      }
+      if (ok && (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp < 0xe000))) ok = false;
+    }
+    if (ok) {
+      i += len;
+      continue;
+    }
+    out += Buffer.from(buf.subarray(start, i)).toString("utf8") + "\ufffd";
+    i++;
+    start = i;
+  }
+  return out + Buffer.from(buf.subarray(start, n)).toString("utf8");
 }
 
 function goLen(s: string): number {
@@ -553,7 +623,7 @@ function abbrev(width: number, s: string): string {
 function abbrevFull(s: string, offset: number, maxWidth: number): string {
   // goutils works on bytes: a multi-byte character cut in two comes out as U+FFFD
   if (isAsciiString(s)) return abbrevBytes(s, offset, maxWidth);
-  return Buffer.from(abbrevBytes(Buffer.from(s, "utf8").toString("latin1"), offset, maxWidth), "latin1").toString("utf8");
+  return goDecode(Buffer.from(abbrevBytes(Buffer.from(s, "utf8").toString("latin1"), offset, maxWidth), "latin1"));
 }
 
 function abbrevBytes(str: string, offset: number, maxWidth: number): string {
@@ -573,17 +643,22 @@ function abbrevBytes(str: string, offset: number, maxWidth: number): string {
 function nospace(s: string): string {
   if (isAsciiString(s)) return s.replace(/[\t\n\v\f\r ]/g, "");
   let out = "";
+  let removed = false;
   for (const b of Buffer.from(s, "utf8")) {
-    if ((b >= 9 && b <= 13) || b === 32 || b === 0x85 || b === 0xa0) continue;
+    if ((b >= 9 && b <= 13) || b === 32 || b === 0x85 || b === 0xa0) {
+      removed = true;
+      continue;
+    }
     out += String.fromCharCode(b);
   }
-  return out;
+  // goutils returns the string untouched when nothing was removed
+  return removed ? out : s;
 }
 
 /** Runs a byte-oriented Go string function (goutils) on the UTF-8 bytes of s. */
 function onBytes(s: string, f: (bytes: string) => string): string {
   if (isAsciiString(s)) return f(s);
-  return Buffer.from(f(Buffer.from(s, "utf8").toString("latin1")), "latin1").toString("utf8");
+  return goDecode(Buffer.from(f(Buffer.from(s, "utf8").toString("latin1")), "latin1"));
 }
 
 function isAsciiString(s: string): boolean {
@@ -591,30 +666,21 @@ function isAsciiString(s: string): boolean {
   return true;
 }
 
+/** goutils Initials: byte by byte, the first byte after whitespace (so non-ASCII initials come out as Latin-1). */
 function initials(s: string): string {
-  return s
-    .split(/\s+/)
-    .filter((w) => w !== "")
-    .map((w) => Array.from(w)[0])
-    .join("");
-}
-
-function swapcase(s: string): string {
   let out = "";
-  for (const c of s) {
-    const u = c.toUpperCase();
-    out += c === u ? c.toLowerCase() : u;
+  let gap = true;
+  for (const b of Buffer.from(s, "utf8")) {
+    if ((b >= 9 && b <= 13) || b === 32 || b === 0x85 || b === 0xa0) gap = true;
+    else if (gap) {
+      out += String.fromCharCode(b);
+      gap = false;
+    }
   }
   return out;
 }
 
-function splitWords(s: string): string[] {
-  return s
-    .replace(/([\p{Ll}\p{Nd}])(\p{Lu})/gu, "$1 $2")
-    .replace(/(\p{Lu}+)(\p{Lu}\p{Ll})/gu, "$1 $2")
-    .split(/[^\p{L}\p{Nd}]+/u)
-    .filter((w) => w !== "");
-}
+
 
 function wrap(s: string, width: number, sep = "\n", longWords = false): string {
   // goutils.WrapCustom: wrap at spaces, optionally breaking long words
@@ -999,8 +1065,8 @@ const sprig: FuncMap = {
     return s;
   }),
   trim: fn("trim", ["string"], goTrimSpace),
-  upper: fn("upper", ["string"], (s: string) => s.toUpperCase()),
-  lower: fn("lower", ["string"], (s: string) => s.toLowerCase()),
+  upper: fn("upper", ["string"], (s: string) => goCaseMap(s, true)),
+  lower: fn("lower", ["string"], (s: string) => goCaseMap(s, false)),
   title: fn("title", ["string"], goTitle),
   untitle: fn("untitle", ["string"], (s: string) => s.replace(/(^|\s)(\S)/gu, (_m, a: string, b: string) => a + b.toLowerCase())),
   substr: fn("substr", ["int", "int", "string"], (start: number, end: number, s: string) => {
@@ -1023,7 +1089,7 @@ const sprig: FuncMap = {
   randAlpha: fn("randAlpha", ["int"], (n: number) => randomString(n, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")),
   randAscii: fn("randAscii", ["int"], (n: number) => randomString(n, Array.from({ length: 94 }, (_, i) => String.fromCharCode(33 + i)).join(""))),
   randNumeric: fn("randNumeric", ["int"], (n: number) => randomString(n, "0123456789")),
-  swapcase: fn("swapcase", ["string"], swapcase),
+  swapcase: fn("swapcase", ["string"], swapCase),
   shuffle: fn("shuffle", ["string"], (s: string) => {
     const a = Array.from(s);
     for (let i = a.length - 1; i > 0; i--) {
@@ -1032,9 +1098,9 @@ const sprig: FuncMap = {
     }
     return a.join("");
   }),
-  snakecase: fn("snakecase", ["string"], (s: string) => splitWords(s).map((w) => w.toLowerCase()).join("_")),
-  camelcase: fn("camelcase", ["string"], (s: string) => splitWords(s).map((w) => w[0]!.toUpperCase() + w.slice(1).toLowerCase()).join("")),
-  kebabcase: fn("kebabcase", ["string"], (s: string) => splitWords(s).map((w) => w.toLowerCase()).join("-")),
+  snakecase: fn("snakecase", ["string"], (s: string) => camelCaseToLowerCase(s, "_")),
+  camelcase: fn("camelcase", ["string"], (s: string) => toCamelCase(s, true)),
+  kebabcase: fn("kebabcase", ["string"], (s: string) => camelCaseToLowerCase(s, "-")),
   wrap: fn("wrap", ["int", "string"], (l: number, s: string) => onBytes(s, (b) => wrap(b, l))),
   wrapWith: fn("wrapWith", ["int", "string", "string"], (l: number, sep: string, s: string) => onBytes(s, (b) => wrap(b, l, Buffer.from(sep, "utf8").toString("latin1"), true))),
   contains: fn("contains", ["string", "string"], (sub: string, s: string) => s.includes(sub)),
@@ -1200,7 +1266,7 @@ const sprig: FuncMap = {
       const bad = s.search(/[^A-Za-z0-9+/=]/);
       return `illegal base64 data at input byte ${bad >= 0 ? bad : Math.max(0, s.length - (s.length % 4 || 4))}`;
     }
-    return Buffer.from(s, "base64").toString("utf8");
+    return goDecode(Buffer.from(s, "base64"));
   }),
   b32enc: fn("b32enc", ["string"], (s: string) => base32Encode(Buffer.from(s, "utf8"))),
   b32dec: fn("b32dec", ["string"], (s: string) => base32Decode(s)),
@@ -1273,11 +1339,12 @@ const sprig: FuncMap = {
     if (ps.length < 3) throw new Error("dig needs at least three arguments");
     let dict = ps[ps.length - 1];
     const def = ps[ps.length - 2];
+    const conv = (v: unknown, want: string) => `interface conversion: interface {} is ${isNil(v) ? "nil" : typeName(v)}, not ${want}`;
+    if (!isMap(dict)) throw new Error(conv(dict, "map[string]interface {}"));
     const ks = ps.slice(0, -2);
-    for (let i = 0; i < ks.length; i++) {
-      if (typeof ks[i] !== "string") throw new Error(`interface conversion: interface {} is ${isNil(ks[i]) ? "nil" : typeName(ks[i])}, not string`);
-      if (!isMap(dict)) throw new Error(`interface conversion: interface {} is ${isNil(dict) ? "nil" : typeName(dict)}, not map[string]interface {}`);
-      const k = ks[i] as string;
+    for (const k of ks) if (typeof k !== "string") throw new Error(conv(k, "string"));
+    for (const k of ks as string[]) {
+      if (!isMap(dict)) throw new Error(conv(dict, "map[string]interface {}"));
       if (!Object.prototype.hasOwnProperty.call(dict, k) || dict[k] === undefined) return def;
       dict = dict[k];
     }
@@ -1489,7 +1556,7 @@ function base32Decode(s: string): string {
       bits -= 8;
     }
   }
-  return Buffer.from(out).toString("utf8");
+  return goDecode(Buffer.from(out));
 }
 
 /** Sprig's TxtFuncMap functions. */

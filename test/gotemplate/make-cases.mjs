@@ -560,6 +560,16 @@ add("fuzz/trailing pipe", "{{ .X | }}");
   fc.sample(row, { numRuns: 200, seed: 1201 }).forEach((tpl, i) => add(`semverFuzz/${String(i).padStart(3, "0")} ${tpl.slice(17, 50)}`, tpl, {}));
 }
 
+// ---- string function fuzz rows (seeded): case mappings, goutils' byte-wise functions, regexps, escapes ----
+{
+  const fc = (await import("fast-check")).default;
+  const text = fc.string({ unit: fc.constantFrom("a", "b", "A", "B", "H", "T", "P", "1", "2", " ", "_", "-", ".", "é", "É", "世", "x", "X", "!", "\t", "ß", "ǅ"), maxLength: 14 });
+  const row = fc
+    .tuple(fc.constantFrom("snakecase", "kebabcase", "camelcase", "swapcase", "title", "untitle", "initials", "nospace", "abbrev 6", "trunc 3", "wrap 4", "substr 1 4", "upper", "lower", "trim", 'trimAll "a"', "squote", "quote", "toJson", "len", 'replace "a" "b"', 'split "a"', 'splitList " "', 'regexFindAll "[A-Z]+"', 'regexReplaceAll "(a)(b)?" "[$1$2]"', 'regexSplit "[ _-]+"', "html", "js", "urlquery", 'printf "%q|%x|%5.2s|%-4s|"'), text)
+    .map(([f, s]) => (f.startsWith("regexFindAll") || f.startsWith("regexSplit") ? `{{ ${f} ${JSON.stringify(s)} -1 }}` : `{{ ${JSON.stringify(s)} | ${f} }}`));
+  fc.sample(row, { numRuns: 200, seed: 20261202 }).forEach((tpl, i) => add(`stringsFuzz/${String(i).padStart(3, "0")} ${tpl.slice(3, 36)}`, tpl, {}));
+}
+
 const prev = existsSync(new URL("./cases.json", import.meta.url)) ? JSON.parse(readFileSync(new URL("./cases.json", import.meta.url), "utf8")) : [];
 const prevGo = new Map(prev.map((c) => [c.name + "\u0000" + c.tpl, c.go]));
 const seen = new Set();

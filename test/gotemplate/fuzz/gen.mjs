@@ -1,6 +1,6 @@
 // Differential fuzzing of src/gotemplate against real Go (a tool, not a test): writes random template texts to a
 // cases file in the format of ../cases.json; ../generator fills in Go's results; compare.mts reports differences.
-//   node test/gotemplate/fuzz/gen.mjs MODE SEED N /tmp/fuzz.json   (MODE: soup | pipes | printf | semver)
+//   node test/gotemplate/fuzz/gen.mjs MODE SEED N /tmp/fuzz.json   (MODE: soup | pipes | printf | semver | strings)
 //   (cd test/gotemplate/generator && go run . /tmp/fuzz.json)
 //   node --import tsx test/gotemplate/fuzz/compare.mts /tmp/fuzz.json [SHOW]
 import { writeFileSync } from "node:fs";
@@ -60,7 +60,13 @@ const single = fc.tuple(fc.constantFrom("", "=", "!=", ">", "<", ">=", "<=", "~"
 const and = fc.array(fc.oneof(single, single, fc.tuple(cver, cver).map(([a, b]) => `${a} - ${b}`)), { minLength: 1, maxLength: 2 }).chain((a) => fc.constantFrom(", ", " ", ",").map((sep) => a.join(sep)));
 const semver = fc.tuple(fc.array(and, { minLength: 1, maxLength: 2 }).map((a) => a.join(" || ")), ver).map(([c, v]) => `{{ semverCompare ${JSON.stringify(c)} ${JSON.stringify(v)} }}`);
 
-const arbs = { soup, pipes, printf, semver };
+// string functions over short random texts (case mappings, bytes-based goutils functions, regexps, escapes)
+const text = fc.string({ unit: fc.constantFrom("a", "b", "A", "B", "H", "T", "P", "1", "2", " ", "_", "-", ".", "é", "É", "世", "x", "X", "!", "\t", "ß", "ǅ"), maxLength: 14 });
+const strings = fc
+  .tuple(fc.constantFrom("snakecase", "kebabcase", "camelcase", "swapcase", "title", "untitle", "initials", "nospace", "abbrev 6", "trunc 3", "wrap 4", "substr 1 4", "upper", "lower", "trim", 'trimAll "a"', "squote", "quote", "toJson", "b64enc", "sha256sum", "adler32sum", "len", "repeat 2", 'replace "a" "b"', 'split "a"', 'splitList " "', 'regexFindAll "[A-Z]+"', 'regexReplaceAll "(a)(b)?" "[$1$2]"', 'regexSplit "[ _-]+"', 'cat "x"', "indent 2", "nindent 1", "html", "js", "urlquery", 'printf "%q|%x|%5.2s|%-4s|"'), text)
+  .map(([f, s]) => (f.startsWith("regexFindAll") || f.startsWith("regexSplit") ? `{{ ${f} ${JSON.stringify(s)} -1 }}` : `{{ ${JSON.stringify(s)} | ${f} }}`));
+
+const arbs = { soup, pipes, printf, semver, strings };
 const arb = arbs[mode];
 if (!arb) throw new Error(`mode: one of ${Object.keys(arbs).join(", ")}`);
 const samples = fc.sample(arb, { numRuns: Number(nArg), seed: Number(seedArg) });
