@@ -195,11 +195,12 @@ describe("diff: the render against live objects", () => {
   it("multi-line values (ConfigMap data) show the lines that differ", () => {
     const a = "global:\n  hub: docker.io/istio\n  tag: 1.30.3\npilot:\n  autoscaleEnabled: true\n";
     const b = "global:\n  hub: docker.io/istio\n  tag: 1.30.3\npilot:\n  autoscaleEnabled: false\n  env: {FOO: bar}\n";
-    assert.deepEqual(lineChanges(a, b), ["-   autoscaleEnabled: true", "+   autoscaleEnabled: false", "+   env: {FOO: bar}"]);
+    assert.deepEqual(lineChanges(a, b), ["@@ line 5 @@", "  pilot:", "-   autoscaleEnabled: true", "+   autoscaleEnabled: false", "+   env: {FOO: bar}"]);
+    assert.deepEqual(lineChanges("a\nb\nc\nd", "a\nB\nc\nd\ne"), ["@@ line 2 @@", "  a", "- b", "+ B", "@@ line 5 @@", "  d", "+ e"]);
     assert.deepEqual(lineChanges(a, a), []);
     const cm = (v: string) => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "values", namespace: "istio-system" }, data: { values: v } });
     const r = diffInstall([{ component: "Pilot", title: "Istiod", objects: [cm(b) as never] }], { owned: new Map([["ConfigMap/istio-system/values", cm(a) as never]]), unowned: new Map(), missingNamespaces: [] });
-    assert.equal(formatDiff(r), "~ change ConfigMap istio-system/values\n    ~ data.values:\n        -   autoscaleEnabled: true\n        +   autoscaleEnabled: false\n        +   env: {FOO: bar}\n0 to create, 1 to change, 0 to prune, 0 unchanged\n");
+    assert.equal(formatDiff(r), "~ change ConfigMap istio-system/values\n    ~ data.values:\n        @@ line 5 @@\n          pilot:\n        -   autoscaleEnabled: true\n        +   autoscaleEnabled: false\n        +   env: {FOO: bar}\n0 to create, 1 to change, 0 to prune, 0 unchanged\n");
   });
 
   it("reads the live state through the client: owned by labels, unowned by name, missing namespaces; writes nothing", async () => {

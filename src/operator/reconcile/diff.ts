@@ -258,9 +258,9 @@ function brief(v: Json | undefined, max = 120): string {
 }
 
 /**
- * The lines that differ between two texts (longest common subsequence; only the changed lines, each with its line
- * number in the new text), for multi-line values such as ConfigMap data. Texts of more than 2,000 lines are not
- * compared line by line (undefined).
+ * The lines that differ between two texts (longest common subsequence), for multi-line values such as ConfigMap
+ * data: each run of changed lines under a `@@ line N @@` header (N: its first line in the new text) and the one
+ * unchanged line before it, as context. Texts of more than 2,000 lines are not compared line by line (undefined).
  */
 export function lineChanges(a: string, b: string): string[] | undefined {
   const x = a.split("\n");
@@ -273,11 +273,20 @@ export function lineChanges(a: string, b: string): string[] | undefined {
   const out: string[] = [];
   let i = 0;
   let j = 0;
+  let inHunk = false;
   while (i < n || j < m) {
     if (i < n && j < m && x[i] === y[j]) {
       i++;
       j++;
-    } else if (j < m && (i === n || lcs[i][j + 1] > lcs[i + 1][j])) out.push(`+ ${y[j++]}`);
+      inHunk = false;
+      continue;
+    }
+    if (!inHunk) {
+      out.push(`@@ line ${j + 1} @@`);
+      if (j > 0) out.push(`  ${y[j - 1]}`);
+      inHunk = true;
+    }
+    if (j < m && (i === n || lcs[i][j + 1] > lcs[i + 1][j])) out.push(`+ ${y[j++]}`);
     else out.push(`- ${x[i++]}`);
   }
   return out;
