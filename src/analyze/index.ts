@@ -13,7 +13,7 @@ import { envoyFilters } from "./checks/envoyfilter.js";
 import { lightstepProviders, telemetryDefaultSelector, telemetryProviders, telemetrySelectors } from "./checks/telemetry.js";
 import { serviceEntryAddresses } from "./checks/serviceentry.js";
 import { applicationUID } from "./checks/workload.js";
-import { k8sGatewaySelectors } from "./checks/k8sgateway.js";
+import { gatewayCrdVersions, k8sGatewaySelectors } from "./checks/k8sgateway.js";
 import { negativeConditions } from "./checks/conditions.js";
 import { externalControlPlane } from "./checks/webhook.js";
 import { multiService } from "./checks/workloads-services.js";
@@ -30,6 +30,7 @@ export type { Analyzer, Finding, Level, Resource, Snapshot } from "./types.js";
 export { buildSnapshot, type InputObject, type SnapshotOptions } from "./snapshot.js";
 export { MESSAGE_TYPES } from "./messages.js";
 export { schemaAnalyzers, type Validator } from "./checks/schema.js";
+export { MINIMUM_CRD_VERSIONS } from "./checks/k8sgateway.js";
 
 /** Every check pilotfish runs, by istioctl's analyzer name (`pilotfish.*` for pilotfish's own). */
 export const ANALYZERS: readonly Analyzer[] = [
@@ -51,6 +52,7 @@ export const ANALYZERS: readonly Analyzer[] = [
   proxyImages,
   imageAuto,
   k8sGatewaySelectors,
+  gatewayCrdVersions,
   meshNetworks,
   portNames,
   sidecarSelectors,
@@ -72,7 +74,6 @@ export const ANALYZERS: readonly Analyzer[] = [
 /** Istio 1.30.3 analyzers pilotfish does not implement (asking for one is refused, never silently skipped). */
 export const NOT_IMPLEMENTED: readonly string[] = [
   "gateway.SecretAnalyzer",
-  "k8sgateway.CRDVersionAnalyzer",
   "services.MultiClusterServiceAnalyzer",
 ];
 

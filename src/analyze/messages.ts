@@ -161,6 +161,10 @@ const T: MessageType[] = [
     code: "IST0175", name: "JwksUriFetchUnrestricted", level: "Warning",
     text: (n, names) => `BLOCKED_CIDRS_IN_JWKS_URIS is not configured but ${n} RequestAuthentication resource(s) exist (${names}). Consider configuring it to restrict JWKS URI fetches to trusted networks.`,
   },
+  {
+    code: "IST0176", name: "GatewayAPICRDVersionBelowMinimum", level: "Warning",
+    text: (crd, installed, minimum) => `Gateway API CRD ${goQuote(crd)} is at version ${goQuote(installed)} but Istio requires at least ${goQuote(minimum)}; resources of this kind will not be processed. Upgrade the Gateway API CRDs to satisfy the minimum version.`,
+  },
   // pilotfish's own codes: Istio 1.30.3 has no message for these (its MTLSPolicyConflict, IST0113, was removed).
   {
     code: "PF0001", name: "MTLSPolicyConflict", level: "Error",

@@ -12,7 +12,7 @@ import { clusterFlags, clusterOptions, connectCluster, reportClusterError, type 
 import { splitYamlDocuments, YamlInputError } from "./yamldocs.js";
 import { fieldPosition } from "./yamlpos.js";
 import {
-  ANALYZERS, NOT_IMPLEMENTED, analyze, atOrAbove, buildSnapshot, messageJson, messageLine, parseLevel, parseSuppression,
+  ANALYZERS, MINIMUM_CRD_VERSIONS, NOT_IMPLEMENTED, analyze, atOrAbove, buildSnapshot, messageJson, messageLine, parseLevel, parseSuppression,
   schemaAnalyzers, selectAnalyzers, type InputObject, type Level, type Suppression,
 } from "../analyze/index.js";
 import { validateResource } from "../webhook/validate/index.js";
@@ -203,6 +203,14 @@ async function readCluster(flags: ClusterFlags): Promise<ClusterRead> {
       const v = load(cm.data.meshNetworks);
       if (v && typeof v === "object") meshNetworks = v as Obj;
     }
+  }
+  // The Gateway API CRDs Istio needs at a minimum version (by name: CRDs are large, the rest are not read).
+  for (const name of Object.keys(MINIMUM_CRD_VERSIONS)) {
+    const r = await kube.request("GET", `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${name}`);
+    if (r.status === 404) continue;
+    if (r.status < 200 || r.status >= 300) throw new Error(`GET customresourcedefinition ${name}: HTTP ${r.status}`);
+    const crd = JSON.parse(r.body) as Obj;
+    objects.push({ object: { apiVersion: "apiextensions.k8s.io/v1", kind: "CustomResourceDefinition", metadata: crd.metadata, spec: { group: crd.spec?.group, names: crd.spec?.names } }, origin: {} });
   }
   // Multi-cluster secrets: only which remote clusters they name (their data keys), for the mesh networks check.
   const secrets = (await getList(`/api/v1/namespaces/${encodeURIComponent(flags.istioNamespace)}/secrets?labelSelector=${encodeURIComponent("istio/multiCluster=true")}`)) ?? [];

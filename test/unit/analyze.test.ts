@@ -39,6 +39,12 @@ interface Check {
 
 const CHECKS: Check[] = [
   {
+    analyzer: "k8sgateway.CRDVersionAnalyzer", code: "IST0176",
+    positive: `apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: grpcroutes.gateway.networking.k8s.io, annotations: {gateway.networking.k8s.io/bundle-version: v1.0.0}}\nspec: {group: gateway.networking.k8s.io, names: {kind: GRPCRoute}}\n`,
+    negative: `apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: grpcroutes.gateway.networking.k8s.io, annotations: {gateway.networking.k8s.io/bundle-version: v1.1.0-rc1}}\nspec: {group: gateway.networking.k8s.io, names: {kind: GRPCRoute}}\n`,
+    want: ["IST0176 CustomResourceDefinition grpcroutes.gateway.networking.k8s.io"],
+  },
+  {
     analyzer: "meshnetworks.MeshNetworksAnalyzer", code: "IST0126",
     meshNetworks: { networks: { n1: { endpoints: [{ fromRegistry: "Kubernetes" }, { fromRegistry: "cluster-2" }], gateways: [{ address: "1.2.3.4", port: 15443 }] } } },
     positive: `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: unrelated, namespace: default}\n`,
