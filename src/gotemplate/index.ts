@@ -1,5 +1,15 @@
-// A Go text/template engine: parse once, execute many, over JSON-ish JS data (see value.ts for the model).
-// Pure package: imports nothing from the rest of src.
+// A Go text/template engine: parse once, execute many, over JSON-ish JS data. Pure package: imports nothing from
+// the rest of src. Checked against real Go 1.26 text/template + Masterminds/sprig v3.3.0 (test/gotemplate).
+//
+// Value model (value.ts): null/undefined = nil; plain objects = map[string]interface{} (a missing key is "no value",
+// ranged in sorted key order); goStruct(o) = a struct (a missing field reads nil; function fields are methods,
+// called with `this` = the struct, and may take arguments); goMap(o, zero) = a typed map whose missing keys `index`
+// reads as `zero` (map[string]string -> ""); numbers are ints when whole, else float64 (a whole float prints as an int,
+// and numbers compare by value); a struct with a String method prints through it.
+//
+// Functions: plain JS functions get their arguments as they are (missing values as null); wrap them with typedFunc /
+// withParams to have Go's argument count and type checks, with Go's messages and positions. A function throws to fail:
+// the error reads "error calling NAME: <message>"; throw ArgError for a message without that prefix.
 
 import { builtinFuncs } from "./builtins.js";
 import { runTree, TemplateError, type ExecOptions, type FuncMap } from "./exec.js";
