@@ -89,6 +89,7 @@ const T: MessageType[] = [
     code: "IST0147", name: "ImageAutoWithoutInjectionError", level: "Error",
     text: (kind, name) => `${kind} ${name} contains \`image: auto\` but does not match any Istio injection webhook selectors.`,
   },
+  { code: "IST0140", name: "IngressRouteRulesNotAffected", level: "Warning", text: (vs, gw) => `Subset in virtual service ${vs} has no effect on ingress gateway ${gw} requests` },
   { code: "IST0144", name: "InvalidApplicationUID", level: "Warning", text: () => `User ID (UID) 1337 is reserved for the sidecar proxy.` },
   {
     code: "IST0145", name: "ConflictingGateways", level: "Error",

@@ -39,6 +39,12 @@ interface Check {
 
 const CHECKS: Check[] = [
   {
+    analyzer: "virtualservice.DestinationHostAnalyzer", code: "IST0140",
+    positive: svc("reviews") + gw("gw") + vs("split", `{hosts: [reviews], http: [{route: [{destination: {host: reviews, subset: v1}}]}]}`) + vs("ingress", `{hosts: [a.example.com], gateways: [gw], http: [{route: [{destination: {host: reviews}}]}]}`),
+    negative: svc("reviews") + gw("gw") + vs("split", `{hosts: [reviews], http: [{route: [{destination: {host: reviews, subset: v1}}]}]}`) + vs("ingress", `{hosts: [a.example.com], gateways: [gw], http: [{route: [{destination: {host: reviews, subset: v1}}]}]}`),
+    want: ["IST0140 VirtualService default/ingress"],
+  },
+  {
     analyzer: "k8sgateway.CRDVersionAnalyzer", code: "IST0176",
     positive: `apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: grpcroutes.gateway.networking.k8s.io, annotations: {gateway.networking.k8s.io/bundle-version: v1.0.0}}\nspec: {group: gateway.networking.k8s.io, names: {kind: GRPCRoute}}\n`,
     negative: `apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: grpcroutes.gateway.networking.k8s.io, annotations: {gateway.networking.k8s.io/bundle-version: v1.1.0-rc1}}\nspec: {group: gateway.networking.k8s.io, names: {kind: GRPCRoute}}\n`,

@@ -133,6 +133,32 @@ export const vsDestinationHosts: Analyzer = {
       for (const d of routeDestinations(vs.spec)) check(d, "host");
       for (const d of mirrorDestinations(vs.spec)) check(d, "mirror host");
     }
+    // A gateway route to a host without a subset, where a mesh VirtualService of that host splits it by subset:
+    // the split does not apply to the gateway's requests.
+    const subsetRoutes = new Map<string, string[]>();
+    for (const vs of ofKind(s, "VirtualService", ISTIO_NETWORKING)) {
+      const hosts = arr<string>(vs.spec.hosts).map(str);
+      for (const h of arr<Obj>(vs.spec.http)) {
+        for (const r of arr<Obj>(h.route)) {
+          const d = obj(r.destination);
+          if (str(d.subset) && hosts.includes(str(d.host))) subsetRoutes.set(fullName(vs), [...(subsetRoutes.get(fullName(vs)) ?? []), str(d.host)]);
+        }
+      }
+    }
+    for (const vs of ofKind(s, "VirtualService", ISTIO_NETWORKING)) {
+      if (arr(vs.spec.gateways).length === 0) continue;
+      arr<Obj>(vs.spec.http).forEach((h, i) =>
+        arr<Obj>(h.route).forEach((r, j) => {
+          const d = obj(r.destination);
+          if (str(d.subset)) return;
+          for (const [other, routed] of subsetRoutes) {
+            for (const host of routed) {
+              if (host === str(d.host)) report({ code: "IST0140", resource: vs, args: [other, fullName(vs)], path: `spec.http[${i}].route[${j}].destination.host` });
+            }
+          }
+        }),
+      );
+    }
   },
 };
 
