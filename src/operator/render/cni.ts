@@ -4,7 +4,7 @@
 import { isObject, str, type Json, type JsonObject } from "../../config/values.js";
 import { componentLabels, obj, obj0, type K8sObject, type RenderContext } from "./meta.js";
 import { chartEffectiveValues } from "../../config/chart-values.js";
-import { chartResourceBlock, envFromMap, goPrint, goQuote, goTruthy, unquoted } from "./node-values.js";
+import { chartResourceBlock, envFromMap, goPrint, goQuote, goTruthy, nodeCriticalQuota, pullSecretNames, unquoted, valuesWithComponentImage } from "./node-values.js";
 
 /** The istio-cni chart's own defaults (its values.yaml). */
 function cniDefaults(): JsonObject {
@@ -84,12 +84,7 @@ function cniDefaults(): JsonObject {
 
 /** The values the istio-cni chart renders with: defaults < chart profile < istioctl's values, then `cni` laid over the top level. */
 export function cniChartValues(ctx: RenderContext): JsonObject {
-  const passed = structuredClone(obj0(ctx.r.userValues));
-  // A component hub/tag goes to values.cni.hub/tag, as istioctl does.
-  const spec = obj0(obj0(ctx.r.spec.components).cni);
-  if (typeof spec.hub === "string" && spec.hub !== "") passed.cni = { ...obj0(passed.cni), hub: spec.hub };
-  if (spec.tag !== undefined && spec.tag !== null) passed.cni = { ...obj0(passed.cni), tag: goPrint(spec.tag) };
-  return chartEffectiveValues(passed, { defaults: cniDefaults(), descope: "cni" });
+  return chartEffectiveValues(valuesWithComponentImage(ctx, "cni"), { defaults: cniDefaults(), descope: "cni" });
 }
 
 const NAME = "istio-cni";
@@ -146,16 +141,8 @@ export function renderCni(ctx: RenderContext, ns: string): K8sObject[] {
     if (str(v.provider) === "multus") {
       out.push(obj("k8s.cni.cncf.io/v1", "NetworkAttachmentDefinition", NAME, "default", L({})));
     }
-    if (goTruthy(obj0(v.resourceQuotas).enabled)) {
-      out.push(obj("v1", "ResourceQuota", `${NAME}-resource-quota`, ns, L({}), {
-        spec: {
-          hard: { pods: goQuote(obj0(v.resourceQuotas).pods) },
-          scopeSelector: { matchExpressions: [{ operator: "In", scopeName: "PriorityClass", values: ["system-node-critical"] }] },
-        },
-      }));
-    }
-    const secrets = Array.isArray(g.imagePullSecrets) ? g.imagePullSecrets : [];
-    out.push(obj("v1", "ServiceAccount", NAME, ns, L({ app: NAME }), secrets.length ? { imagePullSecrets: secrets.map((s) => ({ name: unquoted(goPrint(s)) })) } : {}));
+    if (goTruthy(obj0(v.resourceQuotas).enabled)) out.push(nodeCriticalQuota(`${NAME}-resource-quota`, ns, L({}), v.resourceQuotas));
+    out.push(obj("v1", "ServiceAccount", NAME, ns, L({ app: NAME }), pullSecretNames(g.imagePullSecrets)));
   }
 
   if (goTruthy(obj0(g.networkPolicy).enabled)) {

@@ -5,7 +5,7 @@
 import { isObject, str, type Json, type JsonObject } from "../../config/values.js";
 import { componentLabels, obj, obj0, type K8sObject, type RenderContext } from "./meta.js";
 import { chartEffectiveValues } from "../../config/chart-values.js";
-import { chartResourceBlock, envFromMap, goPrint, goQuote, goTruthy, unquoted } from "./node-values.js";
+import { chartResourceBlock, envFromMap, goPrint, goQuote, goTruthy, nodeCriticalQuota, pullSecretNames, unquoted, valuesWithComponentImage } from "./node-values.js";
 
 /** The ztunnel chart's own defaults (its values.yaml). */
 function ztunnelDefaults(): JsonObject {
@@ -49,10 +49,7 @@ function ztunnelDefaults(): JsonObject {
 
 /** What istioctl hands the ztunnel chart: `global`, every non-map top-level value, then the `ztunnel` subtree. */
 function passedValues(ctx: RenderContext): JsonObject {
-  const vals = structuredClone(obj0(ctx.r.userValues));
-  const spec = obj0(obj0(ctx.r.spec.components).ztunnel);
-  if (typeof spec.hub === "string" && spec.hub !== "") vals.ztunnel = { ...obj0(vals.ztunnel), hub: spec.hub };
-  if (spec.tag !== undefined && spec.tag !== null) vals.ztunnel = { ...obj0(vals.ztunnel), tag: goPrint(spec.tag) };
+  const vals = valuesWithComponentImage(ctx, "ztunnel");
   if (!isObject(vals.ztunnel)) return vals;
   const out: JsonObject = { global: vals.global ?? null };
   for (const [k, x] of Object.entries(vals)) if (!isObject(x)) out[k] = x;
@@ -77,16 +74,8 @@ export function renderZtunnel(ctx: RenderContext, ns: string): K8sObject[] {
   const out: K8sObject[] = [];
   if (scope === "all" || scope === "namespace") {
     out.push(daemonSet(ctx, v, name, ns, { ...L(), ...userLabels }, annotations));
-    const secrets = Array.isArray(v.imagePullSecrets) ? v.imagePullSecrets : [];
-    out.push(obj("v1", "ServiceAccount", name, ns, { ...L(), ...userLabels }, secrets.length ? { imagePullSecrets: secrets.map((s) => ({ name: unquoted(goPrint(s)) })) } : {}, annotations));
-    if (goTruthy(obj0(v.resourceQuotas).enabled)) {
-      out.push(obj("v1", "ResourceQuota", name, ns, { ...L(), ...userLabels }, {
-        spec: {
-          hard: { pods: goQuote(obj0(v.resourceQuotas).pods) },
-          scopeSelector: { matchExpressions: [{ operator: "In", scopeName: "PriorityClass", values: ["system-node-critical"] }] },
-        },
-      }));
-    }
+    out.push(obj("v1", "ServiceAccount", name, ns, { ...L(), ...userLabels }, pullSecretNames(v.imagePullSecrets), annotations));
+    if (goTruthy(obj0(v.resourceQuotas).enabled)) out.push(nodeCriticalQuota(name, ns, { ...L(), ...userLabels }, v.resourceQuotas));
   }
   if ((scope === "all" || scope === "cluster") && str(v.platform) === "openshift") {
     const labels = L({ app: "ztunnel", release: name });
