@@ -2,7 +2,7 @@
 
 import { ArgError, withArity, withParams, type FuncMap, type GoFunc } from "./exec.js";
 import { goPrintf, goSprint, goSprintln } from "./fmt.js";
-import { byteLen, isAscii, isInt, isMap, isNil, isTrue as truthOf, kindName, mapZero, NO_VALUE, typeName } from "./value.js";
+import { byteLen, goDecode, isAscii, isInt, isMap, isNil, isTrue as truthOf, kindName, mapZero, NO_VALUE, typeName } from "./value.js";
 
 function want(name: string, args: unknown[], n: number): void {
   if (args.length !== n) throw new ArgError(`wrong number of args for ${name}: want ${n} got ${args.length}`);
@@ -146,7 +146,7 @@ function slice(...args: unknown[]): unknown {
   if (idx.length === 3 && bounds[1]! > (idx[2] as number)) throw new Error(`invalid slice index: ${bounds[1]} > ${idx[2]}`);
   if (typeof item === "string") {
     if (isAscii(item)) return item.slice(bounds[0], bounds[1]);
-    return Buffer.from(item).subarray(bounds[0], bounds[1]).toString("utf8");
+    return goDecode(Buffer.from(item).subarray(bounds[0], bounds[1]));
   }
   return (item as unknown[]).slice(bounds[0], bounds[1]);
 }

@@ -167,3 +167,51 @@ export function isAscii(s: string): boolean {
   for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 0x80) return false;
   return true;
 }
+
+/** UTF-8 bytes to a string as Go reads them: each byte of an invalid or cut sequence is one U+FFFD. */
+export function goDecode(buf: Uint8Array): string {
+  let out = "";
+  let start = 0;
+  let i = 0;
+  const n = buf.length;
+  while (i < n) {
+    const b = buf[i]!;
+    if (b < 0x80) {
+      i++;
+      continue;
+    }
+    let len = 0;
+    let min = 0;
+    if (b >= 0xc2 && b <= 0xdf) {
+      len = 2;
+      min = 0x80;
+    } else if (b >= 0xe0 && b <= 0xef) {
+      len = 3;
+      min = 0x800;
+    } else if (b >= 0xf0 && b <= 0xf4) {
+      len = 4;
+      min = 0x10000;
+    }
+    let ok = len > 0 && i + len <= n;
+    if (ok) {
+      let cp = b & (len === 2 ? 0x1f : len === 3 ? 0x0f : 0x07);
+      for (let k = 1; k < len; k++) {
+        const c = buf[i + k]!;
+        if ((c & 0xc0) !== 0x80) {
+          ok = false;
+          break;
+        }
+        cp = (cp << 6) | (c & 0x3f);
+      }
+      if (ok && (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp < 0xe000))) ok = false;
+    }
+    if (ok) {
+      i += len;
+      continue;
+    }
+    out += Buffer.from(buf.subarray(start, i)).toString("utf8") + "\ufffd";
+    i++;
+    start = i;
+  }
+  return out + Buffer.from(buf.subarray(start, n)).toString("utf8");
+}
