@@ -60,3 +60,18 @@ it(`passes Istio's whole injection corpus (${ALL_CASES} cases) but for the known
   assert.equal(Number(summary[3]), ALL_SKIPPED);
   assert.equal(Number(summary[1]), ALL_CASES - ALL_SKIPPED - failed.length);
 });
+
+// User injection templates (a template printing Istio's template data and functions) rendered by the real istioctl
+// 1.30.3 (test/conformance/istioctl-inject-templates/README.md): the template path field by field against Go.
+const tpl = path.join(root, "test/conformance/istioctl-inject-templates");
+const TPL_CASES = 3;
+
+it("passes every istioctl 1.30.3 golden of a user injection template", { timeout: 600_000 }, () => {
+  cliWorks();
+  assert.equal(JSON.parse(fs.readFileSync(path.join(tpl, "cases.json"), "utf8")).length, TPL_CASES, "cases.json changed size");
+  const r = spawnSync(process.execPath, [runner, "--cases", path.join(tpl, "cases.json"), "--testdata", path.join(tpl, "testdata")], { cwd: root, encoding: "utf8", maxBuffer: 64 << 20 });
+  const summary = /conformance: (\d+) passed, (\d+) failed, (\d+) skipped/.exec(r.stdout);
+  assert.ok(summary, `no summary line in:\n${r.stdout}\n${r.stderr}`);
+  assert.equal(Number(summary[2]), 0, r.stdout);
+  assert.equal(Number(summary[1]), TPL_CASES);
+});

@@ -50,7 +50,8 @@ export function injectWorkload(obj: Obj, settings: InjectionSettings, revision =
     spec = (tpl.spec ??= {});
   }
   const pod: Obj = { metadata: structuredClone(meta), spec: structuredClone(spec) };
-  if (!pod.metadata.namespace && namespace) pod.metadata.namespace = namespace;
+  // The pod template keeps its own (usually absent) namespace: Istio's kube-inject does not set it, so templates read
+  // `.ObjectMeta.Namespace` as "" there (the webhook path sets it from the request).
   const podName = pod.metadata.name || name;
   const owner = out.kind === "Pod" ? podOwner(pod) : { typeMeta: { apiVersion: out.apiVersion, kind: out.kind }, deployMeta: { name: name || podName, namespace } };
   const where = `${out.kind ? out.kind + " " : ""}"${namespace ? namespace + "/" : ""}${podName}"`;
