@@ -15,6 +15,7 @@ import { createLogger } from "../../src/telemetry/logger.js";
 import { certificateExpiries, createMetrics, type SyncState } from "../../src/telemetry/metrics.js";
 import { startMonitoringServer, type MonitoringServer } from "../../src/telemetry/monitoring.js";
 import { operatorSettings } from "../../src/cli/operator.js";
+import { ClusterSettings } from "../../src/webhook/cluster-settings.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -111,6 +112,19 @@ describe("monitoring port", () => {
     injector = { lastSync: now - 300_000, current: false };
     m = await scrape();
     assert.equal(m.get('pilotfish_config_sync_age_seconds{source="injector"}'), 300);
+  });
+});
+
+describe("ClusterSettings.syncState (the config sync gauges' source)", () => {
+  it("has no sync before anything is read, a time per ConfigMap once applied, and is not current until its watch lists", () => {
+    const cs = new ClusterSettings({ kc: {} as never, istioNamespace: "istio-system", revision: "", nativeMode: false, logger: silent() });
+    assert.deepEqual(cs.syncState("injector"), { lastSync: undefined, current: false });
+    const t0 = Date.now();
+    cs.apply({ metadata: { name: "istio-sidecar-injector" }, data: {} }, "injector");
+    const s = cs.syncState("injector");
+    assert.ok(s.lastSync! >= t0 && s.lastSync! <= Date.now());
+    assert.equal(s.current, false);
+    assert.equal(cs.syncState("mesh").lastSync, undefined);
   });
 });
 
