@@ -22,6 +22,8 @@ export interface RevisionSettings {
   meshFrom: string;
   /** How native sidecars were decided, e.g. "ENABLE_NATIVE_SIDECARS auto: no node runs kubelet >= 1.33". */
   nativeFrom: string;
+  /** Keys of the ConfigMaps that did not parse (the injector keeps Istio's defaults for them). */
+  problems?: string[];
 }
 
 export interface ExplainInput {
@@ -275,6 +277,7 @@ export function explain(input: ExplainInput): Explanation {
     return out;
   }
   const rs = input.settingsFor(chosen.revision || "default");
+  for (const p of rs.problems ?? []) errors.push(`injector configuration of revision ${chosen.revision || "default"}: ${p}`);
   const { decision, decidedBy } = explainDecision(pod, input.namespace.name, rs);
   out.webhook = chosen.name;
   out.injector = chosen.owner;

@@ -264,13 +264,16 @@ async function live(resource: string | undefined, opts: Opts, cluster: ClusterFl
     if (hit) return hit;
     const l = loaded.get(rev) ?? { kubelets: nodes ?? [] };
     const suffix = rev === "default" ? "" : `-${rev}`;
-    let state = applyInjectorConfigMap(defaultInjectorState(), l.injector ? stringMap(l.injector.data) : undefined).state;
-    state = applyMeshConfigMap(state, l.mesh ? stringMap(l.mesh.data) : undefined).state;
+    const inj = applyInjectorConfigMap(defaultInjectorState(), l.injector ? stringMap(l.injector.data) : undefined);
+    const mesh = applyMeshConfigMap(inj.state, l.mesh ? stringMap(l.mesh.data) : undefined);
+    const state = mesh.state;
+    const problems = [...inj.errors.map((e) => `ConfigMap ${istioNs}/istio-sidecar-injector${suffix} ${e}`), ...(mesh.error ? [`ConfigMap ${istioNs}/istio${suffix} ${mesh.error}`] : [])];
     const native = nativeFromKubeletVersions(l.kubelets);
     const rs: RevisionSettings = {
       settings: settingsOf(state, readEnv(process.env), native),
       valuesFrom: l.injector ? `ConfigMap ${istioNs}/istio-sidecar-injector${suffix}` : `Istio's defaults (no ConfigMap ${istioNs}/istio-sidecar-injector${suffix})`,
       meshFrom: l.mesh ? `ConfigMap ${istioNs}/istio${suffix}` : `Istio's defaults (no ConfigMap ${istioNs}/istio${suffix})`,
+      problems,
       nativeFrom: `ENABLE_NATIVE_SIDECARS=auto (${l.kubelets.length ? `kubelets ${[...new Set(l.kubelets)].join(", ")}` : "no nodes"}: ${native ? "all" : "not all"} >= 1.33)`,
     };
     cache.set(rev, rs);

@@ -226,6 +226,12 @@ describe("check-inject: templates and the provenance of injected settings", () =
     assert.deepEqual(prov(check(pod({}, { "sidecar.istio.io/nativeSidecar": "false" }), ns, { native: true }), "native sidecar").value, "false");
   });
 
+  it("a broken injector ConfigMap key is reported with the explanation", () => {
+    const e = check(pod(), ns, { settingsFor: () => ({ ...rs(), problems: ["values: not JSON"] }) });
+    assert.deepEqual(e.errors, ["injector configuration of revision default: values: not JSON"]);
+    assert.match(formatExplanation(e), /\nERROR: injector configuration of revision default: values: not JSON\n/);
+  });
+
   it("an annotation the injector refuses is reported, not thrown", () => {
     const e = check(pod({}, { "sidecar.istio.io/proxyCPU": "lots" }), ns);
     assert.match(e.errors.join(), /the injector refuses this pod: .*proxyCPU/);
