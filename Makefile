@@ -51,6 +51,8 @@ test: node_modules controlplane helm build ## all tests: unit, CLI, webhook over
 conformance: node_modules build ## Istio 1.30.3 conformance runners on the in-tree corpora (test/conformance), with field-level operator diffs
 	node test/conformance/istio-inject/run.mjs
 	node test/conformance/istio-inject/run.mjs --cases test/conformance/istioctl-inject/cases.json --testdata test/conformance/istioctl-inject/testdata
+	node test/conformance/istio-inject/run.mjs --cases test/conformance/istio-inject-all/cases.json --testdata test/conformance/istio-inject-all/testdata
+	node test/conformance/istio-inject/run.mjs --cases test/conformance/istioctl-inject-templates/cases.json --testdata test/conformance/istioctl-inject-templates/testdata
 	node test/conformance/istio-validate/run.mjs
 	node test/conformance/istio-operator/run.mjs --fields --ignore-labels
 	node test/conformance/istio-operator/run.mjs --cases test/conformance/istioctl-manifest/cases.json --fields --ignore-labels
