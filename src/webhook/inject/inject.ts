@@ -29,6 +29,16 @@ function shippedText(name: string): string | undefined {
   return shipped[name];
 }
 
+/** Whether `text` is pilotfish's own text of template `name` (remembered per name for the settings' string). */
+const shippedSeen = new Map<string, { text: string; shipped: boolean }>();
+function isShipped(name: string, text: string): boolean {
+  const seen = shippedSeen.get(name);
+  if (seen && seen.text === text) return seen.shipped;
+  const shipped = text.trimEnd() === shippedText(name)?.trimEnd();
+  shippedSeen.set(name, { text, shipped });
+  return shipped;
+}
+
 /**
  * The renderer of template `name`: the built-in code when the configuration has no text for it or has pilotfish's
  * own text; the template engine for any other text (a user's template, a modified one, Istio's own texts).
@@ -36,7 +46,7 @@ function shippedText(name: string): string | undefined {
 function rendererFor(name: string, settings: InjectionSettings): Renderer {
   const text = settings.templates?.[name];
   const builtin = BUILTIN[name];
-  if (builtin && (text === undefined || text.trimEnd() === shippedText(name)?.trimEnd())) return builtin;
+  if (builtin && (text === undefined || isShipped(name, text))) return builtin;
   if (text !== undefined) return (t) => renderTemplate(name, text, t);
   const have = [...new Set([...Object.keys(settings.templates ?? {}), ...Object.keys(BUILTIN)])].sort();
   throw new InjectionError(`requested template "${name}" not found; have ${have.join(", ")}`);
