@@ -8,7 +8,7 @@ import { certificateExpiry, generateServingCert, readCertFiles, serviceDnsNames,
 import type { CertController } from "../kube/cert-controller.js";
 import type { LeaderElector } from "../kube/leader.js";
 import type { ClusterSettings } from "../webhook/cluster-settings.js";
-import { StaticSettings, startWebhookServer, type SettingsSource, type ValidateHandler, type WebhookServer } from "../webhook/server.js";
+import { DEFAULT_LIMITS, StaticSettings, startWebhookServer, type ServerLimits, type SettingsSource, type ValidateHandler, type WebhookServer } from "../webhook/server.js";
 import { injectionSettings } from "../config/injection.js";
 import { readEnv, type PilotfishEnv } from "../config/env.js";
 import { durationFlag } from "../config/duration.js";
@@ -55,6 +55,11 @@ interface ServeOpts {
   identity?: string;
   drainTimeout: string;
   drainGrace: string;
+  maxConnections: string;
+  maxHeaderSize: string;
+  headersTimeout: string;
+  requestTimeout: string;
+  keepAliveTimeout: string;
 }
 
 const collect = (v: string, prev: string[]) => [...prev, v];
@@ -91,6 +96,11 @@ export function registerServe(program: Command, io: CliIO, exit: ExitCode): void
     .option("--identity <id>", "this replica's name in the Lease (default: $POD_NAME, else host-pid)")
     .option("--drain-timeout <duration>", "on SIGTERM, how long in-flight reviews may take", "20s")
     .option("--drain-grace <duration>", "on SIGTERM, how long to keep serving with /readyz false before closing", "3s")
+    .option("--max-connections <n>", "open HTTPS connections at most; more are closed at once (0: no cap)", String(DEFAULT_LIMITS.maxConnections))
+    .option("--max-header-size <bytes>", "request line and headers at most; more gets 431", String(DEFAULT_LIMITS.maxHeaderSize))
+    .option("--headers-timeout <duration>", "a request's headers must arrive within this, else 408", `${DEFAULT_LIMITS.headersTimeoutMs / 1000}s`)
+    .option("--request-timeout <duration>", "a whole request must arrive within this, else 408", `${DEFAULT_LIMITS.requestTimeoutMs / 1000}s`)
+    .option("--keep-alive-timeout <duration>", "idle keep-alive connections are closed after this", `${DEFAULT_LIMITS.keepAliveTimeoutMs / 1000}s`)
     .option("--log-level <level>", "log level", process.env.LOG_LEVEL ?? "info");
   clusterOptions(serve, SERVE_USE).action(async (opts: ServeOpts, cmd: Command) => {
     exit.code = await runServe(opts, clusterFlags(cmd), io);
@@ -107,8 +117,16 @@ async function loadKubeConfig(opts: { kubeconfig?: string; context?: string }): 
   return (await import("../kube/kubeconfig.js")).loadKubeConfig({ kubeconfig: opts.kubeconfig, context: opts.context });
 }
 
+/** A whole number flag, at least `min`. */
+function countFlag(flag: string, value: string, min: number): number {
+  const n = /^\d+$/.test(String(value).trim()) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(n) || n < min) throw new Error(`${flag} ${JSON.stringify(value)}: must be a whole number, at least ${min}`);
+  return n;
+}
+
 async function runServe(opts: ServeOpts, clusterFlags: ClusterFlags, io: CliIO, env: PilotfishEnv = readEnv(process.env)): Promise<number> {
   // Every flag is checked before anything starts: a bad one exits 2 at once, naming the flag.
+  let limits: Partial<ServerLimits>;
   let durations: { certValidity: number; caValidity: number; leaseDuration: number; renewDeadline: number; retryPeriod: number; drainTimeout: number; drainGrace: number };
   try {
     durations = {
@@ -120,6 +138,14 @@ async function runServe(opts: ServeOpts, clusterFlags: ClusterFlags, io: CliIO, 
       drainTimeout: durationFlag("--drain-timeout", opts.drainTimeout, { allowZero: true }),
       drainGrace: durationFlag("--drain-grace", opts.drainGrace, { allowZero: true }),
     };
+    limits = {
+      maxConnections: countFlag("--max-connections", opts.maxConnections, 0),
+      maxHeaderSize: countFlag("--max-header-size", opts.maxHeaderSize, 1024),
+      headersTimeoutMs: durationFlag("--headers-timeout", opts.headersTimeout),
+      requestTimeoutMs: durationFlag("--request-timeout", opts.requestTimeout),
+      keepAliveTimeoutMs: durationFlag("--keep-alive-timeout", opts.keepAliveTimeout),
+    };
+    if (limits.headersTimeoutMs! > limits.requestTimeoutMs!) throw new Error(`--headers-timeout ${opts.headersTimeout}: must not exceed --request-timeout ${opts.requestTimeout}`);
     const port = Number(opts.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port ${JSON.stringify(opts.port)}: not a port number (0-65535)`);
     if (!/^\d+$/.test(opts.monitoringPort) || Number(opts.monitoringPort) > 65535) throw new Error(`--monitoring-port ${JSON.stringify(opts.monitoringPort)}: not a port number (0-65535, 0: off)`);
@@ -242,13 +268,6 @@ async function runServe(opts: ServeOpts, clusterFlags: ClusterFlags, io: CliIO, 
   if (leader) metrics.watchLeader(`${namespace}/${opts.leaseName}`, () => leader!.isLeader());
   const settingsWatch = cluster;
   if (settingsWatch) for (const source of ["injector", "mesh"] as const) metrics.watchConfigSync(source, () => settingsWatch.syncState(source));
-  let monitoring: MonitoringServer | undefined;
-  if (Number(opts.monitoringPort) > 0) {
-    monitoring = await startMonitoringServer({ metrics, port: Number(opts.monitoringPort), host: opts.host, logger }).catch((e) => {
-      logger.warn({ port: Number(opts.monitoringPort), error: (e as Error).message }, "monitoring port not started; /metrics is still on the HTTPS port");
-      return undefined;
-    });
-  }
 
   const validate: ValidateHandler | undefined = opts.validation ? makeValidateHandler(admissionValidate) : undefined;
   server = await startWebhookServer({
@@ -260,9 +279,18 @@ async function runServe(opts: ServeOpts, clusterFlags: ClusterFlags, io: CliIO, 
     logger,
     metrics,
     validate,
+    limits,
     readiness: () => (tls! && tls!.cert ? [] : ["serving certificate not loaded"]),
   });
   const webhook = server;
+  // After the webhook port: a webhook that cannot listen must not leave this one holding the process open.
+  let monitoring: MonitoringServer | undefined;
+  if (Number(opts.monitoringPort) > 0) {
+    monitoring = await startMonitoringServer({ metrics, port: Number(opts.monitoringPort), host: opts.host, logger }).catch((e) => {
+      logger.warn({ port: Number(opts.monitoringPort), error: (e as Error).message }, "monitoring port not started; /metrics is still on the HTTPS port");
+      return undefined;
+    });
+  }
   if (opts.tlsCertFile && opts.tlsKeyFile)
     stopWatching = watchCertFiles(opts.tlsCertFile, opts.tlsKeyFile, opts.tlsCaFile, (m) => {
       served = m;
@@ -290,6 +318,7 @@ async function runServe(opts: ServeOpts, clusterFlags: ClusterFlags, io: CliIO, 
     } catch (e) {
       logger.error({ error: (e as Error).message }, "cannot register the injection webhook");
       await webhook.close();
+      await monitoring?.close();
       return isUnreachable(e) ? EXIT.CLUSTER : EXIT.FINDINGS;
     }
   }

@@ -197,6 +197,20 @@ describe("--monitoring-port", () => {
       assert.match(r.stderr, /--monitoring-port "http": not a port number/);
     });
 
+    it("exits when the webhook port is taken (the monitoring port does not hold the process open)", async () => {
+      const blocker = net.createServer();
+      await new Promise<void>((r) => blocker.listen(0, "127.0.0.1", r));
+      const taken = (blocker.address() as net.AddressInfo).port;
+      const mport = await freePort();
+      const p = spawn(process.execPath, [path.join(root, "bin/pilotfish.mjs"), "serve", "--port", String(taken), "--host", "127.0.0.1", "--monitoring-port", String(mport), "--log-level", "silent"], { cwd: root, stdio: "ignore" });
+      const timer = setTimeout(() => p.kill("SIGKILL"), 30_000);
+      const [code, signal] = await new Promise<[number | null, string | null]>((r) => p.once("exit", (c, s) => r([c, s])));
+      clearTimeout(timer);
+      blocker.close();
+      assert.equal(signal, null, "killed after 30 s: the process hung");
+      assert.notEqual(code, 0);
+    });
+
     it("serves /metrics on the monitoring port with build info and the served certificate's expiry", async () => {
       const port = await freePort();
       child = spawn(process.execPath, [path.join(root, "bin/pilotfish.mjs"), "serve", "--port", "0", "--host", "127.0.0.1", "--monitoring-port", String(port), "--log-level", "info"], {
