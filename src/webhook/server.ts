@@ -13,6 +13,38 @@ import type { InjectionSettings } from "./inject/types.js";
 /** Istio's admission body limit (6 MiB). */
 export const DEFAULT_BODY_LIMIT = 6 * 1024 * 1024;
 
+/**
+ * Connection limits and timeouts of the HTTPS server (README "Reliability"). Istio's webhook server (Go net/http)
+ * has ReadHeaderTimeout 30 s, IdleTimeout 90 s, TLS 1.2 minimum, 1 MiB of headers and no connection cap; the API
+ * server gives a webhook at most 30 s (timeoutSeconds 1-30, default 10) and sends a few hundred bytes of headers.
+ */
+export interface ServerLimits {
+  /** A request's headers must arrive within this (slow-header clients get 408 and are closed). */
+  headersTimeoutMs: number;
+  /** A whole request (headers and body) must arrive within this (slow-body clients get 408 and are closed). */
+  requestTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this. */
+  keepAliveTimeoutMs: number;
+  /** A TLS handshake must complete within this (a silent TCP connection is closed). */
+  handshakeTimeoutMs: number;
+  /** Open connections at most; connections beyond are closed at once (0: no cap). */
+  maxConnections: number;
+  /** Request line and headers at most, in bytes; more gets 431. */
+  maxHeaderSize: number;
+  /** How often the timeouts above are checked (their granularity). */
+  checkIntervalMs: number;
+}
+
+export const DEFAULT_LIMITS: ServerLimits = {
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 90_000,
+  handshakeTimeoutMs: 10_000,
+  maxConnections: 10_000,
+  maxHeaderSize: 16 * 1024,
+  checkIntervalMs: 1_000,
+};
+
 export interface SettingsSource {
   current(): InjectionSettings;
   /** True once the settings come from their real source (ConfigMaps synced, or files read). */
@@ -41,6 +73,8 @@ export interface ServerOptions {
   logger: Logger;
   metrics: Metrics;
   bodyLimit?: number;
+  /** Timeouts and connection limits; each unset field takes its DEFAULT_LIMITS value. */
+  limits?: Partial<ServerLimits>;
   validate?: ValidateHandler;
   /** Namespace annotations lookup (OpenShift UID ranges); only called when settings.platform is openshift. */
   namespaceAnnotations?: (namespace: string) => Record<string, string> | undefined;
@@ -249,11 +283,27 @@ export async function startWebhookServer(opts: ServerOptions): Promise<WebhookSe
       .finally(done);
   };
 
-  const server = https.createServer({ key: opts.tls.key, cert: opts.tls.cert, minVersion: "TLSv1.2" }, dispatch);
-  // The API server keeps connections open for reuse longer than Node's 5 s default.
-  server.keepAliveTimeout = 90_000;
-  server.headersTimeout = 95_000;
-  server.requestTimeout = 30_000;
+  const lim: ServerLimits = { ...DEFAULT_LIMITS, ...Object.fromEntries(Object.entries(opts.limits ?? {}).filter(([, v]) => v !== undefined)) };
+  const server = https.createServer(
+    {
+      key: opts.tls.key,
+      cert: opts.tls.cert,
+      // TLS 1.0/1.1 are refused, as by Istio's webhook server (Go's crypto/tls with MinVersion TLS 1.2).
+      minVersion: "TLSv1.2",
+      handshakeTimeout: lim.handshakeTimeoutMs,
+      maxHeaderSize: lim.maxHeaderSize,
+      // Node checks headersTimeout/requestTimeout on this period (30 s by default: a slow client would outlive them).
+      connectionsCheckingInterval: lim.checkIntervalMs,
+    },
+    dispatch,
+  );
+  // The API server keeps connections open for reuse longer than Node's 5 s default (Istio: IdleTimeout 90 s).
+  // headersTimeout runs from a connection's start or a request's first byte; an idle keep-alive connection is under
+  // keepAliveTimeout only, so headersTimeout need not exceed it (Node 18+).
+  server.keepAliveTimeout = lim.keepAliveTimeoutMs;
+  server.headersTimeout = lim.headersTimeoutMs;
+  server.requestTimeout = lim.requestTimeoutMs;
+  if (lim.maxConnections > 0) server.maxConnections = lim.maxConnections;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(opts.port, opts.host ?? "0.0.0.0", () => {
