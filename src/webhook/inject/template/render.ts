@@ -47,7 +47,8 @@ export function parsedTemplate(name: string, text: string): Template {
   let t = byText?.get(text);
   if (!t) {
     try {
-      t = parseTemplate(name, text, templateFuncs());
+      // A pod (and so its overlay) is at most ~1.5 MiB in etcd: an output far past that is a runaway template.
+      t = parseTemplate(name, text, templateFuncs(), { maxOutput: 8 * 1024 * 1024 });
     } catch (e) {
       t = templateError(name, e);
     }
@@ -66,7 +67,7 @@ export function parsedTemplate(name: string, text: string): Template {
 function templateError(name: string, e: unknown): InjectionError {
   if (e instanceof TemplateError) {
     // The engine's message is Go's ("template: NAME:LINE:COL: ..."); the line is said once either way.
-    const where = e.message.includes(`:${e.line}:`) ? "" : `line ${e.line}: `;
+    const where = !e.line || e.message.includes(`:${e.line}:`) ? "" : `line ${e.line}: `;
     return new InjectionError(`injection template "${name}": ${where}${e.message}`);
   }
   if (e instanceof InjectionError) return e;
