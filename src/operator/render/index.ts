@@ -67,10 +67,11 @@ export function render(r: ResolvedIop): Rendered {
     }
   }
   const addons = obj0(r.spec.addonComponents);
-  for (const a of ADDONS) {
-    const spec = addons[a];
-    if (!isObject(spec) || spec.enabled !== true) continue;
-    add(ADDON_COMPONENT[a], renderAddon(ctx, a, ns(spec)), spec, { resourceName: a, container: a });
+  const enabledAddons = ADDONS.filter((a) => isObject(addons[a]) && addons[a].enabled === true);
+  const peers = Object.fromEntries(enabledAddons.map((a) => [a, ns(addons[a] as JsonObject)]));
+  for (const a of enabledAddons) {
+    const spec = addons[a] as JsonObject;
+    add(ADDON_COMPONENT[a], renderAddon(ctx, a, ns(spec), peers), spec, { resourceName: a, container: a });
   }
   out.sort((a, b) => INSTALL_ORDER.indexOf(a.component) - INSTALL_ORDER.indexOf(b.component));
   return { components: out, warnings };
