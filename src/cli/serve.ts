@@ -60,6 +60,7 @@ interface ServeOpts {
   headersTimeout: string;
   requestTimeout: string;
   keepAliveTimeout: string;
+  handshakeTimeout: string;
 }
 
 const collect = (v: string, prev: string[]) => [...prev, v];
@@ -101,6 +102,7 @@ export function registerServe(program: Command, io: CliIO, exit: ExitCode): void
     .option("--headers-timeout <duration>", "a request's headers must arrive within this, else 408", `${DEFAULT_LIMITS.headersTimeoutMs / 1000}s`)
     .option("--request-timeout <duration>", "a whole request must arrive within this, else 408", `${DEFAULT_LIMITS.requestTimeoutMs / 1000}s`)
     .option("--keep-alive-timeout <duration>", "idle keep-alive connections are closed after this", `${DEFAULT_LIMITS.keepAliveTimeoutMs / 1000}s`)
+    .option("--handshake-timeout <duration>", "a TLS handshake must complete within this, else the connection is closed", `${DEFAULT_LIMITS.handshakeTimeoutMs / 1000}s`)
     .option("--log-level <level>", "log level", process.env.LOG_LEVEL ?? "info");
   clusterOptions(serve, SERVE_USE).action(async (opts: ServeOpts, cmd: Command) => {
     exit.code = await runServe(opts, clusterFlags(cmd), io);
@@ -144,6 +146,7 @@ async function runServe(opts: ServeOpts, clusterFlags: ClusterFlags, io: CliIO, 
       headersTimeoutMs: durationFlag("--headers-timeout", opts.headersTimeout),
       requestTimeoutMs: durationFlag("--request-timeout", opts.requestTimeout),
       keepAliveTimeoutMs: durationFlag("--keep-alive-timeout", opts.keepAliveTimeout),
+      handshakeTimeoutMs: durationFlag("--handshake-timeout", opts.handshakeTimeout),
     };
     if (limits.headersTimeoutMs! > limits.requestTimeoutMs!) throw new Error(`--headers-timeout ${opts.headersTimeout}: must not exceed --request-timeout ${opts.requestTimeout}`);
     const port = Number(opts.port);
