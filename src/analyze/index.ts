@@ -25,6 +25,7 @@ import { deprecatedFields } from "./checks/deprecation.js";
 import { jwtClaimRoutes } from "./checks/jwtroute.js";
 import { imageAuto, injectorWebhooks } from "./checks/webhooks.js";
 import { meshNetworks } from "./checks/meshnetworks.js";
+import { gatewaySecrets } from "./checks/secrets.js";
 
 export type { Analyzer, Finding, Level, Resource, Snapshot } from "./types.js";
 export { buildSnapshot, type InputObject, type SnapshotOptions } from "./snapshot.js";
@@ -47,6 +48,7 @@ export const ANALYZERS: readonly Analyzer[] = [
   externalControlPlane,
   gatewayPorts,
   duplicateCertificates,
+  gatewaySecrets,
   conflictingGateways,
   injection,
   proxyImages,
@@ -73,7 +75,6 @@ export const ANALYZERS: readonly Analyzer[] = [
 
 /** Istio 1.30.3 analyzers pilotfish does not implement (asking for one is refused, never silently skipped). */
 export const NOT_IMPLEMENTED: readonly string[] = [
-  "gateway.SecretAnalyzer",
   "services.MultiClusterServiceAnalyzer",
 ];
 

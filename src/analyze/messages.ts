@@ -75,6 +75,11 @@ const T: MessageType[] = [
     code: "IST0129", name: "NoServerCertificateVerificationPortLevel", level: "Warning",
     text: (dr, ns, mode, host, port) => `DestinationRule ${dr} in namespace ${ns} has TLS mode set to ${mode} but no caCertificates are set to validate server identity for host: ${host} at port ${port}`,
   },
+  { code: "IST0130", name: "VirtualServiceUnreachableRule", level: "Warning", text: (rule, why) => `VirtualService rule ${rule} not used (${why}).` },
+  {
+    code: "IST0131", name: "VirtualServiceIneffectiveMatch", level: "Info",
+    text: (rule, match, dup) => `VirtualService rule ${rule} match ${match} is not used (duplicate/overlapping match in rule ${dup}).`,
+  },
   {
     code: "IST0132", name: "VirtualServiceHostNotFoundInGateway", level: "Warning",
     text: (hosts, vs, gw) => `one or more host ${goList(hosts)} defined in VirtualService ${vs} not found in Gateway ${gw}.`,
@@ -118,6 +123,10 @@ const T: MessageType[] = [
   {
     code: "IST0160", name: "MultipleTelemetriesWithoutWorkloadSelectors", level: "Error",
     text: (names, ns) => `The Telemetries ${goList(names)} in namespace ${goQuote(ns)} have no workload selector, which can lead to undefined behavior.`,
+  },
+  {
+    code: "IST0161", name: "InvalidGatewayCredential", level: "Error",
+    text: (gw, ns) => `The credential referenced by the Gateway ${gw} in namespace ${ns} is invalid, which can cause the traffic not to work as expected.`,
   },
   {
     code: "IST0162", name: "GatewayPortNotDefinedOnService", level: "Warning",

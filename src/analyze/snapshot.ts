@@ -31,6 +31,8 @@ export interface SnapshotOptions {
   meshNetworks?: Obj;
   /** Add istioctl's default ingress gateway Pod and Service (files-only analysis). */
   addDefaults: boolean;
+  /** The time certificates are checked against (ms since the epoch). */
+  now?: number;
 }
 
 export function toResource(o: Obj, origin: Origin, defaultNamespace: string): Resource {
@@ -93,5 +95,5 @@ export function buildSnapshot(inputs: InputObject[], o: SnapshotOptions): Snapsh
     const mn = { apiVersion: "install.istio.io/v1alpha1", kind: "MeshNetworks", metadata: { name: "meshnetworks", namespace: o.istioNamespace }, spec: o.meshNetworks };
     resources.push(toResource(mn, {}, o.istioNamespace));
   }
-  return { resources, istioNamespace: o.istioNamespace, mesh, meshNetworks: o.meshNetworks };
+  return { resources, istioNamespace: o.istioNamespace, mesh, meshNetworks: o.meshNetworks, now: o.now };
 }

@@ -41,6 +41,8 @@ export interface Snapshot {
   mesh: Obj;
   /** MeshNetworks (`networks: ...`), when given. */
   meshNetworks?: Obj;
+  /** The time certificates are checked against (ms since the epoch); handed in, so checks stay pure. */
+  now?: number;
 }
 
 /** One finding: a message type (code) about one resource. */

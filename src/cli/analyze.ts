@@ -204,6 +204,26 @@ async function readCluster(flags: ClusterFlags): Promise<ClusterRead> {
       if (v && typeof v === "object") meshNetworks = v as Obj;
     }
   }
+  // The Secrets the Istio Gateways' credentialNames name (in their workload's namespace), read one by one: no other
+  // Secret is read.
+  const pods = objects.filter((o) => o.object.kind === "Pod").map((o) => o.object);
+  const wanted = new Set<string>();
+  for (const { object: gw } of objects.filter((o) => o.object.kind === "Gateway" && String(o.object.apiVersion).startsWith("networking.istio.io/"))) {
+    const sel = (gw.spec?.selector ?? {}) as Record<string, string>;
+    const pod = pods.find((p) => Object.entries(sel).every(([k, v]) => p.metadata?.labels?.[k] === v));
+    if (!pod) continue;
+    for (const srv of gw.spec?.servers ?? []) {
+      const cn = String(srv?.tls?.credentialName ?? "");
+      if (cn) wanted.add(cn.includes("/") ? cn : `${pod.metadata?.namespace}/${cn}`);
+    }
+  }
+  for (const ref of wanted) {
+    const [ns, name] = [ref.slice(0, ref.indexOf("/")), ref.slice(ref.indexOf("/") + 1)];
+    const r = await kube.request("GET", `/api/v1/namespaces/${encodeURIComponent(ns)}/secrets/${encodeURIComponent(name)}`);
+    if (r.status === 404) continue;
+    if (r.status < 200 || r.status >= 300) throw new Error(`GET secret ${ref}: HTTP ${r.status}`);
+    objects.push({ object: { apiVersion: "v1", kind: "Secret", ...(JSON.parse(r.body) as Obj) }, origin: {} });
+  }
   // The Gateway API CRDs Istio needs at a minimum version (by name: CRDs are large, the rest are not read).
   for (const name of Object.keys(MINIMUM_CRD_VERSIONS)) {
     const r = await kube.request("GET", `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${name}`);
@@ -300,6 +320,7 @@ export async function runAnalyze(positional: string[], opts: Opts, flags: Cluste
     meshConfig: { ...(cluster?.mesh ?? {}), ...(meshConfig ?? {}) },
     meshNetworks: meshNetworks ?? cluster?.meshNetworks,
     addDefaults: !useKube,
+    now: Date.now(),
   });
   const messages = analyze(snapshot, {
     analyzers: opts.analyzer,

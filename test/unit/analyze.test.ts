@@ -39,6 +39,20 @@ interface Check {
 
 const CHECKS: Check[] = [
   {
+    analyzer: "gateway.SecretAnalyzer", code: "IST0101",
+    positive: gw("gw", `["a.example.com"]`).replace("hosts:", "tls: {mode: SIMPLE, credentialName: missing-cert}, hosts:"),
+    negative: gw("gw", `["a.example.com"]`),
+    want: ["IST0101 Gateway default/gw"],
+  },
+  {
+    analyzer: "gateway.SecretAnalyzer", code: "IST0161",
+    positive: gw("gw", `["a.example.com"]`).replace("hosts:", "tls: {mode: SIMPLE, credentialName: cert}, hosts:") +
+      `apiVersion: v1\nkind: Secret\nmetadata: {name: cert, namespace: istio-system}\ndata: {tls.crt: aHVzaAo=, tls.key: aHVzaAo=}\n`,
+    negative: gw("gw", `["a.example.com"]`).replace("hosts:", "tls: {mode: SIMPLE}, hosts:") +
+      `apiVersion: v1\nkind: Secret\nmetadata: {name: cert, namespace: istio-system}\ndata: {tls.crt: aHVzaAo=, tls.key: aHVzaAo=}\n`,
+    want: ["IST0161 Gateway default/gw"],
+  },
+  {
     analyzer: "virtualservice.DestinationHostAnalyzer", code: "IST0140",
     positive: svc("reviews") + gw("gw") + vs("split", `{hosts: [reviews], http: [{route: [{destination: {host: reviews, subset: v1}}]}]}`) + vs("ingress", `{hosts: [a.example.com], gateways: [gw], http: [{route: [{destination: {host: reviews}}]}]}`),
     negative: svc("reviews") + gw("gw") + vs("split", `{hosts: [reviews], http: [{route: [{destination: {host: reviews, subset: v1}}]}]}`) + vs("ingress", `{hosts: [a.example.com], gateways: [gw], http: [{route: [{destination: {host: reviews, subset: v1}}]}]}`),
@@ -398,7 +412,7 @@ describe("analyze core", () => {
     assert.deepEqual(levels, [...levels].sort((a, b) => ["Error", "Warning", "Info"].indexOf(a) - ["Error", "Warning", "Info"].indexOf(b)));
   });
   it("refuses an analyzer it does not implement, and an unknown one", () => {
-    assert.throws(() => analyze(s(broken), { analyzers: ["gateway.SecretAnalyzer"] }), /not supported by pilotfish/);
+    assert.throws(() => analyze(s(broken), { analyzers: ["services.MultiClusterServiceAnalyzer"] }), /not supported by pilotfish/);
     assert.throws(() => analyze(s(broken), { analyzers: ["nope.Analyzer"] }), /no such analyzer/);
   });
   it("without -A, resources written without a namespace go to the default namespace", () => {
@@ -472,7 +486,7 @@ describe("pilotfish analyze (command)", () => {
     assert.equal((await run(["--use-kube=false", "-o", "xml", bad])).code, 2);
     assert.equal((await run(["--use-kube=false", "--failure-threshold", "Fatal", bad])).code, 2);
     assert.equal((await run(["--use-kube=false", "-S", "IST0101", bad])).code, 2);
-    assert.equal((await run(["--use-kube=false", "--analyzer", "gateway.SecretAnalyzer", bad])).code, 2);
+    assert.equal((await run(["--use-kube=false", "--analyzer", "services.MultiClusterServiceAnalyzer", bad])).code, 2);
     assert.equal((await run(["--use-kube=false"])).code, 2);
   });
   it("a cluster that does not answer exits 3", async () => {

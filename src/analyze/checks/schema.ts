@@ -39,7 +39,14 @@ export function schemaAnalyzers(validate: Validator): Analyzer[] {
         if (!v.handled) continue;
         // Placed on the resource's line, as istioctl does; the field path leads the text (but not a bare "spec").
         for (const e of v.errors) report({ code: "IST0106", resource: r, args: [e.path && e.path !== "spec" ? `${e.path}: ${e.message}` : e.message] });
-        for (const w of v.warnings) report({ code: "IST0133", resource: r, args: [w] });
+        for (const w of v.warnings) {
+          // The unreachable-rule warnings have codes of their own (Istio's analysis-aware validation errors).
+          const ineffective = /virtualService rule (.+?) match (.+) is not used \(duplicate\/overlapping match in rule (.+)\)$/.exec(w);
+          const unused = /virtualService rule (.+) not used \((.+)\)$/.exec(w);
+          if (ineffective) report({ code: "IST0131", resource: r, args: [ineffective[1], ineffective[2], ineffective[3]] });
+          else if (unused) report({ code: "IST0130", resource: r, args: [unused[1], unused[2]] });
+          else report({ code: "IST0133", resource: r, args: [w] });
+        }
       }
     },
   }));
