@@ -61,3 +61,7 @@ conformance: node_modules build ## Istio 1.30.3 conformance runners on the in-tr
 bench: build ## benchmarks: CLI cold start, injection core, webhook at 1,000 req/s (vegeta) and under load (+ Istio's Go injector when ISTIO_GIT_DIR is set), operator apply time and footprint; writes bench/results/
 	node --import tsx bench/run.ts
 	node --import tsx bench/operator.ts
+
+.PHONY: soak
+soak: node_modules controlplane helm build ## soak with restarts, 10 min: load through 2 replicas while replicas (SIGTERM, SIGKILL), kube-apiserver and etcd restart; writes bench/results/soak.json
+	SOAK_DURATION=$${SOAK_DURATION:-10m} SOAK_OUT=$${SOAK_OUT:-bench/results/soak.json} node --import tsx --test test/kind/soak.test.ts

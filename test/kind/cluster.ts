@@ -23,7 +23,18 @@ export interface Cluster {
   kubectl(args: string[], stdin?: string): Promise<{ code: number; stdout: string; stderr: string }>;
   /** Last lines of each component's log, for a failing test to print. */
   logsTail(lines?: number): string;
+  /** Stops one component (SIGTERM by default), starts it again with the same flags and ports, and waits until the
+   *  API server's /readyz answers 200 again (local control plane only; the soak test's faults). */
+  restart?(component: ControlPlaneComponent, opts?: { signal?: NodeJS.Signals; downMs?: number }): Promise<RestartTiming>;
   stop(): Promise<void>;
+}
+
+export type ControlPlaneComponent = "etcd" | "kube-apiserver" | "kube-controller-manager";
+/** Milliseconds from the signal: until the process exited, until it was started again, until /readyz said 200. */
+export interface RestartTiming {
+  exitedMs: number;
+  startedMs: number;
+  readyMs: number;
 }
 
 export interface StartOptions {
@@ -184,7 +195,9 @@ export async function startCluster(opts: StartOptions = {}): Promise<Cluster> {
   const procs: ChildProcess[] = [];
   const logs: string[] = [];
   if (!opts.detach) installExitHook();
+  const argsOf = new Map<string, string[]>();
   const start = (name: string, args: string[]) => {
+    argsOf.set(name, args);
     const logFile = path.join(dir, `${name}.log`);
     logs.push(logFile);
     const fd = fs.openSync(logFile, "a");
@@ -266,6 +279,30 @@ export async function startCluster(opts: StartOptions = {}): Promise<Cluster> {
       }
     }
     log(`control plane ready after ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+    const restart = async (name: ControlPlaneComponent, ro: { signal?: NodeJS.Signals; downMs?: number } = {}): Promise<RestartTiming> => {
+      const old = [...procs].reverse().find((p) => p.spawnfile.endsWith(`/${name}`));
+      if (!old) throw new Error(`${name} is not running`);
+      const t0 = Date.now();
+      if (old.exitCode === null && old.signalCode === null) {
+        const exited = new Promise((r) => old.once("exit", r));
+        old.kill(ro.signal ?? "SIGTERM");
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
+        if (old.exitCode === null && old.signalCode === null) {
+          old.kill("SIGKILL");
+          await exited;
+        }
+      }
+      const exitedMs = Date.now() - t0;
+      live.delete(old);
+      if (ro.downMs) await new Promise((r) => setTimeout(r, ro.downMs));
+      // Same flags, same ports; the new process takes the old one's place (stop order unchanged).
+      const fresh = start(name, argsOf.get(name)!);
+      procs.splice(procs.indexOf(fresh), 1);
+      procs.splice(procs.indexOf(old), 1, fresh);
+      const startedMs = Date.now() - t0;
+      await waitFor(`kube-apiserver /readyz after restarting ${name}`, readyz, 120_000, procs);
+      return { exitedMs, startedMs, readyMs: Date.now() - t0 };
+    };
     return {
       kubeconfigPath: adminKubeconfig,
       kc,
@@ -274,6 +311,7 @@ export async function startCluster(opts: StartOptions = {}): Promise<Cluster> {
       external: false,
       kubectl: (args, stdin) => runKubectl(path.join(bin, "kubectl"), adminKubeconfig, args, stdin),
       logsTail,
+      restart,
       stop,
     };
   } catch (e) {
