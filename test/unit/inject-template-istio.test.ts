@@ -10,7 +10,10 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
 
-import { caseSettings, corpus, corpusCases, firstDiff, injectFile, istioTemplateTexts, withIstioTexts } from "./inject-template-corpus.js";
+import fs from "node:fs";
+import { loadAll } from "js-yaml";
+import { caseSettings, corpus, corpusCases, firstDiff, injectFile, istioTemplateTexts, root, withIstioTexts } from "./inject-template-corpus.js";
+import { applyInjectorConfigMap, applyMeshConfigMap, defaultInjectorState, settingsFromIstioOperator, settingsOf } from "../../src/config/injection.js";
 
 // Cases whose two paths differ today, each with the reason. Empty = every case agrees.
 const KNOWN_DIFFERENCES: Record<string, string> = {};
@@ -44,3 +47,31 @@ describe("Istio 1.30.3's template texts through the template path agree with the
     assert.equal(disagree.length, Object.keys(KNOWN_DIFFERENCES).length, "a known difference is gone: remove it from KNOWN_DIFFERENCES");
   });
 });
+
+describe("a cluster with Istio's own ConfigMaps", () => {
+  it("pilotfish reading istioctl 1.30.3's istio-sidecar-injector and istio ConfigMaps injects what its own settings inject", () => {
+    // The default profile's ConfigMaps as istioctl renders them (hub registry.istio.io/testing, tag latest).
+    const docs = loadAll(fs.readFileSync(path.join(root, "test/conformance/istio-operator/goldens/profile-default.yaml"), "utf8")) as any[];
+    const cm = (name: string) => docs.find((d) => d?.kind === "ConfigMap" && d.metadata?.name === name)?.data;
+    let { state, errors } = applyInjectorConfigMap(defaultInjectorState(), cm("istio-sidecar-injector"));
+    assert.deepEqual(errors, []);
+    const m = applyMeshConfigMap(state, cm("istio"));
+    assert.equal(m.error, undefined);
+    state = m.state;
+    const cluster = settingsOf(state, {}, true);
+    assert.ok(cluster.templates?.sidecar?.includes("istio-iptables"), "Istio's sidecar text is read from config.templates");
+    const own = settingsFromIstioOperator({ hub: "registry.istio.io/testing", tag: "latest" }, { nativeSidecars: true });
+    let compared = 0;
+    for (const c of corpusCases()) {
+      if (c.skipInjection || c.setFlags.length || c.inFilePath || c.meshConfig || c.env.ENABLE_NATIVE_SIDECARS !== "true") continue;
+      const file = path.join(corpus, "testdata", c.in);
+      const a = injectFile(file, own);
+      const b = injectFile(file, cluster);
+      assert.equal(b.ok, a.ok, `${c.id}: ${JSON.stringify(b).slice(0, 300)}`);
+      if (a.ok && b.ok) assert.equal(firstDiff(a.objects, b.objects), undefined, c.id);
+      compared++;
+    }
+    assert.ok(compared > 60, `${compared} cases compared`);
+  });
+});
+
