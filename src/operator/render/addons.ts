@@ -15,7 +15,7 @@ export { ADDON_COMPONENT, ADDONS, type AddonName, type AddonPeers };
 export function renderAddon(ctx: RenderContext, addon: AddonName, ns: string, peers: AddonPeers = { [addon]: ns }): K8sObject[] {
   switch (addon) {
     case "prometheus": return renderPrometheus(ctx, ns);
-    case "grafana": return renderGrafana(ctx, ns);
+    case "grafana": return renderGrafana(ctx, ns, peers);
     case "jaeger": return renderJaeger(ctx, ns);
     case "kiali": return renderKiali(ctx, ns, peers);
   }

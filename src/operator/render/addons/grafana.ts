@@ -1,8 +1,9 @@
-// Grafana as Istio's sample runs it: anonymous admin access for demos, the Prometheus addon as its data source,
-// and pilotfish's Istio dashboards provisioned from two ConfigMaps through two file providers (folder "istio").
+// Grafana as Istio's sample runs it: anonymous admin access for demos, the Prometheus addon as its data source
+// (in its own namespace when that differs), and pilotfish's Istio dashboards provisioned from two ConfigMaps
+// through two file providers (folder "istio").
 import { dump } from "js-yaml";
 import { obj, type K8sObject, type RenderContext } from "../meta.js";
-import { deployment, httpProbe, image, labelsFor, selectorFor } from "./common.js";
+import { deployment, httpProbe, image, labelsFor, selectorFor, type AddonPeers } from "./common.js";
 import { DASHBOARDS } from "./dashboards/index.js";
 import { toGrafana } from "./dashboards/lib.js";
 
@@ -20,7 +21,8 @@ export function dashboardData(configMap: string): Record<string, string> {
   return data;
 }
 
-export function renderGrafana(ctx: RenderContext, ns: string): K8sObject[] {
+export function renderGrafana(ctx: RenderContext, ns: string, peers: AddonPeers): K8sObject[] {
+  const prometheus = peers.prometheus && peers.prometheus !== ns ? `prometheus.${peers.prometheus}` : "prometheus";
   const L = labelsFor(ctx, "grafana");
   const sel = selectorFor("grafana");
   const ini = [
@@ -40,7 +42,7 @@ export function renderGrafana(ctx: RenderContext, ns: string): K8sObject[] {
         "grafana.ini": ini,
         "datasources.yaml": dump({
           apiVersion: 1,
-          datasources: [{ name: "Prometheus", uid: "prometheus", type: "prometheus", orgId: 1, access: "proxy", url: "http://prometheus:9090", isDefault: true, editable: true, jsonData: { timeInterval: "15s" } }],
+          datasources: [{ name: "Prometheus", uid: "prometheus", type: "prometheus", orgId: 1, access: "proxy", url: `http://${prometheus}:9090`, isDefault: true, editable: true, jsonData: { timeInterval: "15s" } }],
         }),
         "dashboardproviders.yaml": dump({
           apiVersion: 1,

@@ -33,7 +33,7 @@ export function kialiConfig(ctx: RenderContext, ns: string, peers: AddonPeers): 
           internal_url: `http://grafana.${peers.grafana}:3000`,
           external_url: "http://localhost:3000",
           dashboards: [
-            { name: DASHBOARD_TITLES.service, variables: { namespace: "var-namespace", service: "var-service", datasource: "var-datasource" } },
+            { name: DASHBOARD_TITLES.service, variables: { service: "var-service", datasource: "var-datasource" } },
             { name: DASHBOARD_TITLES.workload, variables: { namespace: "var-namespace", workload: "var-workload", datasource: "var-datasource" } },
             { name: DASHBOARD_TITLES.mesh, variables: { datasource: "var-datasource" } },
             { name: DASHBOARD_TITLES["control-plane"], variables: { datasource: "var-datasource" } },
