@@ -33,6 +33,6 @@ COPY charts ./charts
 COPY --from=build /src/dist ./dist
 # 65532 is the conventional "nonroot" uid; the chart's securityContext runs as it with a read-only root.
 USER 65532:65532
-EXPOSE 15017
+EXPOSE 15017 15014
 ENTRYPOINT ["node", "/app/bin/pilotfish.mjs"]
 CMD ["serve"]

@@ -224,7 +224,21 @@ const ADMISSION_API = "admissionregistration.k8s.io/v1";
 const LABELS = { "app.kubernetes.io/managed-by": "pilotfish" };
 
 type SecretObject = { metadata?: { resourceVersion?: string; annotations?: Record<string, string> }; data?: Record<string, string> };
-type WebhookConfigObject = { metadata?: { resourceVersion?: string }; webhooks?: { clientConfig?: { caBundle?: string } }[] };
+type ClientConfig = { caBundle?: string; url?: string; service?: { namespace?: string; name?: string; port?: number } };
+type WebhookConfigObject = { metadata?: { name?: string; resourceVersion?: string }; webhooks?: { clientConfig?: ClientConfig }[] };
+
+/** Where a webhook sends its reviews (the path aside): a Service and port, or a URL's origin. */
+function endpointOf(c: ClientConfig | undefined): string {
+  if (c?.service?.name) return `svc:${c.service.namespace ?? ""}/${c.service.name}:${c.service.port ?? 443}`;
+  if (c?.url) {
+    try {
+      return `url:${new URL(c.url).origin}`;
+    } catch {
+      return "";
+    }
+  }
+  return "";
+}
 
 export class CertController {
   private bundle: CertBundle | undefined;
@@ -351,17 +365,38 @@ export class CertController {
   /** Sets caBundle on every webhook of the owned configurations (JSON patch guarded by resourceVersion). */
   async syncCaBundles(trust: string): Promise<void> {
     const want = b64(trust);
-    const targets = [
+    const targets: { kind: string; name: string; obj?: WebhookConfigObject }[] = [
       ...this.o.mutatingWebhooks.map((name) => ({ kind: "MutatingWebhookConfiguration", name })),
       ...this.o.validatingWebhooks.map((name) => ({ kind: "ValidatingWebhookConfiguration", name })),
     ];
+    const endpoints = new Set<string>();
     for (const t of targets) {
-      let obj: WebhookConfigObject | undefined;
       try {
-        obj = (await this.kube.get(ADMISSION_API, t.kind, undefined, t.name)) as WebhookConfigObject | undefined;
+        t.obj = (await this.kube.get(ADMISSION_API, t.kind, undefined, t.name)) as WebhookConfigObject | undefined;
       } catch (e) {
         throw new Error(`cannot read ${t.kind} ${t.name}: ${errText(e)}`);
       }
+      if (t.kind === "MutatingWebhookConfiguration") for (const w of t.obj?.webhooks ?? []) endpoints.add(endpointOf(w.clientConfig));
+    }
+    // Revision tags (`pilotfish tag set`) copy an injector webhook's endpoint and caBundle: the tags that point
+    // only at this controller's endpoints follow its CA too, or a CA rollover would leave them stale.
+    endpoints.delete("");
+    if (endpoints.size) {
+      let tags: WebhookConfigObject[] = [];
+      try {
+        tags = (await this.kube.list(ADMISSION_API, "MutatingWebhookConfiguration", "istio.io/tag,app.kubernetes.io/managed-by=pilotfish")) as WebhookConfigObject[];
+      } catch (e) {
+        this.o.logger.warn({ error: errText(e) }, "cannot list revision-tag webhooks; their caBundle is retried on the next pass");
+      }
+      for (const obj of tags) {
+        const name = obj.metadata?.name;
+        const ws = obj.webhooks ?? [];
+        if (!name || targets.some((t) => t.name === name) || !ws.length || !ws.every((w) => endpoints.has(endpointOf(w.clientConfig)))) continue;
+        targets.push({ kind: "MutatingWebhookConfiguration", name, obj });
+      }
+    }
+    for (const t of targets) {
+      const obj = t.obj;
       if (!obj) {
         this.o.logger.warn({ kind: t.kind, name: t.name }, "webhook configuration not found; its caBundle will be set once it exists");
         continue;

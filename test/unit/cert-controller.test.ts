@@ -131,6 +131,8 @@ describe("CertController against a scripted API server", () => {
   it("loses the create race to another replica and serves its certificate; a conflicting write re-reads; caBundles are JSON-patched behind a resourceVersion test", async () => {
     const t0 = Date.now();
     const theirs = (await applyPlan(undefined, { action: "create", reason: "" }, issue(t0)))!;
+    const trust64 = Buffer.from(theirs.trust).toString("base64");
+    const svc = { namespace: "ns", name: "pilotfish", port: 443 };
     const secret = (rv: string) => ({ metadata: { name: "tls", namespace: "ns", resourceVersion: rv, annotations: secretFromBundle(theirs).annotations }, data: secretFromBundle(theirs).data });
     let now = t0;
     const served: string[] = [];
@@ -150,9 +152,21 @@ describe("CertController against a scripted API server", () => {
       { status: 200, body: secret("5") },
       { status: 409, body: { message: "the object has been modified" } },
       { status: 200, body: secret("6") },
-      { status: 200, body: { metadata: { name: "mwc", resourceVersion: "9" }, webhooks: [{ name: "a", clientConfig: { caBundle: "old" } }, { name: "b", clientConfig: { caBundle: Buffer.from(theirs.trust).toString("base64") } }] } },
-      { status: 200, body: {} },
+      { status: 200, body: { metadata: { name: "mwc", resourceVersion: "9" }, webhooks: [{ name: "a", clientConfig: { caBundle: "old", service: svc } }, { name: "b", clientConfig: { caBundle: trust64, service: svc } }] } },
       { status: 404, body: { message: "not found" } },
+      {
+        status: 200,
+        body: {
+          metadata: { resourceVersion: "20" },
+          items: [
+            // A tag of this injector (`pilotfish tag set`): follows the CA. A tag of another pilotfish: left alone.
+            { metadata: { name: "istio-revision-tag-prod", resourceVersion: "11" }, webhooks: [{ name: "t", clientConfig: { caBundle: "old", service: { ...svc, path: "/inject" } } }] },
+            { metadata: { name: "istio-revision-tag-other", resourceVersion: "12" }, webhooks: [{ name: "t", clientConfig: { caBundle: "x", service: { ...svc, name: "elsewhere" } } }] },
+          ],
+        },
+      },
+      { status: 200, body: {} },
+      { status: 200, body: {} },
     );
     await c.reconcile();
     assert.deepEqual(seen.map((s) => `${s.method} ${s.url}`), [
@@ -160,18 +174,24 @@ describe("CertController against a scripted API server", () => {
       "PUT /api/v1/namespaces/ns/secrets/tls",
       "GET /api/v1/namespaces/ns/secrets/tls",
       "GET /apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/mwc",
-      "PATCH /apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/mwc",
       "GET /apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations/gone",
+      `GET /apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations?limit=500&${new URLSearchParams({ labelSelector: "istio.io/tag,app.kubernetes.io/managed-by=pilotfish" })}`,
+      "PATCH /apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/mwc",
+      "PATCH /apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/istio-revision-tag-prod",
     ]);
     assert.equal(JSON.parse(seen[1].body).metadata.resourceVersion, "5", "the write carries the resourceVersion read");
     assert.equal(c.stats.conflicts, 1);
     assert.equal(c.stats.rotations, 0);
-    assert.equal(seen[4].type, "application/json-patch+json");
-    assert.deepEqual(JSON.parse(seen[4].body), [
+    assert.equal(seen[6].type, "application/json-patch+json");
+    assert.deepEqual(JSON.parse(seen[6].body), [
       { op: "test", path: "/metadata/resourceVersion", value: "9" },
-      { op: "add", path: "/webhooks/0/clientConfig/caBundle", value: Buffer.from(theirs.trust).toString("base64") },
+      { op: "add", path: "/webhooks/0/clientConfig/caBundle", value: trust64 },
     ]);
-    assert.equal(c.stats.caBundlePatches, 1);
+    assert.deepEqual(JSON.parse(seen[7].body), [
+      { op: "test", path: "/metadata/resourceVersion", value: "11" },
+      { op: "add", path: "/webhooks/0/clientConfig/caBundle", value: trust64 },
+    ]);
+    assert.equal(c.stats.caBundlePatches, 2);
     assert.deepEqual(served, [theirs.cert]);
   });
 });
