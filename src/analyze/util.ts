@@ -9,10 +9,26 @@ export const str = (v: unknown): string => (typeof v === "string" ? v : v === un
 export const arr = <T = any>(v: unknown): T[] => (Array.isArray(v) ? (v as T[]) : []);
 export const obj = (v: unknown): Obj => (v && typeof v === "object" && !Array.isArray(v) ? (v as Obj) : {});
 
+// Per-snapshot index by kind, so checks that look resources up inside loops stay linear on large clusters.
+const INDEX = new WeakMap<Snapshot, Map<string, Resource[]>>();
+
 /** The resources of one kind (and API group, when given). */
 export function ofKind(s: Snapshot, kind: string, group?: string): Resource[] {
-  return s.resources.filter((r) => r.kind === kind && (group === undefined || r.group === group));
+  let byKind = INDEX.get(s);
+  if (!byKind || INDEX_SIZE.get(s) !== s.resources.length) {
+    byKind = new Map();
+    for (const r of s.resources) {
+      const list = byKind.get(r.kind);
+      if (list) list.push(r);
+      else byKind.set(r.kind, [r]);
+    }
+    INDEX.set(s, byKind);
+    INDEX_SIZE.set(s, s.resources.length);
+  }
+  const list = byKind.get(kind) ?? [];
+  return group === undefined ? list : list.filter((r) => r.group === group);
 }
+const INDEX_SIZE = new WeakMap<Snapshot, number>();
 export const ISTIO_NETWORKING = "networking.istio.io";
 export const ISTIO_SECURITY = "security.istio.io";
 export const ISTIO_TELEMETRY = "telemetry.istio.io";
