@@ -202,9 +202,18 @@ export interface WindowStats {
   /** first failing create's start to last failing create's end (0 when none failed) */
   webhookFailureWindowMs: number;
   apiUnavailableWindowMs: number;
+  /** latency of the creates that succeeded (admitted or denied as they should be) */
+  p50LatencyMs: number;
+  maxLatencyMs: number;
   recoveryMs?: number;
   samples: string[];
   detail?: unknown;
+}
+
+function quantile(xs: number[], q: number): number {
+  if (!xs.length) return 0;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
 }
 
 function span(ops: Op[]): number {
@@ -216,6 +225,7 @@ export function windowStats(w: Window, ops: Op[]): WindowStats {
   const mine = ops.filter((o) => o.start >= w.start && o.start < w.end);
   const count = (k: Outcome) => mine.filter((o) => o.outcome === k).length;
   const bad = mine.filter((o) => o.outcome !== "ok" && o.outcome !== "denied");
+  const good = mine.filter((o) => o.outcome === "ok" || o.outcome === "denied").map((o) => o.end - o.start);
   const samples = [...new Set(bad.map((o) => `${o.outcome} ${o.status}: ${o.message ?? ""}`.slice(0, 300)))].slice(0, 4);
   return {
     name: w.name,
@@ -232,6 +242,8 @@ export function windowStats(w: Window, ops: Op[]): WindowStats {
     other: count("other"),
     webhookFailureWindowMs: span(mine.filter((o) => o.outcome === "webhookFailed")),
     apiUnavailableWindowMs: span(mine.filter((o) => o.outcome === "apiUnavailable")),
+    p50LatencyMs: quantile(good, 0.5),
+    maxLatencyMs: quantile(good, 1),
     recoveryMs: w.recoveryMs,
     samples,
     detail: w.detail,
@@ -239,12 +251,13 @@ export function windowStats(w: Window, ops: Op[]): WindowStats {
 }
 
 /** Sums of the windows of one fault kind. */
-export function byFault(stats: WindowStats[]): Record<string, Omit<WindowStats, "name" | "samples" | "detail" | "recoveryMs"> & { windows: number; maxRecoveryMs?: number; maxWebhookFailureWindowMs: number; maxApiUnavailableWindowMs: number }> {
+export function byFault(stats: WindowStats[]): Record<string, Omit<WindowStats, "name" | "samples" | "detail" | "recoveryMs" | "p50LatencyMs"> & { windows: number; maxRecoveryMs?: number; maxWebhookFailureWindowMs: number; maxApiUnavailableWindowMs: number }> {
   const out: Record<string, ReturnType<typeof byFault>[string]> = {};
   for (const s of stats) {
-    const a = (out[s.fault] ??= { fault: s.fault, windows: 0, lengthMs: 0, attempted: 0, ok: 0, denied: 0, webhookFailed: 0, apiUnavailable: 0, notInjected: 0, invalidAdmitted: 0, wronglyDenied: 0, other: 0, webhookFailureWindowMs: 0, apiUnavailableWindowMs: 0, maxWebhookFailureWindowMs: 0, maxApiUnavailableWindowMs: 0 });
+    const a = (out[s.fault] ??= { fault: s.fault, windows: 0, lengthMs: 0, attempted: 0, ok: 0, denied: 0, webhookFailed: 0, apiUnavailable: 0, notInjected: 0, invalidAdmitted: 0, wronglyDenied: 0, other: 0, webhookFailureWindowMs: 0, apiUnavailableWindowMs: 0, maxLatencyMs: 0, maxWebhookFailureWindowMs: 0, maxApiUnavailableWindowMs: 0 });
     a.windows++;
     for (const k of ["lengthMs", "attempted", "ok", "denied", "webhookFailed", "apiUnavailable", "notInjected", "invalidAdmitted", "wronglyDenied", "other", "webhookFailureWindowMs", "apiUnavailableWindowMs"] as const) a[k] += s[k];
+    a.maxLatencyMs = Math.max(a.maxLatencyMs, s.maxLatencyMs);
     a.maxWebhookFailureWindowMs = Math.max(a.maxWebhookFailureWindowMs, s.webhookFailureWindowMs);
     a.maxApiUnavailableWindowMs = Math.max(a.maxApiUnavailableWindowMs, s.apiUnavailableWindowMs);
     if (s.recoveryMs !== undefined) a.maxRecoveryMs = Math.max(a.maxRecoveryMs ?? 0, s.recoveryMs);

@@ -5,6 +5,7 @@
 // etcd restarted. Every create is classified (admitted, denied, webhook failure, API server unavailable) and
 // counted in the window of the fault it started in; at the end the pods and invalid resources stored are listed.
 //   SOAK_DURATION   total load time (120s by default; `make soak` runs 10m)   SOAK_RECOVERY_S   recovery bound (60)
+//   SOAK_DOWN_S     seconds etcd / the API server stay stopped (5)
 //   SOAK_OUT        write the JSON report there (`make soak`: bench/results/soak.json)
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -19,7 +20,7 @@ import { apiClient, byFault, classify, hasSidecar, istioBody, Load, podBody, res
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const log = (msg: string) => process.stdout.write(`# ${msg}\n`);
+const log = (msg: string) => process.stdout.write(`${msg}\n`);
 const NS = "pilotfish-system";
 const LOAD_NS = "soak";
 const MWC = "pf-pilotfish-sidecar-injector";
@@ -34,6 +35,8 @@ function seconds(v: string | undefined, dflt: number): number {
 
 const DURATION_S = seconds(process.env.SOAK_DURATION, 120);
 const RECOVERY_S = Number(process.env.SOAK_RECOVERY_S ?? 60);
+/** How long etcd / the API server stay down between stop and start (a restarted static pod is not back at once). */
+const DOWN_S = Number(process.env.SOAK_DOWN_S ?? 5);
 const PODS_PER_S = Number(process.env.SOAK_PODS_PER_S ?? 3);
 const ISTIO_PER_S = Number(process.env.SOAK_ISTIO_PER_S ?? 2);
 const FAULTS = ["sigterm", "sigkill", "kube-apiserver", "etcd"] as const;
@@ -145,7 +148,7 @@ describe(`soak with restarts (${DURATION_S}s)`, { timeout: (DURATION_S + 900) * 
           return out;
         }
         default:
-          return await cluster.restart!(fault);
+          return await cluster.restart!(fault, { downMs: DOWN_S * 1000 });
       }
     };
     for (let c = 1; c <= cycles; c++) {
@@ -161,6 +164,8 @@ describe(`soak with restarts (${DURATION_S}s)`, { timeout: (DURATION_S + 900) * 
         }
         const wait = start + slotMs - now();
         if (wait > 0) await sleep(wait);
+        // For etcd and the API server: how long after the API server answered /readyz again pilotfish worked.
+        if (recoveryMs !== undefined && detail && typeof detail === "object" && "readyMs" in detail) Object.assign(detail, { pilotfishAfterApiReadyMs: recoveryMs - (detail as { readyMs: number }).readyMs });
         windows.push({ name: `${fault}#${c}`, fault, start, end: now(), recoveryMs, detail });
         log(`${fault}#${c}: recovered after ${recoveryMs ?? "-"} ms; ${JSON.stringify(detail)}`);
       }
@@ -198,6 +203,7 @@ describe(`soak with restarts (${DURATION_S}s)`, { timeout: (DURATION_S + 900) * 
       cycles,
       slotS: +(slotMs / 1000).toFixed(1),
       webhook: { failurePolicy: "Fail", replicas: 2, timeoutSeconds: 10, balancerPollMs: 200, drainGraceS: 3 },
+      controlPlaneDownS: DOWN_S,
       totals: total,
       stored: { pods: pods.length, podsWithoutSidecar: podsWithoutSidecar.length, invalidResources: invalidStored.length },
       skippedAtInFlightCap: load.skipped,
@@ -212,7 +218,7 @@ describe(`soak with restarts (${DURATION_S}s)`, { timeout: (DURATION_S + 900) * 
     }
     log(`soak: ${elapsedS.toFixed(0)}s, ${total.attempted} creates (${total.ok} admitted, ${total.denied} invalid denied), ${total.webhookFailed} webhook failures, ${total.apiUnavailable} API unavailable, ${total.other} other; stored: ${pods.length} pods, ${podsWithoutSidecar.length} without sidecar, ${invalidStored.length} invalid resources`);
     for (const s of Object.values(faults))
-      log(`  ${s.fault.padEnd(15)} windows ${s.windows}: ${s.attempted} attempted, ${s.webhookFailed} webhook-failed (max window ${s.maxWebhookFailureWindowMs} ms), ${s.apiUnavailable} API-unavailable (max window ${s.maxApiUnavailableWindowMs} ms), ${s.notInjected} not injected, ${s.invalidAdmitted} invalid admitted, ${s.other + s.wronglyDenied} other; max recovery ${s.maxRecoveryMs ?? "-"} ms`);
+      log(`  ${s.fault.padEnd(15)} windows ${s.windows}: ${s.attempted} attempted, ${s.webhookFailed} webhook-failed (max window ${s.maxWebhookFailureWindowMs} ms), ${s.apiUnavailable} API-unavailable (max window ${s.maxApiUnavailableWindowMs} ms), ${s.notInjected} not injected, ${s.invalidAdmitted} invalid admitted, ${s.other + s.wronglyDenied} other; max latency ${s.maxLatencyMs} ms; max recovery ${s.maxRecoveryMs ?? "-"} ms`);
     for (const s of stats) if (s.samples.length) log(`  ${s.name}: ${s.samples.join(" | ")}`);
     if (!process.env.SOAK_OUT) log(JSON.stringify(report.byFault));
 
