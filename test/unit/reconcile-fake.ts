@@ -1,7 +1,7 @@
 // An in-memory KubeClient for the reconciler's unit tests: objects by kind/namespace/name, equality label
 // selectors, merge and JSON patches, IstioOperator finalizer semantics, and a log of every write call.
 import jsonpatch from "fast-json-patch";
-import type { KubeClient } from "../../src/kube/client.js";
+import { KubeError, type KubeClient } from "../../src/kube/client.js";
 import type { JsonObject } from "../../src/config/values.js";
 
 type Obj = JsonObject & { apiVersion: string; kind: string; metadata: JsonObject & { name: string; namespace?: string } };
@@ -31,8 +31,17 @@ export class FakeKube implements KubeClient {
   readonly objects = new Map<string, Obj>();
   readonly writes: Write[] = [];
   readonly events: JsonObject[] = [];
-  /** Make an apply of this kind/name fail (kind/ns/name -> message). */
+  /** Make an apply of this kind/name fail (kind/ns/name -> message), as the API server refuses one: HTTP 422. */
   readonly failApply = new Map<string, string>();
+  /** Fault injection: called before every call (reads too); an error it returns is thrown instead. */
+  fault?: (call: { verb: Write["verb"] | "get" | "list"; kind: string; id: string; subresource?: string }) => Error | undefined;
+  /** Every call, reads included, as "verb kind". */
+  readonly calls: string[] = [];
+  private check(verb: Write["verb"] | "get" | "list", kind: string, ident: string, subresource?: string): void {
+    this.calls.push(`${verb} ${kind}${subresource ? "/" + subresource : ""}`);
+    const e = this.fault?.({ verb, kind, id: ident, subresource });
+    if (e) throw e;
+  }
   private uid = 0;
 
   put(o: Obj): Obj {
@@ -56,11 +65,13 @@ export class FakeKube implements KubeClient {
   }
 
   async get(_apiVersion: string, kind: string, namespace: string | undefined, name: string): Promise<JsonObject | undefined> {
+    this.check("get", kind, id(kind, namespace, name));
     const o = this.obj(kind, namespace, name);
     return o && clone(o);
   }
 
   async list(apiVersion: string, kind: string, labelSelector?: string): Promise<JsonObject[]> {
+    this.check("list", kind, id(kind, undefined, ""));
     const want = (labelSelector ?? "").split(",").filter(Boolean).map((kv) => kv.split("="));
     return [...this.objects.values()]
       .filter((o) => o.kind === kind && o.apiVersion === apiVersion)
@@ -70,14 +81,16 @@ export class FakeKube implements KubeClient {
 
   async apply(o: Obj): Promise<JsonObject> {
     const key = id(o.kind, o.metadata.namespace, o.metadata.name);
+    this.check("apply", o.kind, key);
     this.writes.push({ verb: "apply", kind: o.kind, id: key });
     const fail = this.failApply.get(key);
-    if (fail) throw new Error(fail);
+    if (fail) throw new KubeError(422, JSON.stringify({ kind: "Status", code: 422, message: fail }), `apply ${key}`);
     return clone(this.put(o));
   }
 
   async create(_apiVersion: string, kind: string, namespace: string | undefined, obj: JsonObject): Promise<{ created: boolean }> {
     const name = String((obj.metadata as JsonObject).name ?? (obj.metadata as JsonObject).generateName);
+    this.check("create", kind, id(kind, namespace, name));
     this.writes.push({ verb: "create", kind, id: id(kind, namespace, name) });
     if (kind === "Event") {
       this.events.push(clone(obj));
@@ -89,6 +102,7 @@ export class FakeKube implements KubeClient {
   }
 
   async delete(_apiVersion: string, kind: string, namespace: string | undefined, name: string): Promise<boolean> {
+    this.check("delete", kind, id(kind, namespace, name));
     this.writes.push({ verb: "delete", kind, id: id(kind, namespace, name) });
     return this.objects.delete(id(kind, namespace, name));
   }
@@ -101,6 +115,7 @@ export class FakeKube implements KubeClient {
   }
 
   async mergePatch(_apiVersion: string, kind: string, namespace: string | undefined, name: string, patch: unknown, subresource = ""): Promise<JsonObject | undefined> {
+    this.check("patch", kind, id(kind, namespace, name), subresource || undefined);
     this.writes.push({ verb: "patch", kind, id: id(kind, namespace, name), subresource });
     const cur = this.obj(kind, namespace, name);
     if (!cur) return undefined;
@@ -111,6 +126,7 @@ export class FakeKube implements KubeClient {
   }
 
   async jsonPatch(_apiVersion: string, kind: string, namespace: string | undefined, name: string, ops: unknown[]): Promise<JsonObject | undefined> {
+    this.check("patch", kind, id(kind, namespace, name));
     this.writes.push({ verb: "patch", kind, id: id(kind, namespace, name) });
     const cur = this.obj(kind, namespace, name);
     if (!cur) return undefined;

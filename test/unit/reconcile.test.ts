@@ -136,11 +136,11 @@ describe("IstioOperator reconciler", () => {
     assert.deepEqual(kube.writes.slice(n), []);
   });
 
-  it("a component that fails to apply is ERROR in status with its error, and the others still go on", async () => {
+  it("a component that fails to apply is ERROR in status with its error, the others still go on, and the queue retries it", async () => {
     const { kube, rec, iop } = setup({ profile: "minimal" });
     kube.failApply.set(`ConfigMap/${NS}/istio`, "admission webhook denied the request: nope");
-    const r = await rec.reconcile(KEY);
-    assert.equal(r.status!.status, "ERROR");
+    await assert.rejects(rec.reconcile(KEY), /Pilot failed to apply/);
+    assert.equal(iop().status.status, "ERROR");
     assert.equal(iop().status.componentStatus.Pilot.status, "ERROR");
     assert.match(iop().status.componentStatus.Pilot.error, /denied the request: nope/);
     assert.ok(kube.obj("Deployment", NS, "istiod"), "the rest of Pilot is applied");

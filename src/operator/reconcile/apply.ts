@@ -3,7 +3,7 @@
 // live), readiness, and prune. `installStep` is the one plan both run: it never waits; callers that want to
 // wait for readiness (the CLI) call it again, the reconciler asks to be requeued.
 import { isObject, type JsonObject } from "../../config/values.js";
-import type { KubeClient } from "../../kube/client.js";
+import { KubeError, type KubeClient } from "../../kube/client.js";
 import { PRUNE_KINDS, driftedSinceApply, notReady, objectKey, ownerSelector, toPrune, upToDate, type DesiredComponent, type Owner } from "./plan.js";
 import type { K8sObject } from "../render/meta.js";
 
@@ -39,6 +39,16 @@ async function listLabelled(kube: KubeClient, apiVersion: string, kind: string, 
   });
 }
 
+/**
+ * An error another attempt may not meet (the client already retried it): no answer at all (connection refused or
+ * reset, timeout), a conflict (409), throttling (429) or a server error (5xx). Anything else (a 4xx: invalid, denied
+ * by a webhook, forbidden) is about the object.
+ */
+export function transientError(e: unknown): boolean {
+  if (!(e instanceof KubeError)) return true;
+  return e.status === 409 || e.status === 429 || e.status >= 500;
+}
+
 export interface ApplyOutcome {
   applied: number;
   skipped: number;
@@ -49,7 +59,7 @@ export interface ApplyOutcome {
  * Server-side applies a component's objects, CRDs first. An object whose live copy carries the same content
  * hash is skipped, unless `stale(key, live)` says it drifted.
  */
-export async function applyComponent(kube: KubeClient, c: DesiredComponent, live: Map<string, JsonObject>, stale?: (key: string, live: JsonObject | undefined) => boolean, onApplied?: (key: string, result: JsonObject) => void): Promise<ApplyOutcome> {
+export async function applyComponent(kube: KubeClient, c: DesiredComponent, live: Map<string, JsonObject>, stale?: (key: string, live: JsonObject | undefined) => boolean, onApplied?: (key: string, result: JsonObject) => void, abortOnTransient = false): Promise<ApplyOutcome> {
   const out: ApplyOutcome = { applied: 0, skipped: 0, errors: [] };
   const ordered = [...c.objects.filter((o) => o.kind === "CustomResourceDefinition"), ...c.objects.filter((o) => o.kind !== "CustomResourceDefinition")];
   for (const o of ordered) {
@@ -64,6 +74,9 @@ export async function applyComponent(kube: KubeClient, c: DesiredComponent, live
       onApplied?.(key, result);
       out.applied++;
     } catch (e) {
+      // With the API server away every further object would spend the client's retries too: stop, and let the
+      // caller retry the whole step later (the reconciler: through the queue, with backoff).
+      if (abortOnTransient && transientError(e)) throw e;
       out.errors.push((e as Error).message);
     }
   }
@@ -122,13 +135,13 @@ export interface StepResult {
  * (objects already live with the same content hash and not edited by anyone else are skipped), prune of what
  * the spec no longer renders, then readiness of every component. Makes no write when nothing changed.
  */
-export async function installStep(kube: KubeClient, desired: DesiredComponent[], owner: Owner, onComponent?: (c: ComponentStep) => void | Promise<void>): Promise<StepResult> {
+export async function installStep(kube: KubeClient, desired: DesiredComponent[], owner: Owner, onComponent?: (c: ComponentStep) => void | Promise<void>, opts: { abortOnTransient?: boolean } = {}): Promise<StepResult> {
   await ensureNamespaces(kube, desired);
   const live = await listOwned(kube, owner);
   const drifted = (_key: string, l: JsonObject | undefined) => driftedSinceApply(l, kube.fieldManager);
   const components: ComponentStep[] = [];
   for (const c of desired) {
-    const step: ComponentStep = { component: c.component, title: c.title, ...(await applyComponent(kube, c, live, drifted)), waits: [] };
+    const step: ComponentStep = { component: c.component, title: c.title, ...(await applyComponent(kube, c, live, drifted, undefined, opts.abortOnTransient)), waits: [] };
     components.push(step);
     await onComponent?.(step);
   }

@@ -6,8 +6,23 @@ import type { Metrics } from "../../telemetry/metrics.js";
 import { Kube, type KubeConfig } from "../../kube/client.js";
 import { Controller, type Outcome } from "../../kube/controller.js";
 import { Informer, keyOf, type KubeObject } from "../../kube/informer.js";
-import { FINALIZER } from "./plan.js";
-import { IOP_API, IstioOperatorReconciler, type IopReconcileResult } from "./reconciler.js";
+import { FINALIZER, L_MANAGED, L_OWNER, L_OWNER_NS } from "./plan.js";
+import { IOP_API, IstioOperatorReconciler, ReconcileIncomplete, type IopReconcileResult } from "./reconciler.js";
+
+/**
+ * Owned kinds watched (label operator.istio.io/managed=Reconcile) so that one deleted under the operator is put
+ * back at once rather than at the next resync; the rarer kinds wait for the resync.
+ */
+export const WATCHED_OWNED: [string, string][] = [
+  ["apps/v1", "Deployment"], ["apps/v1", "DaemonSet"], ["v1", "Service"], ["v1", "ConfigMap"], ["v1", "ServiceAccount"],
+  ["apiextensions.k8s.io/v1", "CustomResourceDefinition"],
+];
+
+/** Whether an IstioOperator's status says it lost to another one installing the same revision. */
+const conflicting = (o: KubeObject) => {
+  const st = o.status as { conditions?: { reason?: string }[] } | undefined;
+  return (st?.conditions ?? []).some((c) => c.reason === "Conflict");
+};
 
 export interface OperatorOptions {
   kc: KubeConfig;
@@ -34,6 +49,7 @@ export class IopController {
   readonly queue: Controller;
   private readonly log: Logger;
   private informer: Informer | undefined;
+  private owned: Informer[] = [];
   /** Generation last reconciled per key: status-only updates (our own writes) need no reconcile. */
   private readonly generations = new Map<string, number>();
   private stopped = true;
@@ -61,7 +77,14 @@ export class IopController {
   }
 
   private async reconcileKey(key: string, signal: AbortSignal): Promise<IopReconcileResult> {
-    const r = await this.reconciler.reconcile(key, signal);
+    let r: IopReconcileResult;
+    try {
+      r = await this.reconciler.reconcile(key, signal);
+    } catch (e) {
+      // Its own status write must not queue it again at once: the retry is the queue's, with backoff.
+      if (e instanceof ReconcileIncomplete && e.generation !== undefined) this.generations.set(key, e.generation);
+      throw e;
+    }
     if (r.generation !== undefined && !r.deleted) this.generations.set(key, r.generation);
     else this.generations.delete(key);
     const m = this.opts.metrics;
@@ -107,13 +130,43 @@ export class IopController {
       onHandlerError: (err) => this.log.error({ err: err.message }, "IstioOperator event handler failed"),
     });
     this.informer = informer;
+    // One that lost a revision to another is looked at again when any other goes away or changes its spec.
+    const wakeConflicting = (except: string) => {
+      for (const o of informer.list()) if (keyOf(o) !== except && conflicting(o)) this.queue.add(keyOf(o));
+    };
     informer.on("ADDED", (o) => this.queue.add(keyOf(o)));
-    informer.on("MODIFIED", (o: KubeObject) => {
+    informer.on("MODIFIED", (o: KubeObject, old?: KubeObject) => {
       const m = o.metadata ?? {};
       const seen = this.generations.get(keyOf(o));
       if (m.deletionTimestamp || seen === undefined || seen !== m.generation || !(m.finalizers ?? []).includes(FINALIZER)) this.queue.add(keyOf(o));
+      if (old && old.metadata?.generation !== m.generation) wakeConflicting(keyOf(o));
     });
-    informer.on("DELETED", (o) => this.generations.delete(keyOf(o)));
+    informer.on("DELETED", (o) => {
+      this.generations.delete(keyOf(o));
+      wakeConflicting(keyOf(o));
+    });
+    // An owned object deleted by someone else queues its IstioOperator (ADDED/MODIFIED are our own applies, or
+    // status: drift is found by the resync).
+    this.owned = WATCHED_OWNED.map(([apiVersion, kind]) => {
+      const inf = new Informer({
+        kube: this.kube,
+        apiVersion,
+        kind,
+        labelSelector: `${L_MANAGED}=Reconcile`,
+        backoffMs: 2000,
+        maxBackoffMs: 60_000,
+        onError: (err, retryInMs) => {
+          if (!this.stopped) this.log.warn({ err: err.message, kind, retryInMs }, "watch of owned objects failed; restarting");
+        },
+      });
+      inf.on("DELETED", (o: KubeObject) => {
+        const l = o.metadata?.labels ?? {};
+        const key = l[L_OWNER_NS] && l[L_OWNER] ? `${l[L_OWNER_NS]}/${l[L_OWNER]}` : undefined;
+        if (key && informer.get(l[L_OWNER_NS], l[L_OWNER])) this.queue.add(key);
+      });
+      return inf;
+    });
+    for (const inf of this.owned) inf.start().catch(() => undefined); // retries by itself; errors are logged
     // A first list that fails is not fatal: the informer keeps retrying with backoff (logged by onError) and its
     // events reach the queue once a list succeeds, so a controller started while the API server is down converges
     // when it comes back (no unhandled rejection, no dead controller).
@@ -135,6 +188,7 @@ export class IopController {
     this.stopped = true;
     clearInterval(this.resyncTimer);
     await this.informer?.stop();
+    await Promise.all(this.owned.map((i) => i.stop()));
     await this.queue.stop();
   }
 }

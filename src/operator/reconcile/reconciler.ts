@@ -7,7 +7,7 @@ import { isObject, type JsonObject } from "../../config/values.js";
 import type { Logger } from "../../telemetry/logger.js";
 import type { KubeClient } from "../../kube/client.js";
 import { FINALIZER, buildStatus, desiredComponents, statusChanged, type ComponentStatus, type DesiredComponent, type IopStatus, type Owner } from "./plan.js";
-import { deleteOwned, installStep, type ComponentStep } from "./apply.js";
+import { deleteOwned, installStep, transientError, type ComponentStep } from "./apply.js";
 import { render } from "../render/index.js";
 import { COMPONENT_PARENTS } from "../render/meta.js";
 import { IopError, resolveIop } from "../../config/resolve.js";
@@ -24,6 +24,27 @@ export interface IopReconcileResult {
   generation?: number;
   /** Look again after this long: something is not ready yet. */
   requeueAfterMs?: number;
+  /** Another IstioOperator ("namespace/name") installs the same revision: this one applied nothing. */
+  conflictsWith?: string;
+}
+
+/**
+ * The reconcile did not finish (the API server was away, a write conflicted or was throttled past the client's
+ * retries) or some object was refused: the queue retries it with backoff. `generation` is the one it worked on,
+ * so that its own status write does not queue it again at once.
+ */
+export class ReconcileIncomplete extends Error {
+  constructor(message: string, readonly generation?: number, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** The revision an IstioOperator installs, as resolve reads it (spec.revision, else values.revision); "" is default. */
+function revisionOf(cr: JsonObject): string {
+  const spec = isObject(cr.spec) ? cr.spec : {};
+  const values = isObject(spec.values) ? spec.values : {};
+  const rev = typeof spec.revision === "string" ? spec.revision : typeof values.revision === "string" ? values.revision : "";
+  return rev === "default" ? "" : rev;
 }
 
 export interface IopReconcilerOptions {
@@ -130,6 +151,19 @@ export class IstioOperatorReconciler {
       return { ...result, status: st };
     }
 
+    // Two IstioOperators installing one revision would take the same objects from each other on every pass: the
+    // oldest one installs it, the others say so in status and apply nothing until it is gone or changes revision.
+    const rival = await this.rival(cr);
+    if (rival) {
+      const msg = `IstioOperator ${rival} already installs revision "${revisionOf(cr) || "default"}": this one is not applied (delete one of them, or give this one another revision)`;
+      const st = buildStatus(cr.status, {}, meta.generation, now(), msg, { reason: "Conflict" });
+      if (statusChanged(cr.status, st)) await this.event(cr, "Warning", "Conflict", msg);
+      await this.writeStatus(cr, st);
+      this.waiting.delete(key);
+      this.o.logger.warn({ iop: key, rival }, "another IstioOperator installs the same revision; not applied");
+      return { ...result, status: st, conflictsWith: rival };
+    }
+
     const comps: Record<string, ComponentStatus> = {};
     if ((isObject(cr.status) ? cr.status.observedGeneration : undefined) !== meta.generation) {
       for (const c of desired) comps[c.component] = { status: "RECONCILING", message: "applying" };
@@ -150,7 +184,17 @@ export class IstioOperatorReconciler {
         await this.event(cr, "Normal", "Applied", `${c.title}: applied ${c.applied} object(s)${parentFailed.length ? ` (after ${parentFailed.join(", ")} failed)` : ""}`);
       }
     };
-    const step = await installStep(this.client, desired, owner, onComponent);
+    let step: Awaited<ReturnType<typeof installStep>>;
+    try {
+      step = await installStep(this.client, desired, owner, onComponent, { abortOnTransient: true });
+    } catch (e) {
+      if (signal?.aborted || !transientError(e)) throw e;
+      // Say so (if the API server takes the write), then leave the retry to the queue: never wait in here.
+      const msg = `interrupted, retrying: ${(e as Error).message}`;
+      for (const c of desired) comps[c.component] ??= { status: "RECONCILING", message: "applying" };
+      await this.writeStatus(cr, buildStatus(cr.status, comps, meta.generation, now(), msg, { reason: "Retrying", state: "RECONCILING" })).catch(() => undefined);
+      throw new ReconcileIncomplete(`reconcile of ${key} interrupted: ${(e as Error).message}`, meta.generation, { cause: e });
+    }
     result.pruned = step.pruned.length;
     if (step.pruned.length) {
       await this.event(cr, "Normal", "Pruned", `removed ${step.pruned.length} object(s) the spec no longer renders: ${step.pruned.slice(0, 10).join(", ")}${step.pruned.length > 10 ? ", ..." : ""}`);
@@ -164,7 +208,35 @@ export class IstioOperatorReconciler {
     if (status.status === "RECONCILING") result.requeueAfterMs = this.recheckAfter(key);
     else this.waiting.delete(key);
     this.o.logger.info({ iop: key, applied: result.applied, unchanged: result.skipped, pruned: result.pruned, status: status.status, recheckInMs: result.requeueAfterMs }, "reconciled");
+    // Refused objects stay in status as ERROR; the queue tries them again with growing backoff (a webhook that was
+    // down, a quota freed), so an ERROR is never final until the next resync.
+    if (failed.size) throw Object.assign(new ReconcileIncomplete(`reconcile of ${key}: ${[...failed].join(", ")} failed to apply`, meta.generation), { result });
     return result;
+  }
+
+  /** The IstioOperator ("namespace/name") that installs the same revision and came first, if any. */
+  private async rival(cr: JsonObject): Promise<string | undefined> {
+    const me = cr.metadata as IopMeta & { creationTimestamp?: string };
+    const rev = revisionOf(cr);
+    const order = (o: JsonObject) => {
+      const m = o.metadata as IopMeta & { creationTimestamp?: string };
+      return [m.creationTimestamp ?? "", `${m.namespace}/${m.name}`] as const;
+    };
+    const [myTime, myKey] = order(cr);
+    let first: string | undefined;
+    let firstOrder: readonly [string, string] | undefined;
+    for (const o of await this.client.list(IOP_API, "IstioOperator")) {
+      const m = o.metadata as IopMeta;
+      if (`${m.namespace}/${m.name}` === `${me.namespace}/${me.name}` || revisionOf(o) !== rev) continue;
+      if (m.annotations?.["install.istio.io/ignoreReconcile"] === "true") continue;
+      const [t, k] = order(o);
+      const before = t < myTime || (t === myTime && k < myKey);
+      if (before && (!firstOrder || t < firstOrder[0] || (t === firstOrder[0] && k < firstOrder[1]))) {
+        first = k;
+        firstOrder = [t, k];
+      }
+    }
+    return first;
   }
 
   /** Deletion: remove everything owned (never the CRDs), then release the finalizer. */
