@@ -5,7 +5,8 @@ import assert from "node:assert/strict";
 
 import { injectionFuncs } from "../../src/webhook/inject/template/funcs.js";
 import { durationString } from "../../src/webhook/inject/template/go.js";
-import { renderTemplate } from "../../src/webhook/inject/template/render.js";
+import { parsedTemplate, renderTemplate } from "../../src/webhook/inject/template/render.js";
+import { sidecarTemplateData } from "../../src/webhook/inject/template/data.js";
 import { parseInjectorConfigMap, templatesOf } from "../../src/config/configmap-parse.js";
 import { settingsFromIstioOperator } from "../../src/config/injection.js";
 import { injectPod } from "../../src/webhook/inject/inject.js";
@@ -168,3 +169,32 @@ describe("annotation values stay data on the template path", () => {
     assert.equal(out.spec.containers[0].image, "{{ .Values.global.hub }}");
   });
 });
+
+describe("template data reads as Go reads SidecarTemplateData", () => {
+  const run = (t: string, c: TemplateContext) => parsedTemplate("data", t).execute(sidecarTemplateData(c));
+  const unset = ctx();
+  const set: TemplateContext = {
+    ...ctx(),
+    proxyConfig: { holdApplicationUntilProxyStarts: true, concurrency: 2, drainDuration: "90s", interceptionMode: "TPROXY", tracing: { tlsSettings: { caCertificates: "/etc/ca/root.pem" } } },
+  };
+  it("proto wrappers: an unset one is a nil pointer (false) whose GetValue still answers the zero value", () => {
+    assert.equal(run("{{ if .ProxyConfig.HoldApplicationUntilProxyStarts }}set{{ else }}unset{{ end }} {{ .ProxyConfig.HoldApplicationUntilProxyStarts.GetValue }} {{ .ProxyConfig.Concurrency.GetValue }}", unset), "unset false 0");
+    assert.equal(run("{{ if .ProxyConfig.HoldApplicationUntilProxyStarts }}set{{ else }}unset{{ end }} {{ .ProxyConfig.HoldApplicationUntilProxyStarts.GetValue }} {{ .ProxyConfig.Concurrency.GetValue }}", set), "set true 2");
+  });
+  it("proto getters chain through unset messages; enums print their names; durations", () => {
+    const t = "{{ if .ProxyConfig.GetTracing.GetTlsSettings }}{{ directory .ProxyConfig.GetTracing.GetTlsSettings.GetCaCertificates }}{{ else }}none{{ end }} {{ .ProxyConfig.InterceptionMode }} {{ .ProxyConfig.InterceptionMode.String }} {{ formatDuration .ProxyConfig.DrainDuration }}";
+    assert.equal(run(t, unset), "none REDIRECT REDIRECT 0s");
+    assert.equal(run(t, set), "/etc/ca/ TPROXY TPROXY 1m30s");
+  });
+  it("Kubernetes structs: Go field names, zero values for unset strings, typed string maps, canonical quantities", () => {
+    const c: TemplateContext = {
+      ...ctx({ a: "1" }),
+      pod: { metadata: { name: "p", annotations: { a: "1" } }, spec: { containers: [{ name: "app", ports: [{ containerPort: 80 }], resources: { limits: { cpu: "2000m" } } }] } },
+    };
+    assert.equal(
+      run('{{ printf "%q" .Spec.ServiceAccountName }} {{ (index .Spec.Containers 0).Name }} {{ (index (index .Spec.Containers 0).Ports 0).ContainerPort }} {{ printf "%q" (index .ObjectMeta.Labels "x") }} {{ (index .Spec.Containers 0).Resources.Limits.cpu }} {{ .ObjectMeta.Name }}', c),
+      '"" app 80 "" 2 p',
+    );
+  });
+});
+

@@ -10,7 +10,7 @@ import type { TemplateContext } from "../context.js";
 import { canonicalQuantity } from "../quantity.js";
 import { cloneJson } from "../merge.js";
 import { goMap } from "../../../gotemplate/index.js";
-import { goEnum, struct } from "./go.js";
+import { goEnum, goNilWithMethods, struct } from "./go.js";
 
 type J = unknown;
 
@@ -146,7 +146,7 @@ const PROTO_MESSAGES: Record<string, Record<string, string>> = {
 function nilMessage(type: string): J {
   const getters: Record<string, unknown> = {};
   for (const [name, t] of Object.entries(PROTO_MESSAGES[type] ?? {})) getters["Get" + name] = t ? () => nilMessage(t) : () => null;
-  return struct(getters, null);
+  return goNilWithMethods(getters as Record<string, () => unknown>);
 }
 
 /** A protobuf message (protojson form) as its generated Go struct: fields plus `GetX` getters. */
@@ -176,7 +176,7 @@ export function protoStruct(json: J, type = "", always: Record<string, () => unk
   return struct({ ...fields, ...getters }, json);
 }
 
-const nilWrapper = (zero: unknown) => () => struct({ GetValue: () => zero }, null);
+const nilWrapper = (zero: unknown) => () => goNilWithMethods({ GetValue: () => zero });
 const PROXY_CONFIG_ALWAYS: Record<string, () => unknown> = {
   InterceptionMode: () => goEnum("REDIRECT"),
   ControlPlaneAuthPolicy: () => goEnum("NONE"),

@@ -24,6 +24,18 @@ export function struct(fields: Record<string, unknown>, json: unknown): Record<s
   return s;
 }
 
+/**
+ * A nil pointer to a struct whose methods Go still calls (`.HoldApplicationUntilProxyStarts.GetValue` on an unset
+ * BoolValue): false for `if`/`and`/`or`/`not`/`with`, its methods callable. Modelled as an empty Go map holding the
+ * methods as non-enumerable entries (the engine calls a function it finds as a field; an empty map is false).
+ */
+export function goNilWithMethods(methods: Record<string, () => unknown>): Record<string, unknown> {
+  const o: Record<string, unknown> = {};
+  for (const [k, f] of Object.entries(methods)) Object.defineProperty(o, k, { value: f, enumerable: false });
+  JSON_OF.set(o, null);
+  return o;
+}
+
 /** A proto enum: prints as its name (Go's Stringer) and has `.String`. */
 export function goEnum(name: string): Record<string, unknown> {
   return struct({ String: () => name }, name);
