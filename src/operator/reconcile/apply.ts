@@ -83,12 +83,16 @@ export async function applyComponent(kube: KubeClient, c: DesiredComponent, live
   return out;
 }
 
-/** What a component still waits for (Deployments, DaemonSets, CRDs); empty when ready. */
-export async function pendingReadiness(kube: KubeClient, c: DesiredComponent): Promise<string[]> {
+/**
+ * What a component still waits for (Deployments, DaemonSets, CRDs); empty when ready. `live` (this pass's list,
+ * with what it applied put in) saves a GET per object: a readiness recheck then costs only the lists.
+ */
+export async function pendingReadiness(kube: KubeClient, c: DesiredComponent, live?: Map<string, JsonObject>): Promise<string[]> {
   const waits: string[] = [];
   for (const o of c.objects) {
     if (!["Deployment", "DaemonSet", "CustomResourceDefinition"].includes(o.kind)) continue;
-    const w = notReady(await kube.get(o.apiVersion, o.kind, o.metadata.namespace, o.metadata.name), o as K8sObject);
+    const known = live?.get(objectKey(o));
+    const w = notReady(known ?? (await kube.get(o.apiVersion, o.kind, o.metadata.namespace, o.metadata.name)), o as K8sObject);
     if (w) waits.push(w);
   }
   return waits;
@@ -141,11 +145,11 @@ export async function installStep(kube: KubeClient, desired: DesiredComponent[],
   const drifted = (_key: string, l: JsonObject | undefined) => driftedSinceApply(l, kube.fieldManager);
   const components: ComponentStep[] = [];
   for (const c of desired) {
-    const step: ComponentStep = { component: c.component, title: c.title, ...(await applyComponent(kube, c, live, drifted, undefined, opts.abortOnTransient)), waits: [] };
+    const step: ComponentStep = { component: c.component, title: c.title, ...(await applyComponent(kube, c, live, drifted, (key, result) => live.set(key, result), opts.abortOnTransient)), waits: [] };
     components.push(step);
     await onComponent?.(step);
   }
   const pruned = await pruneOwned(kube, live, desired);
-  for (const [i, c] of desired.entries()) if (!components[i].errors.length) components[i].waits = await pendingReadiness(kube, c);
+  for (const [i, c] of desired.entries()) if (!components[i].errors.length) components[i].waits = await pendingReadiness(kube, c, live);
   return { components, pruned };
 }

@@ -149,7 +149,7 @@ export function overall(components: Record<string, ComponentStatus>, error?: str
 }
 
 /** Builds the status; conditions keep their lastTransitionTime while their status does not change. */
-export function buildStatus(prev: unknown, components: Record<string, ComponentStatus>, generation: number | undefined, now: string, error?: string, opts: { reason?: string; state?: IopStatus["status"] } = {}): IopStatus {
+export function buildStatus(prev: unknown, components: Record<string, ComponentStatus>, generation: number | undefined, now: string, error?: string, opts: { reason?: string; state?: IopStatus["status"]; applying?: boolean } = {}): IopStatus {
   const state = opts.state ?? overall(components, error);
   const waiting = Object.entries(components).filter(([, c]) => c.status === "RECONCILING").map(([n, c]) => `${n}: ${c.message ?? "reconciling"}`);
   const failed = Object.entries(components).filter(([, c]) => c.status === "ERROR").map(([n, c]) => `${n}: ${c.error ?? "error"}`);
@@ -166,7 +166,9 @@ export function buildStatus(prev: unknown, components: Record<string, ComponentS
     observedGeneration: generation,
     componentStatus: components,
     conditions: [
-      cond("Reconciled", !error && !failed.length, error ? (opts.reason ?? "InvalidSpec") : failed.length ? "ApplyFailed" : "Applied", error ?? (failed.length ? failed.join("; ") : "every rendered object is applied")),
+      opts.applying
+        ? cond("Reconciled", false, "Applying", "applying the rendered objects")
+        : cond("Reconciled", !error && !failed.length, error ? (opts.reason ?? "InvalidSpec") : failed.length ? "ApplyFailed" : "Applied", error ?? (failed.length ? failed.join("; ") : "every rendered object is applied")),
       cond("Ready", state === "HEALTHY", state === "HEALTHY" ? "ComponentsReady" : state === "ERROR" ? "Error" : "Waiting", message),
     ],
   };

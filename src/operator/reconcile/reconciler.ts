@@ -167,7 +167,7 @@ export class IstioOperatorReconciler {
     const comps: Record<string, ComponentStatus> = {};
     if ((isObject(cr.status) ? cr.status.observedGeneration : undefined) !== meta.generation) {
       for (const c of desired) comps[c.component] = { status: "RECONCILING", message: "applying" };
-      await this.writeStatus(cr, buildStatus(cr.status, comps, meta.generation, now()));
+      await this.writeStatus(cr, buildStatus(cr.status, comps, meta.generation, now(), undefined, { applying: true }));
       this.waiting.delete(key);
     }
 
