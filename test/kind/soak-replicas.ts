@@ -31,6 +31,19 @@ export function freePort(): Promise<number> {
   });
 }
 
+/**
+ * A private copy of the built CLI (bin/ + dist/, node_modules linked) under `dir`: the replicas restarted during
+ * a long soak run what was built when it began, as pods run one image, even if dist/ is rebuilt meanwhile.
+ */
+export function snapshotApp(repo: string, dir: string): string {
+  const root = path.join(dir, "app");
+  fs.mkdirSync(root, { recursive: true });
+  for (const d of ["bin", "dist"]) fs.cpSync(path.join(repo, d), path.join(root, d), { recursive: true });
+  fs.copyFileSync(path.join(repo, "package.json"), path.join(root, "package.json"));
+  fs.symlinkSync(path.join(repo, "node_modules"), path.join(root, "node_modules"));
+  return root;
+}
+
 export class Balancer {
   readonly backends = new Map<number, boolean>();
   /** Connections refused because no backend was ready. */
@@ -88,6 +101,7 @@ export interface Replica {
 }
 
 export interface ReplicaSetOptions {
+  /** where bin/pilotfish.mjs and dist/ are (snapshotApp) */
   repo: string;
   dir: string;
   /** `serve` and the chart's Deployment arguments (any --port is replaced). */

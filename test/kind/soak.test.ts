@@ -15,7 +15,7 @@ import { fileURLToPath } from "node:url";
 import * as k8s from "@kubernetes/client-node";
 import { startCluster, type Cluster } from "./cluster.js";
 import { chartDir, helm } from "./helm.js";
-import { Balancer, Replicas } from "./soak-replicas.js";
+import { Balancer, Replicas, snapshotApp } from "./soak-replicas.js";
 import { apiClient, byFault, classify, hasSidecar, istioBody, Load, podBody, resourcePath, windowStats, type ApiClient, type Window } from "./soak-load.js";
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -105,7 +105,7 @@ describe(`soak with restarts (${DURATION_S}s)`, { timeout: (DURATION_S + 900) * 
     const ca = fs.readFileSync(path.join(cluster.dir, "ca.crt")).toString("base64");
     const saKubeconfig = path.join(cluster.dir, "pilotfish-sa.kubeconfig");
     fs.writeFileSync(saKubeconfig, `apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: ${cluster.server}\n    certificate-authority-data: ${ca}\nusers:\n- name: sa\n  user:\n    token: ${token.status!.token}\ncontexts:\n- name: c\n  context: {cluster: c, user: sa}\ncurrent-context: c\n`);
-    const set = new Replicas({ repo, dir: cluster.dir, args, kubeconfig: saKubeconfig, namespace: NS, balancer });
+    const set = new Replicas({ repo: snapshotApp(repo, cluster.dir), dir: cluster.dir, args, kubeconfig: saKubeconfig, namespace: NS, balancer });
     replicas = set;
     await Promise.all([set.start("pf-a"), set.start("pf-b")]);
     const trust = await eventually("the Secret", async () => (await core.readNamespacedSecret({ name: "pilotfish-webhook-tls", namespace: NS })).data?.["ca-bundle.crt"]);
