@@ -6,7 +6,7 @@
 // defaults: they hold keys this chart does not (gateway and addon settings) and lack some it does
 // (global.caAddress, ...), so this view is computed apart.
 import { chartEffectiveValues, mergeOverwrite } from "./chart-values.js";
-import { clone, defaultInjectionValues, type JsonObject } from "./values.js";
+import { clone, defaultInjectionValues, isObject, type JsonObject } from "./values.js";
 import type { ResolvedIop } from "./resolve.js";
 
 // The istiod renderer reads the compatibility profile's istiod env from here.
@@ -100,6 +100,12 @@ export function istiodChartDefaults(): JsonObject {
 /** `original-values` and `merged-values` of the istiod chart for a resolved IstioOperator. */
 export function istiodChartValues(r: ResolvedIop): { original: JsonObject; merged: JsonObject } {
   const original = clone(r.userValues);
+  // istioctl hands the istiod chart the pilot component's own hub and tag as `pilot.hub`/`pilot.tag`.
+  const comps = r.spec.components;
+  const pilotC = isObject(comps) && isObject(comps.pilot) ? comps.pilot : {};
+  for (const k of ["hub", "tag"]) {
+    if (pilotC[k] !== undefined && pilotC[k] !== null && !(k === "hub" && pilotC[k] === "")) original.pilot = { ...(isObject(original.pilot) ? original.pilot : {}), [k]: pilotC[k] };
+  }
   // The chart's last step lays everything under `pilot` also at the top level (so `pilot.env` is `.Values.env`).
   return { original, merged: chartEffectiveValues(original, { defaults: istiodChartDefaults(), descope: "pilot" }) };
 }
