@@ -226,8 +226,47 @@ function refuseUnrendered(values: JsonObject, p: Problems): void {
   }
 }
 
-/** istioctl's checks beyond the schema. `spec` has passed the schema. */
-export function validateIstioOperatorSpec(spec: JsonObject, _meta: JsonObject, p: Problems): void {
+/**
+ * Values that only shape istiod's webhook configurations (Istio 1.30.3's base and istiod charts), which pilotfish does
+ * not render: it serves injection and validation itself and registers its own webhooks (its chart, or `install`).
+ * Each is accepted at the value that leaves istioctl's render as without it (the charts' default), refused otherwise
+ * with the pilotfish setting to use instead. Paths are relative to `values`.
+ */
+const WEBHOOK_ONLY: { path: string[]; accepted: unknown; instead: string }[] = [
+  { path: ["base", "validationURL"], accepted: "", instead: "pilotfish's validating webhook calls pilotfish's own Service; for a pilotfish outside the cluster set its chart value webhook.url" },
+  { path: ["base", "validationCABundle"], accepted: "", instead: "pilotfish writes its webhooks' caBundle itself (chart value certificates.provider: pilotfish or cert-manager)" },
+  ...["istiodRemote", "pilot.istiodRemote"].flatMap((root) => [
+    { path: [...root.split("."), "injectionURL"], accepted: "", instead: "pilotfish's injection webhook calls pilotfish's own Service; for a pilotfish outside the cluster set its chart value webhook.url" },
+    { path: [...root.split("."), "injectionPath"], accepted: "/inject", instead: "pilotfish serves injection at /inject of its own Service (chart value webhook.url for another base URL)" },
+    { path: [...root.split("."), "injectionCABundle"], accepted: "", instead: "pilotfish writes its webhooks' caBundle itself (chart value certificates.provider: pilotfish or cert-manager)" },
+  ]),
+  { path: ["sidecarInjectorWebhook", "reinvocationPolicy"], accepted: "Never", instead: "set pilotfish's chart value webhook.reinvocationPolicy (IfNeeded by default)" },
+  { path: ["sidecarInjectorWebhook", "enableNamespacesByDefault"], accepted: false, instead: "set pilotfish's chart value injector.enableNamespacesByDefault" },
+  { path: ["global", "configValidation"], accepted: true, instead: "pilotfish's validating webhook is switched off with its chart value validator.enabled=false" },
+  { path: ["global", "operatorManageWebhooks"], accepted: false, instead: "pilotfish registers its own webhooks (chart values injector.enabled, validator.enabled)" },
+  { path: ["defaultRevision"], accepted: "", instead: "make a revision the default with `pilotfish tag set default --revision <revision>`" },
+];
+
+/**
+ * Refuses the webhook-only values (WEBHOOK_ONLY) set to anything but their accepted value. `spec` is the user's own
+ * IstioOperator spec (before the profile is laid under it), so a profile's defaults never trip it.
+ */
+export function refuseWebhookOnlyValues(spec: JsonObject, p: Problems): void {
+  for (const root of ["values", "unvalidatedValues"]) {
+    for (const { path, accepted, instead } of WEBHOOK_ONLY) {
+      let cur: unknown = spec[root];
+      for (const k of path) cur = isObject(cur) ? cur[k] : undefined;
+      if (cur === undefined || cur === null || cur === accepted) continue;
+      p.error(`spec.${root}.${path.join(".")}`, `${NOT_SUPPORTED}: it only shapes istiod's webhook configurations, which pilotfish does not render; ${instead}`);
+    }
+  }
+}
+
+/**
+ * istioctl's checks beyond the schema. `spec` has passed the schema. `user` is the user's own spec when `spec` has a
+ * profile merged under it (resolution); the webhook-only values are judged on it alone.
+ */
+export function validateIstioOperatorSpec(spec: JsonObject, _meta: JsonObject, p: Problems, user: JsonObject = spec): void {
   const rev = spec.revision;
   if (typeof rev === "string" && rev !== "" && (!DNS_LABEL.test(rev) || rev.length > 63)) {
     p.error("spec.revision", `invalid revision "${rev}": a revision must be a lowercase DNS-1123 label (a-z, 0-9, '-')`);
@@ -285,6 +324,7 @@ export function validateIstioOperatorSpec(spec: JsonObject, _meta: JsonObject, p
   }
   const pilot = isObject(values.pilot) ? values.pilot : {};
   refuseUnrendered(values, p);
+  refuseWebhookOnlyValues(user, p);
   checkNodeAgentValues(values, p);
   const pilotK8s = isObject(comps.pilot) && isObject(comps.pilot.k8s) ? comps.pilot.k8s : {};
   if (pilotK8s.replicaCount !== undefined && pilot.autoscaleEnabled !== false) {

@@ -115,7 +115,8 @@ export function resolveIop(input: IopInput): ResolvedIop {
   // 6. Validation.
   const p = new Problems();
   checkSchema(spec, IOP_SPEC, "spec", p);
-  if (!p.errors.length) validateIstioOperatorSpec(spec, metadata, p);
+  // The webhook-only values are judged on the user's own spec: a profile's defaults stay accepted.
+  if (!p.errors.length) validateIstioOperatorSpec(spec, metadata, p, userSpec);
   const warnings = [...p.warnings];
   if (p.errors.length) {
     if (!input.force) throw new IopError(p.errors);
