@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { resolveIop, IopError } from "../../src/config/resolve.js";
 import { render, manifestObjects } from "../../src/operator/render/index.js";
-import { goFloat, goQuote, unquoted } from "../../src/operator/render/node-values.js";
+import { goFloat, goQuote, unquoted } from "../../src/operator/render/helm-print.js";
 import { mergeOverwrite } from "../../src/config/chart-values.js";
 import type { K8sObject } from "../../src/operator/render/meta.js";
 

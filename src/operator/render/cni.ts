@@ -1,10 +1,11 @@
 // Component Cni: the istio-cni node agent (DaemonSet, its ConfigMap, RBAC, and the optional multus
 // NetworkAttachmentDefinition, NetworkPolicy and ResourceQuota), as Istio 1.30.3's istio-cni chart renders it from
 // the values istioctl hands it: the whole `values` tree, whose `cni` subtree the chart lays over its top level.
-import { isObject, str, type Json, type JsonObject } from "../../config/values.js";
+import { isObject, str, truthy as goTruthy, type Json, type JsonObject } from "../../config/values.js";
 import { componentLabels, obj, obj0, type K8sObject, type RenderContext } from "./meta.js";
 import { chartEffectiveValues } from "../../config/chart-values.js";
-import { chartResourceBlock, envFromMap, goPrint, goQuote, goTruthy, nodeCriticalQuota, pullSecretNames, unquoted, valuesWithComponentImage } from "./node-values.js";
+import { chartResources, goPrint, goQuote, unquoted } from "./helm-print.js";
+import { envFromMap, nodeCriticalQuota, pullSecretNames, valuesWithComponentImage } from "./node-values.js";
 
 /** The istio-cni chart's own defaults (its values.yaml). */
 function cniDefaults(): JsonObject {
@@ -311,7 +312,7 @@ function daemonSet(ctx: RenderContext, v: JsonObject, ns: string, L: (extra: Rec
     envFrom: [{ configMapRef: { name: `${NAME}-config` } }],
     env,
     volumeMounts,
-    resources: chartResourceBlock(goTruthy(v.resources) ? v.resources : g.defaultResources),
+    resources: chartResources(v.resources, g.defaultResources),
   };
   const podSpec: JsonObject = {
     ...(hostNs ? { hostNetwork: true, dnsPolicy: "ClusterFirstWithHostNet" } : {}),

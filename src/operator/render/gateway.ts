@@ -1,9 +1,10 @@
 // Components IngressGateways and EgressGateways: one set of objects per enabled list element (ServiceAccount,
 // Deployment running the proxy as a router, Service, Role/RoleBinding for SDS, HPA/PDB, NetworkPolicy).
-import { isObject, mergeValues, str, type Json, type JsonObject } from "../../config/values.js";
+import { isObject, mergeValues, str, truthy, type Json, type JsonObject } from "../../config/values.js";
 import type { GatewayComponentSpec } from "../../config/iop-types.js";
 import type { GatewayValues } from "../../config/values-types.js";
-import { chartResources, componentLabels, envList, fieldEnv, gatewayAffinity, hpa, image, obj, obj0, pdb, pullSecrets, sortKeys, truthy, wantsHpa, wantsPdb, type ComponentName, type K8sObject, type RenderContext } from "./meta.js";
+import { componentLabels, envList, fieldEnv, gatewayAffinity, hpa, image, obj, obj0, pdb, pullSecrets, sortKeys, wantsHpa, wantsPdb, type ComponentName, type K8sObject, type RenderContext } from "./meta.js";
+import { chartResources } from "./helm-print.js";
 
 export interface GatewayElement {
   name: string;

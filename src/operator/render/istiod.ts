@@ -1,9 +1,10 @@
 // Component Pilot: istiod's Deployment, Service, ServiceAccount, RBAC, HPA/PDB, and the ConfigMaps `istio`
 // (mesh config) and `istio-sidecar-injector` (injection values) that pilotfish's own injector reads.
 // istiod's webhook configurations are not rendered: pilotfish serves injection and validation itself.
-import { str, type Json, type JsonObject } from "../../config/values.js";
+import { str, truthy, type Json, type JsonObject } from "../../config/values.js";
 import type { PilotValues } from "../../config/values-types.js";
-import { chartResources, componentLabels, envList, fieldEnv, hpa, image, obj, obj0, pdb, pullSecrets, sortKeys, truthy, wantsHpa, wantsPdb, type K8sObject, type RenderContext } from "./meta.js";
+import { componentLabels, envList, fieldEnv, hpa, image, obj, obj0, pdb, pullSecrets, sortKeys, wantsHpa, wantsPdb, type K8sObject, type RenderContext } from "./meta.js";
+import { chartResources } from "./helm-print.js";
 import { injectionConfigMapData, valuesConfigMapData, VALUES_CONFIGMAP_DESCRIPTION } from "../../config/configmaps.js";
 import { dump } from "js-yaml";
 import { compatibilityProfile } from "../../config/istiod-values.js";

@@ -1,6 +1,6 @@
 // Shared pieces of rendering: the object type, component names, install labels, image names, and
 // istioctl's output order.
-import { isObject, str, toInjectionValues, type Json, type JsonObject } from "../../config/values.js";
+import { isObject, str, toInjectionValues, truthy, type Json, type JsonObject } from "../../config/values.js";
 import type { DeploymentValues, ImageValues, InjectionValues } from "../../config/values-types.js";
 import type { ResolvedIop } from "../../config/resolve.js";
 
@@ -179,36 +179,6 @@ export function envList(env: unknown): Json[] {
 }
 
 export const fieldEnv = (name: string, fieldPath: string): Json => ({ name, valueFrom: { fieldRef: { apiVersion: "v1", fieldPath } } });
-
-/** Go template truthiness (`{{ if X }}`): false, 0, "", nil, empty maps and lists are false. */
-export function truthy(v: unknown): boolean {
-  if (v === undefined || v === null || v === false || v === 0 || v === "") return false;
-  if (Array.isArray(v)) return v.length > 0;
-  if (isObject(v)) return Object.keys(v).length > 0;
-  return true;
-}
-
-/** A scalar printed unquoted into YAML by a chart (`{{ $value }}`) and read back: "2" becomes 2, "100m" stays. */
-export function yamlScalar(v: Json): Json {
-  if (typeof v !== "string") return v;
-  if (/^[-+]?(\d+|\d*\.\d+)([eE][-+]?\d+)?$/.test(v)) return Number(v);
-  if (v === "true" || v === "false") return v === "true";
-  return v;
-}
-
-/** The charts' `<chart>.resources` helper: limits and requests, nil/empty entries omitted; `fallback` when `own` is unset. */
-export function chartResources(own: unknown, fallback: unknown): JsonObject {
-  const src = truthy(own) ? own : fallback;
-  const out: JsonObject = {};
-  if (!isObject(src)) return out;
-  for (const key of ["limits", "requests"]) {
-    const m = src[key];
-    if (!isObject(m)) continue;
-    const kept = Object.keys(m).sort().filter((k) => truthy(m[k]));
-    if (kept.length) out[key] = Object.fromEntries(kept.map((k) => [k, yamlScalar(m[k])]));
-  }
-  return out;
-}
 
 /** `imagePullSecrets` of a chart's ServiceAccount (`- name: {{ . }}` for each `global.imagePullSecrets`). */
 export function pullSecrets(values: InjectionValues): JsonObject {

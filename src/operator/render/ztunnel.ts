@@ -2,10 +2,11 @@
 // NetworkPolicy and ResourceQuota), as Istio 1.30.3's ztunnel chart renders it from the values istioctl hands it:
 // `values.global`, the scalar top-level values and the `ztunnel` subtree laid flat; the chart then lays the
 // global values (its profile's, then the given ones) over its own top level.
-import { isObject, str, type Json, type JsonObject } from "../../config/values.js";
+import { isObject, str, truthy as goTruthy, type Json, type JsonObject } from "../../config/values.js";
 import { componentLabels, obj, obj0, type K8sObject, type RenderContext } from "./meta.js";
 import { chartEffectiveValues } from "../../config/chart-values.js";
-import { chartResourceBlock, envFromMap, goPrint, goQuote, goTruthy, nodeCriticalQuota, pullSecretNames, unquoted, valuesWithComponentImage } from "./node-values.js";
+import { chartResourceBlock, goPrint, goQuote, unquoted } from "./helm-print.js";
+import { envFromMap, nodeCriticalQuota, pullSecretNames, valuesWithComponentImage } from "./node-values.js";
 
 /** The ztunnel chart's own defaults (its values.yaml). */
 function ztunnelDefaults(): JsonObject {
