@@ -40,8 +40,11 @@ const USE: ClusterFlagUse = {
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 
-/** Per-kind schema validation (istioctl's schema.ValidationAnalyzer.<Kind>): the webhook's offline validator. */
-const SCHEMA = schemaAnalyzers((o) => validateResource(o, { offline: true }));
+/**
+ * Per-kind schema validation (istioctl's schema.ValidationAnalyzer.<Kind>): the webhook's validator on the spec,
+ * not in its offline (API-server-like) mode: istioctl checks neither metadata.name nor the served versions there.
+ */
+const SCHEMA = schemaAnalyzers((o) => validateResource(o));
 const FILE_EXT = /\.(ya?ml|json)$/;
 
 export function registerAnalyze(program: Command, io: CliIO, exit: ExitCode): void {

@@ -27,7 +27,56 @@ export const ISTIO_KINDS: readonly [string, string][] = [
   ["RequestAuthentication", "security.istio.io"],
   ["Telemetry", "telemetry.istio.io"],
   ["WasmPlugin", "extensions.istio.io"],
+  ["TrafficExtension", "extensions.istio.io"],
 ];
+
+/** A field path of the validator (`spec.a[0].b`) as keys and indexes. */
+function pathParts(path: string): (string | number)[] {
+  const out: (string | number)[] = [];
+  for (const m of path.matchAll(/([^.[\]]+)|\[(\d+)\]/g)) out.push(m[2] !== undefined ? Number(m[2]) : m[1]);
+  return out;
+}
+
+function deletePath(o: Obj, path: string): boolean {
+  const parts = pathParts(path);
+  let cur: any = o;
+  for (const p of parts.slice(0, -1)) {
+    cur = cur?.[p];
+    if (cur === null || typeof cur !== "object") return false;
+  }
+  const last = parts[parts.length - 1];
+  if (last === undefined || cur === null || typeof cur !== "object" || !(last in cur)) return false;
+  delete cur[last];
+  return true;
+}
+
+/** A warning of the validator is `path: message`; Istio's warnings carry no path. */
+const warningText = (w: string): string => w.replace(/^[\w.[\]\-/]*: /, "");
+
+/**
+ * What Istio's schema.ValidationAnalyzer sees of a resource, validated: istioctl reads a file's resources into
+ * Istio's typed configuration, which discards unknown fields and does not check metadata.name, and validates
+ * only the spec with the name and namespace (no labels, no annotations). So unknown fields are pruned (and
+ * the spec validated again without them), and the metadata handed in is the name and namespace alone.
+ */
+export function schemaVerdict(validate: Validator, object: Obj): SchemaVerdict {
+  const md = (object.metadata ?? {}) as Obj;
+  const copy: Obj = JSON.parse(JSON.stringify({
+    apiVersion: object.apiVersion, kind: object.kind,
+    metadata: { name: md.name, ...(md.namespace !== undefined ? { namespace: md.namespace } : {}) }, spec: object.spec,
+  }));
+  let v = validate(copy);
+  for (let round = 0; round < 20 && v.handled; round++) {
+    const unknown = v.errors.filter((e) => e.message.startsWith("unknown field") && e.path.startsWith("spec."));
+    if (!unknown.length || !unknown.map((e) => deletePath(copy, e.path)).some(Boolean)) break;
+    v = validate(copy);
+  }
+  return {
+    handled: v.handled,
+    errors: v.errors.filter((e) => !(e.path === "metadata.name" || e.path.startsWith("metadata.name."))),
+    warnings: v.warnings.map(warningText),
+  };
+}
 
 export function schemaAnalyzers(validate: Validator): Analyzer[] {
   return ISTIO_KINDS.map(([kind, group]) => ({
@@ -35,14 +84,14 @@ export function schemaAnalyzers(validate: Validator): Analyzer[] {
     description: `Runs schema validation as an analyzer on '${kind}' resources`,
     run(s, report) {
       for (const r of ofKind(s, kind, group)) {
-        const v = validate(r.object);
+        const v = schemaVerdict(validate, r.object);
         if (!v.handled) continue;
-        // Placed on the resource's line, as istioctl does; the field path leads the text (but not a bare "spec").
-        for (const e of v.errors) report({ code: "IST0106", resource: r, args: [e.path && e.path !== "spec" ? `${e.path}: ${e.message}` : e.message] });
+        // Placed on the resource's line, with the validator's message alone, as istioctl does.
+        for (const e of v.errors) report({ code: "IST0106", resource: r, args: [e.message] });
         for (const w of v.warnings) {
           // The unreachable-rule warnings have codes of their own (Istio's analysis-aware validation errors).
-          const ineffective = /virtualService rule (.+?) match (.+) is not used \(duplicate\/overlapping match in rule (.+)\)$/.exec(w);
-          const unused = /virtualService rule (.+) not used \((.+)\)$/.exec(w);
+          const ineffective = /^virtualService rule (.+?) match (.+) is not used \(duplicate\/overlapping match in rule (.+)\)$/.exec(w);
+          const unused = /^virtualService rule (.+) not used \((.+)\)$/.exec(w);
           if (ineffective) report({ code: "IST0131", resource: r, args: [ineffective[1], ineffective[2], ineffective[3]] });
           else if (unused) report({ code: "IST0130", resource: r, args: [unused[1], unused[2]] });
           else report({ code: "IST0133", resource: r, args: [w] });
