@@ -69,6 +69,15 @@ export function unusedClusterFlag(flags: ClusterFlags, command: string, use: Clu
   return undefined;
 }
 
+/** The cluster flags of a parsed command; undefined, after printing the usage error, when one it has no use for was given. */
+export function usableClusterFlags(cmd: Command, command: string, use: ClusterFlagUse, io: CliIO): ClusterFlags | undefined {
+  const flags = clusterFlags(cmd);
+  const unused = unusedClusterFlag(flags, command, use);
+  if (unused === undefined) return flags;
+  io.stderr(`Error: ${unused}\n`);
+  return undefined;
+}
+
 /** No cluster configured, or the configured one did not answer: exit 3. */
 export class ClusterUnreachableError extends Error {}
 

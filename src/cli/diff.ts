@@ -4,10 +4,11 @@
 import type { Command } from "commander";
 import { EXIT, type CliIO, type ExitCode } from "./io.js";
 import { iopOptions, reportIopError, resolveFromFlags, type IopFlags } from "./iop-input.js";
-import { clusterFlags, clusterOptions, connectCluster, reportClusterError, unusedClusterFlag, type ClusterFlags, type ClusterFlagUse } from "./cluster.js";
+import { clusterOptions, connectCluster, reportClusterError, usableClusterFlags, type ClusterFlags, type ClusterFlagUse } from "./cluster.js";
 import { toYaml } from "./kube-inject.js";
 import { render } from "../operator/render/index.js";
 import { desiredComponents, type DesiredComponent, type Owner } from "../operator/reconcile/plan.js";
+import type { ResolvedIop } from "../config/resolve.js";
 import { diffInstall, formatDiff, hasChanges, readLiveState, type DiffReport } from "../operator/reconcile/diff.js";
 import type { KubeClient } from "../kube/client.js";
 
@@ -18,7 +19,8 @@ interface DiffOpts extends IopFlags {
 }
 
 const NAMESPACE_FROM_IOP = "the Istio namespace comes from the IstioOperator (--set values.global.istioNamespace=NS)";
-const USE: ClusterFlagUse = { namespace: { unused: NAMESPACE_FROM_IOP }, istioNamespace: { unused: NAMESPACE_FROM_IOP } };
+/** What -n and -i mean for `pilotfish install` and `pilotfish diff`: nothing (the IstioOperator says where). */
+export const INSTALL_USE: ClusterFlagUse = { namespace: { unused: NAMESPACE_FROM_IOP }, istioNamespace: { unused: NAMESPACE_FROM_IOP } };
 /** The field manager `pilotfish install` applies with (its removals are what the diff shows). */
 export const INSTALL_FIELD_MANAGER = "pilotfish-install";
 
@@ -30,15 +32,9 @@ export function registerDiff(program: Command, io: CliIO, exit: ExitCode): void 
     .option("-o, --output <format>", "text, json or yaml", "text")
     .option("--field-manager <name>", "the server-side apply field manager whose fields the apply removes when no longer rendered (pilotfish-operator for an operator's install)", INSTALL_FIELD_MANAGER)
     .option("--show-unchanged", "list unchanged objects too (json/yaml always do)", false);
-  clusterOptions(cmd, USE).action(async (opts: DiffOpts, c: Command) => {
-    const cluster = clusterFlags(c);
-    const unused = unusedClusterFlag(cluster, "diff", USE);
-    if (unused) {
-      io.stderr(`Error: ${unused}\n`);
-      exit.code = EXIT.USAGE;
-      return;
-    }
-    exit.code = await runDiff(opts, cluster, io);
+  clusterOptions(cmd, INSTALL_USE).action(async (opts: DiffOpts, c: Command) => {
+    const cluster = usableClusterFlags(c, "diff", INSTALL_USE, io);
+    exit.code = cluster ? await runDiff(opts, cluster, io) : EXIT.USAGE;
   });
 }
 
@@ -56,11 +52,9 @@ export function printDiffReport(r: DiffReport, output: string, io: CliIO, showUn
   }
 }
 
-export async function runDiff(opts: DiffOpts, cluster: ClusterFlags, io: CliIO): Promise<number> {
-  if (!["text", "json", "yaml"].includes(opts.output)) {
-    io.stderr(`Error: -o/--output "${opts.output}": expected text, json or yaml\n`);
-    return EXIT.USAGE;
-  }
+/** What `pilotfish install` with these flags would put in the cluster: the resolved IstioOperator, the owner of its
+ *  objects and the rendered components (warnings printed); an exit code when the IstioOperator is wrong. */
+export async function plannedInstall(opts: IopFlags, io: CliIO): Promise<{ r: ResolvedIop; owner: Owner; desired: DesiredComponent[] } | number> {
   let r;
   try {
     r = await resolveFromFlags(opts, io);
@@ -70,7 +64,17 @@ export async function runDiff(opts: DiffOpts, cluster: ClusterFlags, io: CliIO):
   const rendered = render(r);
   for (const w of [...r.warnings, ...rendered.warnings]) io.stderr(`❗ ${w}\n`);
   const owner: Owner = { name: r.name || "installed-state", namespace: r.namespace };
-  const desired = desiredComponents(rendered.components, owner, r.revision);
+  return { r, owner, desired: desiredComponents(rendered.components, owner, r.revision) };
+}
+
+export async function runDiff(opts: DiffOpts, cluster: ClusterFlags, io: CliIO): Promise<number> {
+  if (!["text", "json", "yaml"].includes(opts.output)) {
+    io.stderr(`Error: -o/--output "${opts.output}": expected text, json or yaml\n`);
+    return EXIT.USAGE;
+  }
+  const planned = await plannedInstall(opts, io);
+  if (typeof planned === "number") return planned;
+  const { owner, desired } = planned;
   let report: DiffReport;
   try {
     const { kube } = await connectCluster(cluster, opts.fieldManager);

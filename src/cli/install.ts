@@ -6,15 +6,14 @@
 import type { Command } from "commander";
 import { EXIT, type CliIO, type ExitCode } from "./io.js";
 import { collect, iopOptions, reportIopError, resolveFromFlags, type IopFlags } from "./iop-input.js";
-import { clusterFlags, clusterOptions, connectCluster, isUnreachable, reportClusterError, unusedClusterFlag, type ClusterFlags, type ClusterFlagUse } from "./cluster.js";
+import { clusterOptions, connectCluster, isUnreachable, reportClusterError, usableClusterFlags, type ClusterFlags, type ClusterFlagUse } from "./cluster.js";
 import { confirm, confirmOption } from "./confirm.js";
-import { diffAgainstCluster, printDiffReport } from "./diff.js";
-import { render } from "../operator/render/index.js";
+import { diffAgainstCluster, INSTALL_USE, plannedInstall, printDiffReport } from "./diff.js";
 import { statusOf, type Kube } from "../kube/client.js";
 import { durationFlag } from "../config/duration.js";
 import type { ResolvedIop } from "../config/resolve.js";
 import type { JsonObject } from "../config/values.js";
-import { PRUNE_KINDS, desiredComponents, L_COMPONENT, type Owner } from "../operator/reconcile/plan.js";
+import { PRUNE_KINDS, L_COMPONENT } from "../operator/reconcile/plan.js";
 import { installStep, type ComponentStep } from "../operator/reconcile/apply.js";
 
 interface InstallOpts extends IopFlags {
@@ -26,8 +25,6 @@ interface InstallOpts extends IopFlags {
 /** How often `install` looks again while components are not ready. */
 const INSTALL_POLL_MS = 2000;
 
-const NAMESPACE_FROM_IOP = "the Istio namespace comes from the IstioOperator (--set values.global.istioNamespace=NS)";
-const INSTALL_USE: ClusterFlagUse = { namespace: { unused: NAMESPACE_FROM_IOP }, istioNamespace: { unused: NAMESPACE_FROM_IOP } };
 const UNINSTALL_USE: ClusterFlagUse = {
   namespace: { unused: "it finds what to remove by its labels, in every namespace" },
   istioNamespace: { unused: "it finds what to remove by its labels, in every namespace" },
@@ -38,14 +35,8 @@ export function registerInstall(program: Command, io: CliIO, exit: ExitCode): vo
     .option("--dry-run", "print what would be created, changed and pruned (as `pilotfish diff`); change nothing", false)
     .option("--readiness-timeout <duration>", "how long to wait for each component to become ready", "300s");
   clusterOptions(confirmOption(install), INSTALL_USE).action(async (opts: InstallOpts, cmd: Command) => {
-    const cluster = clusterFlags(cmd);
-    const unused = unusedClusterFlag(cluster, "install", INSTALL_USE);
-    if (unused) {
-      io.stderr(`Error: ${unused}\n`);
-      exit.code = EXIT.USAGE;
-      return;
-    }
-    exit.code = await runInstall(opts, cluster, io);
+    const cluster = usableClusterFlags(cmd, "install", INSTALL_USE, io);
+    exit.code = cluster ? await runInstall(opts, cluster, io) : EXIT.USAGE;
   });
   const uninstall = program
     .command("uninstall")
@@ -55,14 +46,8 @@ export function registerInstall(program: Command, io: CliIO, exit: ExitCode): vo
     .option("--purge", "remove every Istio component pilotfish installed, whatever its owner or revision, and Istio's CRDs (asks first)", false)
     .option("--dry-run", "print what would be removed", false);
   clusterOptions(confirmOption(uninstall), UNINSTALL_USE).action(async (opts: UninstallOpts, cmd: Command) => {
-    const cluster = clusterFlags(cmd);
-    const unused = unusedClusterFlag(cluster, "uninstall", UNINSTALL_USE);
-    if (unused) {
-      io.stderr(`Error: ${unused}\n`);
-      exit.code = EXIT.USAGE;
-      return;
-    }
-    exit.code = await runUninstall(opts, cluster, io);
+    const cluster = usableClusterFlags(cmd, "uninstall", UNINSTALL_USE, io);
+    exit.code = cluster ? await runUninstall(opts, cluster, io) : EXIT.USAGE;
   });
 }
 
@@ -96,16 +81,9 @@ export async function runInstall(opts: InstallOpts, cluster: ClusterFlags, io: C
     io.stderr(`Error: ${(e as Error).message}\n`);
     return EXIT.USAGE;
   }
-  let r;
-  try {
-    r = await resolveFromFlags(opts, io);
-  } catch (e) {
-    return reportIopError(e, io);
-  }
-  const rendered = render(r);
-  for (const w of [...r.warnings, ...rendered.warnings]) io.stderr(`❗ ${w}\n`);
-  const owner: Owner = { name: r.name || "installed-state", namespace: r.namespace };
-  const desired = desiredComponents(rendered.components, owner, r.revision);
+  const planned = await plannedInstall(opts, io);
+  if (typeof planned === "number") return planned;
+  const { r, owner, desired } = planned;
   if (opts.dryRun) {
     // What `pilotfish diff` shows (create / change / prune); without a cluster, only what would be applied.
     try {

@@ -5,7 +5,7 @@ import { Option } from "commander";
 import { dump } from "js-yaml";
 import { stringify } from "yaml";
 import { EXIT, type CliIO, type ExitCode } from "./io.js";
-import { clusterFlags, clusterOptions, connectCluster, reportClusterError, unusedClusterFlag, type ClusterFlags, type ClusterFlagUse } from "./cluster.js";
+import { clusterOptions, connectCluster, reportClusterError, usableClusterFlags, type ClusterFlags, type ClusterFlagUse } from "./cluster.js";
 import { confirm, confirmOption } from "./confirm.js";
 import type { Kube } from "../kube/client.js";
 import type { JsonObject } from "../config/values.js";
@@ -56,10 +56,8 @@ export function registerTag(program: Command, io: CliIO, exit: ExitCode): void {
       .option("--auto-inject-namespaces", "with the tag default: also inject namespaces that have no injection label at all", false);
   const run = (fn: (name: string | undefined, opts: never, cluster: ClusterFlags) => Promise<number>, command: string) => async (...args: unknown[]) => {
     const cmd = args[args.length - 1] as Command;
-    const cluster = clusterFlags(cmd);
-    const unused = unusedClusterFlag(cluster, `tag ${command}`, TAG_USE);
-    if (unused) {
-      io.stderr(`Error: ${unused}\n`);
+    const cluster = usableClusterFlags(cmd, `tag ${command}`, TAG_USE, io);
+    if (!cluster) {
       exit.code = EXIT.USAGE;
       return;
     }
