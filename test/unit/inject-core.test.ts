@@ -379,3 +379,61 @@ describe("proxy.istio.io/overrides record", () => {
     assert.deepEqual(JSON.parse(out.metadata.annotations[A.overrides]), { containers: [{ name: "istio-proxy", resources: { requests: { cpu: "3", memory: "1Gi" } } }] });
   });
 });
+
+// Volumes the built-in sidecar/gateway code declares, as Istio 1.30.3's injection-template.yaml and
+// gateway-injection-template.yaml declare them (and as istioctl 1.30.3 kube-inject printed them).
+describe("built-in templates: volumes", () => {
+  const vols = (p: Obj) => (p.spec.volumes ?? []) as Obj[];
+  const vol = (p: Obj, name: string) => vols(p).find((v) => v.name === name);
+  const mounts = (p: Obj) => (container(p, "istio-proxy").volumeMounts ?? []) as Obj[];
+  const userAnn = { [A.userVolume]: '{"uv":{"emptyDir":{}}}', [A.userVolumeMount]: '{"uv":{"mountPath":"/uv"}}' };
+
+  it("the gateway template reads neither sidecar.istio.io/userVolume nor userVolumeMount", () => {
+    const gw = pod({ annotations: { "inject.istio.io/templates": "gateway", ...userAnn }, containers: [{ name: "istio-proxy", image: "auto" }] });
+    const out = inject(gw).pod;
+    assert.equal(vol(out, "uv"), undefined);
+    assert.equal(mounts(out).find((m) => m.name === "uv"), undefined);
+    assert.ok(!JSON.parse(out.metadata.annotations[A.status]).volumes.includes("uv"));
+    // The sidecar template reads both.
+    const sc = inject(pod({ annotations: userAnn })).pod;
+    assert.deepEqual(vol(sc, "uv"), { emptyDir: {}, name: "uv" });
+    assert.deepEqual(mounts(sc).find((m) => m.name === "uv"), { mountPath: "/uv", name: "uv" });
+  });
+
+  it("the gateway template sets ISTIO_BOOTSTRAP_OVERRIDE for sidecar.istio.io/bootstrapOverride", () => {
+    const gw = pod({ annotations: { "inject.istio.io/templates": "gateway", [A.bootstrapOverride]: "bs" }, containers: [{ name: "istio-proxy", image: "auto" }] });
+    const out = inject(gw).pod;
+    assert.equal(env(container(out, "istio-proxy"), "ISTIO_BOOTSTRAP_OVERRIDE"), "/etc/istio/custom-bootstrap/custom_bootstrap.json");
+    assert.deepEqual(vol(out, "custom-bootstrap-volume"), { name: "custom-bootstrap-volume", configMap: { name: "bs" } });
+  });
+
+  it("the sidecar declares the istio-ca-crl volume whatever the CA; only pilotCertProvider istiod mounts it", () => {
+    const custom = settingsFromIstioOperator({ values: { global: { pilotCertProvider: "custom" }, pilot: { crlConfigMapName: "my-crl" } } }, { nativeSidecars: false });
+    const out = inject(pod(), custom).pod;
+    // values.pilot reaches the injector's values with only cni and env (istioctl 1.30.3): the default name stays.
+    assert.deepEqual(vol(out, "istio-ca-crl"), { name: "istio-ca-crl", configMap: { name: "istio-ca-crl", optional: true } });
+    assert.equal(vol(out, "istiod-ca-cert"), undefined);
+    assert.deepEqual(mounts(out).filter((m) => /istio-ca-crl|istiod-ca-cert/.test(m.name)), []);
+    assert.ok(JSON.parse(out.metadata.annotations[A.status]).volumes.includes("istio-ca-crl"));
+    const dflt = inject(pod()).pod;
+    assert.deepEqual(mounts(dflt).filter((m) => /istio-ca-crl|istiod-ca-cert/.test(m.name)).map((m) => m.name), ["istiod-ca-cert", "istio-ca-crl"]);
+  });
+
+  it("an empty sidecar.istio.io/bootstrapOverride gives `configMap: {}` (istioctl 1.30.3), an empty SDS audience no audience", () => {
+    const s = settingsFromIstioOperator({ values: { global: { sds: { token: { aud: "" } } } } }, { nativeSidecars: false });
+    const out = inject(pod({ annotations: { [A.bootstrapOverride]: "" } }), s).pod;
+    assert.deepEqual(vol(out, "custom-bootstrap-volume"), { name: "custom-bootstrap-volume", configMap: {} });
+    assert.deepEqual(vol(out, "istio-token")!.projected.sources[0].serviceAccountToken, { path: "istio-token", expirationSeconds: 43200 });
+  });
+
+  it("the lightstep tracer with tracing.tlsSettings mounts the lightstep CA secret at the CA file's directory", () => {
+    const s = settingsFromIstioOperator(
+      { values: { global: { proxy: { tracer: "lightstep" } } }, meshConfig: { defaultConfig: { tracing: { tlsSettings: { caCertificates: "/etc/ls/ca.pem" } } } } },
+      { nativeSidecars: false },
+    );
+    const out = inject(pod(), s).pod;
+    assert.deepEqual(mounts(out).find((m) => m.name === "lightstep-certs"), { mountPath: "/etc/ls/", name: "lightstep-certs", readOnly: true });
+    assert.deepEqual(vols(out).at(-1), { name: "lightstep-certs", secret: { optional: true, secretName: "lightstep.cacert" } });
+    assert.equal(vol(inject(pod()).pod, "lightstep-certs"), undefined);
+  });
+});

@@ -488,7 +488,13 @@ const DOCUMENTED: Documented[] = [
   { key: A.componentLogLevel, benign: "misc:error", content: re(`${P}\\.args\\[\\d+\\]$`) },
   { key: A.agentLogLevel, benign: "default:debug", content: re(`${P}\\.args\\[\\d+\\]$`, `${I}\\.args\\[\\d+\\]$`) },
   { key: A.capNetBindService, benign: "false", documented: (v) => v === "true" },
-  { key: A.bootstrapOverride, benign: "custom-bootstrap", content: re(String.raw`spec\.volumes\[name="custom-bootstrap-volume"\]\.configMap\.name$`) },
+  {
+    key: A.bootstrapOverride,
+    benign: "custom-bootstrap",
+    content: re(String.raw`spec\.volumes\[name="custom-bootstrap-volume"\]\.configMap\.name$`),
+    // An empty ConfigMap name is Go's zero value: istioctl prints the reference as `configMap: {}`.
+    structure: re(String.raw`spec\.volumes\[name="custom-bootstrap-volume"\]\.configMap(\.name|\{\})$`),
+  },
   {
     key: A.userVolume,
     benign: '{"uv":{"emptyDir":{}}}',

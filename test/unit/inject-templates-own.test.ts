@@ -289,6 +289,7 @@ const FLAG_SETS: string[][] = [
   ["meshConfig.defaultConfig.proxyMetadata.ISTIO_META_ENABLE_HBONE=true", "meshConfig.defaultConfig.proxyMetadata.IPTABLES_TRACE_LOGGING=true", "meshConfig.inboundTrafficPolicy.mode=LOCALHOST"],
   ["values.global.proxy.statusPort=0", "values.global.proxy.tracer=datadog"],
   ["values.global.pilotCertProvider=custom"],
+  ["values.global.pilotCertProvider=custom", "values.global.proxy.tracer=lightstep", "meshConfig.defaultConfig.tracing.tlsSettings.caCertificates=/etc/ls/ca.pem"],
 ];
 
 const ANNOTATION_SETS: Record<string, string>[] = [
@@ -377,14 +378,6 @@ async function runVariations(): Promise<Tally & { settingsFailed: string[]; buil
 
 /** Differences of the injector's built-in sidecar/gateway code from Istio's texts that the variations show. */
 const KNOWN_BUILTIN: { test: RegExp; why: string }[] = [
-  {
-    test: /\(gateway, userVolume\): .*sidecar\.istio\.io\/status/,
-    why: "the built-in gateway adds the sidecar.istio.io/userVolume volumes; Istio's gateway text does not read that annotation",
-  },
-  {
-    test: /^flags \[values\.global\.pilotCertProvider=custom\] pod \d+ \(sidecar(, userVolume)?\): \S*sidecar\.istio\.io\/status: /,
-    why: "with a CA other than istiod the built-in sidecar leaves out the istio-ca-crl volume; Istio's sidecar text always has it",
-  },
   {
     test: /\(sidecar(, userVolume)?\): Istio's texts: injection template "sidecar": annotation apm\.datadoghq\.com\/env: the value cannot be checked/,
     why: "the template engine path refuses a JSON annotation value a template prints; the built-in code reads it as data",

@@ -34,7 +34,11 @@ export function renderGatewayTemplate(t: TemplateContext): Obj {
   );
   const network = str(g.network);
   if (network) env.push({ name: "ISTIO_META_NETWORK", value: network });
-  env.push(...ownerEnv({ ...t, labels: {} }), ...meshIdentityEnv(t));
+  env.push(...ownerEnv({ ...t, labels: {} }));
+  if (Object.prototype.hasOwnProperty.call(t.annotations, A.bootstrapOverride)) {
+    env.push({ name: "ISTIO_BOOTSTRAP_OVERRIDE", value: "/etc/istio/custom-bootstrap/custom_bootstrap.json" });
+  }
+  env.push(...meshIdentityEnv(t));
   const md = t.proxyConfig.proxyMetadata;
   if (isObject(md)) for (const k of Object.keys(md).sort()) env.push({ name: k, value: str(md[k]) });
 
@@ -62,7 +66,7 @@ export function renderGatewayTemplate(t: TemplateContext): Obj {
       failureThreshold: Number(p.readinessFailureThreshold ?? 0),
     }),
   };
-  proxy.volumeMounts = proxyVolumeMounts(t, { crl: false });
+  proxy.volumeMounts = proxyVolumeMounts(t, { gateway: true });
 
   const gwSc = t.values.gateways?.securityContext;
   const securityContext = truthy(gwSc) ? gwSc : { sysctls: [{ name: "net.ipv4.ip_unprivileged_port_start", value: "0" }] };

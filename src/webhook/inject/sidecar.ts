@@ -258,12 +258,19 @@ function healthProbe(extra: Obj): Obj {
   return { httpGet: { path: "/healthz/ready", port: 15021 }, ...extra };
 }
 
+/** Go's `omitempty` on string fields: an empty string is not printed. */
+function omitEmpty(o: Obj): Obj {
+  for (const k of Object.keys(o)) if (o[k] === "") delete o[k];
+  return o;
+}
+
 function nonZero(o: Obj): Obj {
   for (const k of Object.keys(o)) if (o[k] === 0) delete o[k];
   return o;
 }
 
-export function proxyVolumeMounts(t: TemplateContext, opts: { crl: boolean }): Obj[] {
+/** `gateway`: Istio's gateway text mounts no CRL and reads neither sidecar.istio.io/userVolume nor userVolumeMount. */
+export function proxyVolumeMounts(t: TemplateContext, opts: { gateway: boolean }): Obj[] {
   const g = globalValues(t);
   const m: Obj[] = [
     { mountPath: "/var/run/secrets/workload-spiffe-uds", name: "workload-socket" },
@@ -276,14 +283,16 @@ export function proxyVolumeMounts(t: TemplateContext, opts: { crl: boolean }): O
   }
   if (str(g.pilotCertProvider) === "istiod") {
     m.push({ mountPath: "/var/run/secrets/istio", name: "istiod-ca-cert" });
-    if (opts.crl) m.push({ mountPath: "/var/run/secrets/istio/crl", name: "istio-ca-crl" });
+    if (!opts.gateway) m.push({ mountPath: "/var/run/secrets/istio/crl", name: "istio-ca-crl" });
   }
   m.push({ mountPath: "/var/lib/istio/data", name: "istio-data" });
   if (has(t, A.bootstrapOverride)) m.push({ mountPath: "/etc/istio/custom-bootstrap", name: "custom-bootstrap-volume" });
   m.push({ mountPath: "/etc/istio/proxy", name: "istio-envoy" }, { mountPath: "/var/run/secrets/tokens", name: "istio-token" });
   if (truthy(g.mountMtlsCerts)) m.push({ mountPath: "/etc/certs/", name: "istio-certs", readOnly: true });
   m.push({ mountPath: "/etc/istio/pod", name: "istio-podinfo" });
-  if (has(t, A.userVolumeMount)) {
+  const lightstep = opts.gateway ? undefined : lightstepTls(t);
+  if (lightstep) m.push({ mountPath: pathDirectory(str(lightstep.caCertificates)), name: "lightstep-certs", readOnly: true });
+  if (!opts.gateway && has(t, A.userVolumeMount)) {
     const um = parseJsonMap(t.annotations[A.userVolumeMount]);
     for (const [name, body] of Object.entries(um)) m.push({ ...(isObject(body) ? body : {}), name });
   }
@@ -300,7 +309,9 @@ export function proxyVolumes(t: TemplateContext, opts: { gateway: boolean }): Ob
     v.push(opts.gateway ? { emptyDir: {}, name: "workload-certs" } : { name: "workload-certs" });
   }
   if (has(t, A.bootstrapOverride)) {
-    v.push({ name: "custom-bootstrap-volume", configMap: { name: t.annotations[A.bootstrapOverride] } });
+    // An empty annotation prints `name:` (null): Go's ConfigMapVolumeSource then has no name, `configMap: {}`.
+    const name = t.annotations[A.bootstrapOverride];
+    v.push({ name: "custom-bootstrap-volume", configMap: name ? { name } : {} });
   }
   v.push(
     { emptyDir: { medium: "Memory" }, name: "istio-envoy" },
@@ -317,7 +328,7 @@ export function proxyVolumes(t: TemplateContext, opts: { gateway: boolean }): Ob
     {
       name: "istio-token",
       projected: {
-        sources: [{ serviceAccountToken: { path: "istio-token", expirationSeconds: 43200, audience: str(g.sds?.token?.aud) } }],
+        sources: [{ serviceAccountToken: omitEmpty({ path: "istio-token", expirationSeconds: 43200, audience: str(g.sds?.token?.aud) }) }],
       },
     },
   );
@@ -331,18 +342,32 @@ export function proxyVolumes(t: TemplateContext, opts: { gateway: boolean }): Ob
     } else {
       v.push({ name: "istiod-ca-cert", configMap: { name: bundle || "istio-ca-root-cert" } });
     }
-    if (!opts.gateway) {
-      v.push({ name: "istio-ca-crl", configMap: { name: str(t.values.pilot?.crlConfigMapName) || "istio-ca-crl", optional: true } });
-    }
+  }
+  // Istio's sidecar text declares the CRL volume whatever the CA; only its istiod branch mounts it.
+  if (!opts.gateway) {
+    v.push({ name: "istio-ca-crl", configMap: { name: str(t.values.pilot?.crlConfigMapName) || "istio-ca-crl", optional: true } });
   }
   if (truthy(g.mountMtlsCerts)) {
     v.push({ name: "istio-certs", secret: { optional: true, secretName: `istio.${t.pod.spec?.serviceAccountName || "default"}` } });
   }
-  if (has(t, A.userVolume)) {
+  if (!opts.gateway && has(t, A.userVolume)) {
     const uv = parseJsonMap(t.annotations[A.userVolume]);
     for (const [name, body] of Object.entries(uv)) v.push({ ...(isObject(body) ? body : {}), name });
   }
+  if (!opts.gateway && lightstepTls(t)) v.push({ name: "lightstep-certs", secret: { optional: true, secretName: "lightstep.cacert" } });
   return v;
+}
+
+/** The sidecar mounts the lightstep CA secret when the tracer is lightstep and the ProxyConfig has tracing.tlsSettings. */
+function lightstepTls(t: TemplateContext): JsonObject | undefined {
+  if (str(proxyValues(t).tracer) !== "lightstep") return undefined;
+  const tracing = t.proxyConfig.tracing;
+  return isObject(tracing) && isObject(tracing.tlsSettings) ? tracing.tlsSettings : undefined;
+}
+
+/** Go's path.Split directory part: everything up to and including the last slash. */
+function pathDirectory(p: string): string {
+  return p.slice(0, p.lastIndexOf("/") + 1);
 }
 
 /** Annotation values are data: a value that is not a JSON map contributes nothing. */
@@ -508,7 +533,7 @@ export function renderSidecarTemplate(t: TemplateContext): Obj {
   }
   const resources = proxyResources(t);
   if (resources) proxy.resources = resources;
-  proxy.volumeMounts = proxyVolumeMounts(t, { crl: true });
+  proxy.volumeMounts = proxyVolumeMounts(t, { gateway: false });
 
   const spec: Obj = {};
   if (noInit) spec.initContainers = [];
