@@ -107,6 +107,20 @@ function valueWords(v: ValueKind, profiles: string[]): string[] {
   return [];
 }
 
+/** The names of a command's flags that take a value (whose value the scripts skip), once each. */
+function valueFlagNames(c: CommandSpec): string[] {
+  const names = c.flags.filter((f) => f.takesValue).flatMap(flagNames);
+  if (!c.path) names.push(...LEADING_VALUE_FLAGS);
+  return [...new Set(names)];
+}
+
+/** One shell `case` arm per flag with known values, matching `<command path>|<flag name>`; `action` completes them. */
+function flagValueCases(all: CommandSpec[], action: (f: FlagSpec) => string): string[] {
+  return all.flatMap((c) =>
+    c.flags.filter((x) => x.value.kind !== "none").map((f) => `    ${flagNames(f).map((n) => shq(`${c.path}|${n}`)).join("|")}) ${action(f)} ;;`),
+  );
+}
+
 // ---------------------------------------------------------------------------------------------------- bash
 
 export function bashScript(root: CommandSpec, profiles: string[]): string {
@@ -116,18 +130,12 @@ export function bashScript(root: CommandSpec, profiles: string[]): string {
   const subs = cases((c) => (c.subcommands.length ? `echo ${shq(c.subcommands.map((s) => s.name).join(" "))}` : undefined));
   const flags = cases((c) => `echo ${shq(c.flags.flatMap(flagNames).join(" "))}`);
   const valueFlags = cases((c) => {
-    const names = c.flags.filter((f) => f.takesValue).flatMap(flagNames);
-    if (!c.path) names.push(...LEADING_VALUE_FLAGS);
-    return names.length ? `echo ${shq([...new Set(names)].join(" "))}` : undefined;
+    const names = valueFlagNames(c);
+    return names.length ? `echo ${shq(names.join(" "))}` : undefined;
   });
-  const valueCases: string[] = [];
-  for (const c of all) {
-    for (const f of c.flags.filter((x) => x.value.kind !== "none")) {
-      const pattern = flagNames(f).map((n) => shq(`${c.path}|${n}`)).join("|");
-      const action = f.value.kind === "file" ? `COMPREPLY=($(compgen -f -- "$cur"))` : `COMPREPLY=($(compgen -W ${shq(valueWords(f.value, profiles).join(" "))} -- "$cur"))`;
-      valueCases.push(`    ${pattern}) ${action} ;;`);
-    }
-  }
+  const valueCases = flagValueCases(all, (f) =>
+    f.value.kind === "file" ? `COMPREPLY=($(compgen -f -- "$cur"))` : `COMPREPLY=($(compgen -W ${shq(valueWords(f.value, profiles).join(" "))} -- "$cur"))`,
+  );
   const argCases = all
     .filter((c) => c.args.some((a) => a.kind !== "none"))
     .map((c) => {
@@ -233,19 +241,8 @@ export function zshScript(root: CommandSpec, profiles: string[]): string {
     .filter((c) => c.subcommands.length)
     .map((c) => `    ${shq(c.path)}) items=(${described(c.subcommands.map((s) => [s.name, s.description]))}) ;;`);
   const flags = all.map((c) => `    ${shq(c.path)}) items=(${described(c.flags.flatMap((f) => flagNames(f).map((n): [string, string] => [n, f.description])))}) ;;`);
-  const valueFlags = all.map((c) => {
-    const names = c.flags.filter((f) => f.takesValue).flatMap(flagNames);
-    if (!c.path) names.push(...LEADING_VALUE_FLAGS);
-    return `    ${shq(c.path)}) echo ${shq([...new Set(names)].join(" "))} ;;`;
-  });
-  const valueCases: string[] = [];
-  for (const c of all) {
-    for (const f of c.flags.filter((x) => x.value.kind !== "none")) {
-      const pattern = flagNames(f).map((n) => shq(`${c.path}|${n}`)).join("|");
-      const action = f.value.kind === "file" ? "_files" : `compadd -- ${valueWords(f.value, profiles).map(shq).join(" ")}`;
-      valueCases.push(`    ${pattern}) ${action} ;;`);
-    }
-  }
+  const valueFlags = all.map((c) => `    ${shq(c.path)}) echo ${shq(valueFlagNames(c).join(" "))} ;;`);
+  const valueCases = flagValueCases(all, (f) => (f.value.kind === "file" ? "_files" : `compadd -- ${valueWords(f.value, profiles).map(shq).join(" ")}`));
   const argCases = all
     .filter((c) => c.args.some((a) => a.kind !== "none"))
     .map((c) => {
@@ -338,11 +335,7 @@ export function fishScript(root: CommandSpec, profiles: string[]): string {
   const all = walk(root);
   const lines: string[] = [];
   const subsCase = all.filter((c) => c.subcommands.length).map((c) => `        case ${fq(c.path)}\n            printf '%s\\n' ${c.subcommands.map((s) => fq(s.name)).join(" ")}`);
-  const vflagsCase = all.map((c) => {
-    const names = c.flags.filter((f) => f.takesValue).flatMap(flagNames);
-    if (!c.path) names.push(...LEADING_VALUE_FLAGS);
-    return `        case ${fq(c.path)}\n            printf '%s\\n' ${[...new Set(names)].map(fq).join(" ") || "''"}`;
-  });
+  const vflagsCase = all.map((c) => `        case ${fq(c.path)}\n            printf '%s\\n' ${valueFlagNames(c).map(fq).join(" ") || "''"}`);
   for (const c of all) {
     const at = `-n ${fq(`__pilotfish_at ${fq(c.path)}`)}`;
     for (const s of c.subcommands) lines.push(`complete -c pilotfish -f ${at} -a ${fq(s.name)} -d ${fq(s.description.split("\n")[0])}`);
