@@ -39,7 +39,8 @@ export function context(r: ResolvedIop): RenderContext {
     revision,
     revLabel: revision || "default",
     revSuffix: revision ? `-${revision}` : "",
-    owner: r.name || "unknown",
+    // The charts label their objects `install.operator.istio.io/owning-resource: {{ .Values.ownerName | default "unknown" }}`.
+    owner: str(r.values.ownerName) || r.name || "unknown",
   };
 }
 
