@@ -137,6 +137,15 @@ function appliedFields(live: JsonObject, manager: string): JsonObject | undefine
   return e && isObject(e.fieldsV1) ? e.fieldsV1 : undefined;
 }
 
+/** The value a managedFields `k:{...}` / `v:...` key names; undefined when it is not JSON (the key is passed over). */
+function keyJson(k: string): Json | undefined {
+  try {
+    return JSON.parse(k.slice(2)) as Json;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Fields `tree` (owned by the applying manager) holds that `desired` no longer sets: server-side apply removes them. */
 function removals(tree: JsonObject, desired: Json | undefined, live: Json | undefined, path: string, out: FieldChange[]): void {
   for (const [k, sub] of Object.entries(tree)) {
@@ -149,12 +158,8 @@ function removals(tree: JsonObject, desired: Json | undefined, live: Json | unde
         if (l !== undefined && !ZERO(l)) out.push({ path: join(path, name), op: "remove", live: l });
       } else if (isObject(sub)) removals(sub, d, l, join(path, name), out);
     } else if (k.startsWith("k:")) {
-      let keyObj: JsonObject;
-      try {
-        keyObj = JSON.parse(k.slice(2)) as JsonObject;
-      } catch {
-        continue;
-      }
+      const keyObj = keyJson(k) as JsonObject | undefined;
+      if (keyObj === undefined) continue;
       const match = (e: Json) => isObject(e) && Object.entries(keyObj).every(([kk, vv]) => scalarEqual(vv, e[kk]));
       const d = Array.isArray(desired) ? desired.find(match) : undefined;
       const l = Array.isArray(live) ? live.find(match) : undefined;
@@ -163,12 +168,8 @@ function removals(tree: JsonObject, desired: Json | undefined, live: Json | unde
         if (l !== undefined) out.push({ path: `${path}[${label}]`, op: "remove", live: l });
       } else if (isObject(sub)) removals(sub, d, l, `${path}[${label}]`, out);
     } else if (k.startsWith("v:")) {
-      let v: Json;
-      try {
-        v = JSON.parse(k.slice(2)) as Json;
-      } catch {
-        continue;
-      }
+      const v = keyJson(k);
+      if (v === undefined) continue;
       if (!(Array.isArray(desired) && desired.some((x) => scalarEqual(x, v)))) out.push({ path: `${path}[${JSON.stringify(v)}]`, op: "remove", live: v });
     }
     // i: (atomic lists by index) are compared whole by compare().
