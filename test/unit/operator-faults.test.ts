@@ -128,6 +128,15 @@ describe("IstioOperator reconciler under API faults", () => {
     assert.ok(kube.obj("Deployment", NS, "istiod") && kube.obj("Deployment", NS, "istiod-canary"));
   });
 
+  it("tells the controller the generation it works on before its first write (its own writes must not queue it again)", async () => {
+    const kube = new FakeKube();
+    kube.put({ apiVersion: IOP, kind: "IstioOperator", metadata: { name: "main", namespace: NS }, spec: { profile: "minimal" } } as never);
+    const seen: string[] = [];
+    const rec = new IstioOperatorReconciler(kube, { logger: createLogger({ level: "silent" }), now: () => T0, onObserved: (k, g) => seen.push(`${k}@${g} after ${kube.writes.length} writes`) });
+    await rec.reconcile(`${NS}/main`);
+    assert.deepEqual(seen, [`${NS}/main@1 after 0 writes`]);
+  });
+
   it("through the queue: a pass that keeps failing is retried with growing backoff, never in a loop", async () => {
     const { kube, rec } = setup();
     kube.fault = (c) => (c.verb === "apply" ? status(500) : undefined);

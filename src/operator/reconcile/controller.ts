@@ -62,7 +62,16 @@ export class IopController {
     const m = opts.metrics;
     this.kube = new Kube(opts.kc, { fieldManager: opts.fieldManager ?? "pilotfish-operator", onWrite: (verb) => m?.operatorWrites.inc({ verb }) });
     this.log = opts.logger;
-    this.reconciler = new IstioOperatorReconciler(this.kube, { logger: opts.logger, firstRecheckMs: opts.readinessPollMs, maxRecheckMs: opts.recheckMs });
+    // The generation is noted as soon as a reconcile has read it: its own writes (finalizer, "applying" status)
+    // then queue nothing, and a failed pass is retried by the queue's backoff alone.
+    this.reconciler = new IstioOperatorReconciler(this.kube, {
+      logger: opts.logger,
+      firstRecheckMs: opts.readinessPollMs,
+      maxRecheckMs: opts.recheckMs,
+      onObserved: (key, generation) => {
+        if (generation !== undefined) this.generations.set(key, generation);
+      },
+    });
     this.queue = new Controller({
       workers: opts.workers ?? 1,
       timeoutMs: opts.reconcileTimeoutMs,

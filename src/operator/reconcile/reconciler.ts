@@ -54,6 +54,8 @@ export interface IopReconcilerOptions {
   maxRecheckMs?: number;
   /** The clock for status timestamps (tests pass a fixed one). */
   now?: () => Date;
+  /** Told the generation a reconcile works on, as soon as it read the IstioOperator (before its own writes). */
+  onObserved?: (key: string, generation: number | undefined) => void;
 }
 
 type IopMeta = { name: string; namespace: string; uid: string; generation?: number; deletionTimestamp?: string; finalizers?: string[]; annotations?: Record<string, string> };
@@ -126,6 +128,7 @@ export class IstioOperatorReconciler {
     const meta = cr.metadata as IopMeta;
     const finalizers = meta.finalizers ?? [];
     result.generation = meta.generation;
+    if (!meta.deletionTimestamp) this.o.onObserved?.(key, meta.generation);
     if (meta.deletionTimestamp) return this.finalize(cr, key, result);
     if (meta.annotations?.["install.istio.io/ignoreReconcile"] === "true") return result;
     if (!finalizers.includes(FINALIZER)) {
