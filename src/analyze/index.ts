@@ -73,6 +73,44 @@ export const ANALYZERS: readonly Analyzer[] = [
   revisions,
 ];
 
+/**
+ * Kinds istioctl does not read from files when it analyses files alone (`--use-kube=false`): its file source leaves
+ * out Kubernetes' runtime kinds (Istio's kuberesource.DefaultExcludedSchemas), so Pods, Services, Namespaces, Nodes
+ * and Secrets in files (and the default ingress gateway Pod and Service it adds) are ignored.
+ */
+export const RUNTIME_KINDS: readonly string[] = ["Namespace", "Node", "Pod", "Secret", "Service"];
+
+export const isRuntimeKind = (apiVersion: string, kind: string): boolean => apiVersion === "v1" && RUNTIME_KINDS.includes(kind);
+
+/**
+ * The runtime kinds among each analyzer's inputs (Istio's Metadata().Inputs at 1.30.3; pilotfish.RevisionAnalyzer
+ * reads Namespaces). istioctl skips an analyzer when one of its inputs is not in the snapshot, so analysing files
+ * alone it never runs these.
+ */
+export const RUNTIME_INPUTS: Readonly<Record<string, readonly string[]>> = {
+  "annotations.K8sAnalyzer": ["Namespace", "Service", "Pod"],
+  "auth.AuthorizationPoliciesAnalyzer": ["Namespace", "Pod"],
+  "applicationUID.Analyzer": ["Pod"],
+  "conditions.ConditionAnalyzer": ["Service"],
+  "deployment.MultiServiceAnalyzer": ["Service", "Namespace"],
+  "destinationrule.SubsetSelectPodAnalyzer": ["Pod", "Service", "Node"],
+  "gateway.ConflictingGatewayAnalyzer": ["Pod"],
+  "gateway.IngressGatewayPortAnalyzer": ["Pod", "Service"],
+  "gateway.SecretAnalyzer": ["Pod", "Secret"],
+  "injection.Analyzer": ["Namespace", "Pod"],
+  "injection.ImageAnalyzer": ["Namespace", "Pod"],
+  "injection.ImageAutoAnalyzer": ["Namespace", "Pod"],
+  "k8sgateway.SelectorAnalyzer": ["Pod"],
+  "meshnetworks.MeshNetworksAnalyzer": ["Secret"],
+  "service.PortNameAnalyzer": ["Service"],
+  "sidecar.SelectorAnalyzer": ["Pod", "Namespace"],
+  "telemetry.SelectorAnalyzer": ["Pod"],
+  "virtualservice.DestinationHostAnalyzer": ["Service"],
+  "virtualservice.JWTClaimRouteAnalyzer": ["Pod"],
+  "webhook.Analyzer": ["Service"],
+  "pilotfish.RevisionAnalyzer": ["Namespace"],
+};
+
 /** Istio 1.30.3 analyzers pilotfish does not implement (asking for one is refused, never silently skipped). */
 export const NOT_IMPLEMENTED: readonly string[] = [
   "services.MultiClusterServiceAnalyzer",
@@ -106,6 +144,8 @@ export interface AnalyzeOptions {
   suppressions?: readonly Suppression[];
   /** Checks the edge adds (the per-kind schema validation, which needs the webhook's validator). */
   extraAnalyzers?: readonly Analyzer[];
+  /** Skip the analyzers that need runtime kinds (RUNTIME_INPUTS), as istioctl does when it analyses files alone. */
+  withoutRuntimeKinds?: boolean;
   /** Places a finding's field path on a line of its file (the edge knows YAML positions). */
   locate?: (f: Finding) => number | undefined;
 }
@@ -146,6 +186,7 @@ export function analyze(s: Snapshot, o: AnalyzeOptions = {}): Message[] {
   const out: Message[] = [];
   const seen = new Set<string>();
   for (const a of selectAnalyzers(o.analyzers, o.extraAnalyzers)) {
+    if (o.withoutRuntimeKinds && RUNTIME_INPUTS[a.name]) continue;
     a.run(s, (f) => {
       const r = f.resource;
       // A Namespace's own namespace is its name (istioctl filters it so).

@@ -12,7 +12,7 @@ import { clusterFlags, clusterOptions, connectCluster, reportClusterError, type 
 import { splitYamlDocuments, YamlInputError } from "./yamldocs.js";
 import { fieldPosition } from "./yamlpos.js";
 import {
-  ANALYZERS, MINIMUM_CRD_VERSIONS, NOT_IMPLEMENTED, analyze, atOrAbove, buildSnapshot, messageJson, messageLine, parseLevel, parseSuppression,
+  ANALYZERS, MINIMUM_CRD_VERSIONS, NOT_IMPLEMENTED, RUNTIME_INPUTS, analyze, isRuntimeKind, atOrAbove, buildSnapshot, messageJson, messageLine, parseLevel, parseSuppression,
   schemaAnalyzers, selectAnalyzers, type InputObject, type Level, type Suppression,
 } from "../analyze/index.js";
 import { validateResource } from "../webhook/validate/index.js";
@@ -31,6 +31,7 @@ interface Opts {
   listAnalyzers?: boolean;
   meshConfigFile?: string;
   meshNetworksFile?: string;
+  filesRuntimeKinds?: boolean;
 }
 
 const USE: ClusterFlagUse = {
@@ -63,7 +64,12 @@ export function registerAnalyze(program: Command, io: CliIO, exit: ExitCode): vo
     .option("--analyzer <name>", "run only this analyzer (repeatable; see -L)", collect, [])
     .option("-L, --list-analyzers", "list the analyzers and exit")
     .option("--meshConfigFile <file>", "a MeshConfig YAML merged over Istio's defaults (over the cluster's when analysing it)")
-    .option("--meshNetworksFile <file>", "a MeshNetworks YAML (networks: ...)");
+    .option("--meshNetworksFile <file>", "a MeshNetworks YAML (networks: ...)")
+    .option(
+      "--files-runtime-kinds",
+      "pilotfish's own: with --use-kube=false, read Pods, Services, Namespaces, Nodes and Secrets from the files too and run the " +
+        "analyzers that need them (istioctl ignores those kinds in files and skips those analyzers; Istio's analyzer tests read them)",
+    );
   clusterOptions(cmd, USE).action(async (files: string[], opts: Opts, c: Command) => {
     exit.code = await runAnalyze(files, opts, clusterFlags(c), c.getOptionValueSource("useKube") === "cli", io);
   });
@@ -316,18 +322,28 @@ export async function runAnalyze(positional: string[], opts: Opts, flags: Cluste
     return usage("nothing to analyse: give files, directories or - (stdin), or analyse the cluster (--use-kube)");
   }
 
+  if (opts.filesRuntimeKinds && useKube) return usage("--files-runtime-kinds: only with --use-kube=false");
+  // Files alone, as istioctl reads them: runtime kinds are not read, the analyzers that need them do not run.
+  const withoutRuntimeKinds = !useKube && !opts.filesRuntimeKinds;
+  const fileObjects = withoutRuntimeKinds ? input.objects.filter((o) => !isRuntimeKind(String(o.object.apiVersion ?? ""), String(o.object.kind ?? ""))) : input.objects;
+  if (withoutRuntimeKinds) {
+    for (const a of opts.analyzer.filter((n) => RUNTIME_INPUTS[n])) {
+      io.stderr(`Skipping analyzer ${a}: it needs ${RUNTIME_INPUTS[a].join(", ")}, which are not read from files (as istioctl; use --use-kube or --files-runtime-kinds)\n`);
+    }
+  }
   const namespace = opts.allNamespaces ? undefined : (flags.namespace ?? "default");
-  const snapshot = buildSnapshot([...(cluster?.objects ?? []), ...input.objects], {
+  const snapshot = buildSnapshot([...(cluster?.objects ?? []), ...fileObjects], {
     defaultNamespace: namespace ?? "",
     istioNamespace: flags.istioNamespace,
     meshConfig: { ...(cluster?.mesh ?? {}), ...(meshConfig ?? {}) },
     meshNetworks: meshNetworks ?? cluster?.meshNetworks,
-    addDefaults: !useKube,
+    addDefaults: !useKube && !withoutRuntimeKinds,
     now: Date.now(),
   });
   const messages = analyze(snapshot, {
     analyzers: opts.analyzer,
     extraAnalyzers: SCHEMA,
+    withoutRuntimeKinds,
     namespace,
     suppressions,
     locate: (f) => {

@@ -454,11 +454,17 @@ describe("pilotfish analyze (command)", () => {
     assert.match(r.err, /No validation issues found when analyzing/);
   });
   it("directories are read recursively; Info alone does not fail at the default threshold", async () => {
-    const r = await run(["--use-kube=false", "-R", path.join(dir, "sub")]);
+    const r = await run(["--use-kube=false", "--files-runtime-kinds", "-R", path.join(dir, "sub")]);
     assert.equal(r.code, 0);
     assert.match(r.out, /^Info \[IST0102\] \(Namespace default /m);
-    assert.equal((await run(["--use-kube=false", "--failure-threshold", "Info", info])).code, 1);
-    assert.equal((await run(["--use-kube=false", "--output-threshold", "Warning", info])).out, "");
+    assert.equal((await run(["--use-kube=false", "--files-runtime-kinds", "--failure-threshold", "Info", info])).code, 1);
+    assert.equal((await run(["--use-kube=false", "--files-runtime-kinds", "--output-threshold", "Warning", info])).out, "");
+    // As istioctl: files alone, a Namespace is not read and the injection analyzer does not run.
+    const plain = await run(["--use-kube=false", "--failure-threshold", "Info", info]);
+    assert.equal(plain.code, 0, plain.out);
+    assert.equal(plain.out, "");
+    const asked = await run(["--use-kube=false", "--analyzer", "injection.Analyzer", info]);
+    assert.match(asked.err, /^Skipping analyzer injection\.Analyzer: it needs Namespace, Pod, which are not read from files/m);
   });
   it("stdin (-), -o json and -o yaml", async () => {
     const text = fs.readFileSync(bad, "utf8");

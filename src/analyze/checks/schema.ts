@@ -71,9 +71,13 @@ export function schemaVerdict(validate: Validator, object: Obj): SchemaVerdict {
     if (!unknown.length || !unknown.map((e) => deletePath(copy, e.path)).some(Boolean)) break;
     v = validate(copy);
   }
+  // Istio's analyzer runs Istio's validation only, never the CRD's structural schema: a schema "Required value" is
+  // left out where a rule says more about the same field.
+  const restates = (e: { path: string; message: string }) =>
+    e.message === "Required value" && v.errors.some((o) => o !== e && o.path === e.path && o.message !== e.message);
   return {
     handled: v.handled,
-    errors: v.errors.filter((e) => !(e.path === "metadata.name" || e.path.startsWith("metadata.name."))),
+    errors: v.errors.filter((e) => !(e.path === "metadata.name" || e.path.startsWith("metadata.name.")) && !restates(e)),
     warnings: v.warnings.map(warningText),
   };
 }
