@@ -128,6 +128,28 @@ describe("IstioOperator reconciler under API faults", () => {
     assert.ok(kube.obj("Deployment", NS, "istiod") && kube.obj("Deployment", NS, "istiod-canary"));
   });
 
+  it("two revisions share Base's CRDs and reader ServiceAccount without moving them back and forth; uninstalling the holder hands them over", async () => {
+    const { kube, rec, iop } = setup();
+    kube.put({ apiVersion: IOP, kind: "IstioOperator", metadata: { name: "canary", namespace: NS, creationTimestamp: "2026-01-01T00:05:00Z" }, spec: { profile: "minimal", revision: "canary" } } as never);
+    await rec.reconcile(`${NS}/main`);
+    await rec.reconcile(`${NS}/canary`);
+    const owner = () => (kube.obj("ServiceAccount", NS, "istio-reader-service-account")!.metadata.labels as any)["install.operator.istio.io/owning-resource"];
+    assert.equal(owner(), "main");
+    const before = kube.writesOf("apply").length;
+    for (let i = 0; i < 2; i++) {
+      await rec.reconcile(`${NS}/main`);
+      await rec.reconcile(`${NS}/canary`);
+    }
+    assert.equal(kube.writesOf("apply").length, before, "no apply: neither takes the shared objects from the other");
+    // Uninstall main: its finalizer removes its objects (the reader ServiceAccount with them); canary puts it back.
+    kube.put({ ...iop(), metadata: { ...iop().metadata, deletionTimestamp: "2026-01-01T01:00:00Z" } } as never);
+    await rec.reconcile(`${NS}/main`);
+    assert.equal(kube.obj("IstioOperator", NS, "main"), undefined);
+    assert.equal(kube.obj("ServiceAccount", NS, "istio-reader-service-account"), undefined);
+    await rec.reconcile(`${NS}/canary`);
+    assert.equal(owner(), "canary");
+  });
+
   it("tells the controller the generation it works on before its first write (its own writes must not queue it again)", async () => {
     const kube = new FakeKube();
     kube.put({ apiVersion: IOP, kind: "IstioOperator", metadata: { name: "main", namespace: NS }, spec: { profile: "minimal" } } as never);

@@ -4,7 +4,7 @@
 // wait for readiness (the CLI) call it again, the reconciler asks to be requeued.
 import { isObject, type JsonObject } from "../../config/values.js";
 import { KubeError, type KubeClient } from "../../kube/client.js";
-import { PRUNE_KINDS, driftedSinceApply, notReady, objectKey, ownerSelector, toPrune, upToDate, type DesiredComponent, type Owner } from "./plan.js";
+import { L_MANAGED, L_OWNER, L_OWNER_NS, PRUNE_KINDS, driftedSinceApply, notReady, objectKey, ownerSelector, toPrune, upToDate, type DesiredComponent, type Owner } from "./plan.js";
 import type { K8sObject } from "../render/meta.js";
 
 const CRD: [string, string] = ["apiextensions.k8s.io/v1", "CustomResourceDefinition"];
@@ -24,6 +24,32 @@ export async function listOwned(kube: KubeClient, owner: Owner): Promise<Map<str
     for (const o of await listLabelled(kube, apiVersion, kind, owner)) out.set(objectKey(o as { kind: string; metadata: unknown }), o);
   }
   return out;
+}
+
+/**
+ * Every live object pilotfish manages, this owner's (`mine`, as listOwned) and other IstioOperators' (`others`),
+ * with the same number of lists as listOwned.
+ */
+export async function listManaged(kube: KubeClient, owner: Owner): Promise<{ mine: Map<string, JsonObject>; others: Map<string, JsonObject> }> {
+  const mine = new Map<string, JsonObject>();
+  const others = new Map<string, JsonObject>();
+  for (const [apiVersion, kind] of [...PRUNE_KINDS, CRD]) {
+    for (const o of await kube.list(apiVersion, kind, `${L_MANAGED}=Reconcile`)) {
+      const m = (isObject(o.metadata) ? o.metadata : {}) as { labels?: Record<string, string>; ownerReferences?: unknown[] };
+      if ((m.ownerReferences ?? []).some((r) => isObject(r) && r.controller === true)) continue;
+      const l = m.labels ?? {};
+      const key = objectKey(o as { kind: string; metadata: unknown });
+      if (l[L_OWNER] === owner.name && l[L_OWNER_NS] === owner.namespace) mine.set(key, o);
+      else others.set(key, o);
+    }
+  }
+  return { mine, others };
+}
+
+/** "namespace/name" of the IstioOperator a managed object's labels name. */
+export function ownerOf(o: JsonObject | undefined): string | undefined {
+  const l = (isObject(o?.metadata) && isObject((o!.metadata as JsonObject).labels) ? (o!.metadata as JsonObject).labels : {}) as Record<string, string>;
+  return l[L_OWNER] && l[L_OWNER_NS] ? `${l[L_OWNER_NS]}/${l[L_OWNER]}` : undefined;
 }
 
 /**
@@ -59,13 +85,13 @@ export interface ApplyOutcome {
  * Server-side applies a component's objects, CRDs first. An object whose live copy carries the same content
  * hash is skipped, unless `stale(key, live)` says it drifted.
  */
-export async function applyComponent(kube: KubeClient, c: DesiredComponent, live: Map<string, JsonObject>, stale?: (key: string, live: JsonObject | undefined) => boolean, onApplied?: (key: string, result: JsonObject) => void, abortOnTransient = false): Promise<ApplyOutcome> {
+export async function applyComponent(kube: KubeClient, c: DesiredComponent, live: Map<string, JsonObject>, stale?: (key: string, live: JsonObject | undefined) => boolean, onApplied?: (key: string, result: JsonObject) => void, abortOnTransient = false, heldByOther?: (key: string) => boolean): Promise<ApplyOutcome> {
   const out: ApplyOutcome = { applied: 0, skipped: 0, errors: [] };
   const ordered = [...c.objects.filter((o) => o.kind === "CustomResourceDefinition"), ...c.objects.filter((o) => o.kind !== "CustomResourceDefinition")];
   for (const o of ordered) {
     const key = objectKey(o);
     const l = live.get(key);
-    if (upToDate(l, o) && !stale?.(key, l)) {
+    if ((upToDate(l, o) && !stale?.(key, l)) || (!l && heldByOther?.(key))) {
       out.skipped++;
       continue;
     }
@@ -139,17 +165,38 @@ export interface StepResult {
  * (objects already live with the same content hash and not edited by anyone else are skipped), prune of what
  * the spec no longer renders, then readiness of every component. Makes no write when nothing changed.
  */
-export async function installStep(kube: KubeClient, desired: DesiredComponent[], owner: Owner, onComponent?: (c: ComponentStep) => void | Promise<void>, opts: { abortOnTransient?: boolean } = {}): Promise<StepResult> {
+export async function installStep(
+  kube: KubeClient,
+  desired: DesiredComponent[],
+  owner: Owner,
+  onComponent?: (c: ComponentStep) => void | Promise<void>,
+  opts: {
+    abortOnTransient?: boolean;
+    /**
+     * IstioOperators ("namespace/name") that exist. Objects two installs both render (Base's CRDs and reader
+     * ServiceAccount for two revisions) are left to the one whose labels they carry while it exists: applying them
+     * again would move them back and forth between the two on every pass.
+     */
+    liveOwners?: Set<string>;
+  } = {},
+): Promise<StepResult> {
   await ensureNamespaces(kube, desired);
-  const live = await listOwned(kube, owner);
+  let live: Map<string, JsonObject>;
+  let others = new Map<string, JsonObject>();
+  if (opts.liveOwners) ({ mine: live, others } = await listManaged(kube, owner));
+  else live = await listOwned(kube, owner);
+  const held = (key: string) => {
+    const who = ownerOf(others.get(key));
+    return !!who && who !== `${owner.namespace}/${owner.name}` && !!opts.liveOwners?.has(who);
+  };
   const drifted = (_key: string, l: JsonObject | undefined) => driftedSinceApply(l, kube.fieldManager);
   const components: ComponentStep[] = [];
   for (const c of desired) {
-    const step: ComponentStep = { component: c.component, title: c.title, ...(await applyComponent(kube, c, live, drifted, (key, result) => live.set(key, result), opts.abortOnTransient)), waits: [] };
+    const step: ComponentStep = { component: c.component, title: c.title, ...(await applyComponent(kube, c, live, drifted, (key, result) => live.set(key, result), opts.abortOnTransient, held)), waits: [] };
     components.push(step);
     await onComponent?.(step);
   }
   const pruned = await pruneOwned(kube, live, desired);
-  for (const [i, c] of desired.entries()) if (!components[i].errors.length) components[i].waits = await pendingReadiness(kube, c, live);
+  for (const [i, c] of desired.entries()) if (!components[i].errors.length) components[i].waits = await pendingReadiness(kube, c, new Map([...others, ...live]));
   return { components, pruned };
 }

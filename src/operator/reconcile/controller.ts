@@ -168,10 +168,12 @@ export class IopController {
           if (!this.stopped) this.log.warn({ err: err.message, kind, retryInMs }, "watch of owned objects failed; restarting");
         },
       });
+      // Every IstioOperator is queued, not only the one the labels name: an object two of them render (Base's, for
+      // two revisions) is put back by the other when its holder is uninstalled.
       inf.on("DELETED", (o: KubeObject) => {
         const l = o.metadata?.labels ?? {};
-        const key = l[L_OWNER_NS] && l[L_OWNER] ? `${l[L_OWNER_NS]}/${l[L_OWNER]}` : undefined;
-        if (key && informer.get(l[L_OWNER_NS], l[L_OWNER])) this.queue.add(key);
+        if (!l[L_OWNER] || !l[L_OWNER_NS]) return;
+        for (const i of informer.list()) if (!i.metadata?.deletionTimestamp) this.queue.add(keyOf(i));
       });
       return inf;
     });

@@ -156,7 +156,7 @@ export class IstioOperatorReconciler {
 
     // Two IstioOperators installing one revision would take the same objects from each other on every pass: the
     // oldest one installs it, the others say so in status and apply nothing until it is gone or changes revision.
-    const rival = await this.rival(cr);
+    const { rival, live: liveOwners } = await this.rival(cr);
     if (rival) {
       const msg = `IstioOperator ${rival} already installs revision "${revisionOf(cr) || "default"}": this one is not applied (delete one of them, or give this one another revision)`;
       const st = buildStatus(cr.status, {}, meta.generation, now(), msg, { reason: "Conflict" });
@@ -189,7 +189,7 @@ export class IstioOperatorReconciler {
     };
     let step: Awaited<ReturnType<typeof installStep>>;
     try {
-      step = await installStep(this.client, desired, owner, onComponent, { abortOnTransient: true });
+      step = await installStep(this.client, desired, owner, onComponent, { abortOnTransient: true, liveOwners });
     } catch (e) {
       if (signal?.aborted || !transientError(e)) throw e;
       // Say so (if the API server takes the write), then leave the retry to the queue: never wait in here.
@@ -217,8 +217,8 @@ export class IstioOperatorReconciler {
     return result;
   }
 
-  /** The IstioOperator ("namespace/name") that installs the same revision and came first, if any. */
-  private async rival(cr: JsonObject): Promise<string | undefined> {
+  /** The IstioOperator ("namespace/name") that installs the same revision and came first, if any; and every one that exists. */
+  private async rival(cr: JsonObject): Promise<{ rival?: string; live: Set<string> }> {
     const me = cr.metadata as IopMeta & { creationTimestamp?: string };
     const rev = revisionOf(cr);
     const order = (o: JsonObject) => {
@@ -228,8 +228,10 @@ export class IstioOperatorReconciler {
     const [myTime, myKey] = order(cr);
     let first: string | undefined;
     let firstOrder: readonly [string, string] | undefined;
+    const live = new Set<string>();
     for (const o of await this.client.list(IOP_API, "IstioOperator")) {
       const m = o.metadata as IopMeta;
+      if (!m.deletionTimestamp) live.add(`${m.namespace}/${m.name}`);
       if (`${m.namespace}/${m.name}` === `${me.namespace}/${me.name}` || revisionOf(o) !== rev) continue;
       if (m.annotations?.["install.istio.io/ignoreReconcile"] === "true") continue;
       const [t, k] = order(o);
@@ -239,7 +241,7 @@ export class IstioOperatorReconciler {
         firstOrder = [t, k];
       }
     }
-    return first;
+    return { rival: first, live };
   }
 
   /** Deletion: remove everything owned (never the CRDs), then release the finalizer. */
