@@ -47,6 +47,10 @@ test: node_modules controlplane helm build ## all tests: unit, CLI, webhook over
 	npx tsc -p tsconfig.json --noEmit
 	bash test/run-tests.sh all
 
+.PHONY: fuzz
+fuzz: node_modules build ## long fuzzing run: injection core, validators and HTTPS server (PILOTFISH_FUZZ_RUNS cases a target, default 10000; PILOTFISH_FUZZ_SEED, default a new one), then connection abuse
+	PILOTFISH_FUZZ_RUNS=$${PILOTFISH_FUZZ_RUNS:-10000} PILOTFISH_FUZZ_SEED=$${PILOTFISH_FUZZ_SEED:-$$(date +%s)} node --import tsx --test --test-concurrency=1 test/unit/inject-fuzz.test.ts test/unit/validate-fuzz.test.ts test/unit/webhook-fuzz.test.ts test/unit/connection-abuse.test.ts
+
 .PHONY: conformance
 conformance: node_modules build ## Istio 1.30.3 conformance runners on the in-tree corpora (test/conformance), with field-level operator diffs
 	node test/conformance/istio-inject/run.mjs

@@ -12,6 +12,11 @@ export function fuzzRuns(defaultRuns: number): number {
   return Number.isSafeInteger(n) && n > 0 ? n : defaultRuns;
 }
 
+/** A test's timeout: `ms` in make test, none when PILOTFISH_FUZZ_RUNS asks for a long run. */
+export function fuzzTimeout(ms: number): number {
+  return process.env.PILOTFISH_FUZZ_RUNS ? Infinity : ms;
+}
+
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
 export const HOSTILE_STRINGS = [

@@ -18,7 +18,7 @@ import jsonpatch from "fast-json-patch";
 import { settingsFromIstioOperator } from "../../src/config/injection.js";
 import { handleInjectReview, parseAdmissionReview, type InjectReviewResult } from "../../src/webhook/admission.js";
 import type { InjectionSettings, Obj } from "../../src/webhook/inject/types.js";
-import { FUZZ_SEED, compact, fuzzRuns, mutate, mutation, type Json } from "./fuzz-arbitraries.js";
+import { FUZZ_SEED, compact, fuzzRuns, fuzzTimeout, mutate, mutation, type Json } from "./fuzz-arbitraries.js";
 
 const SETTINGS: { name: string; settings: InjectionSettings }[] = [
   { name: "classic", settings: settingsFromIstioOperator({}, { nativeSidecars: false }) },
@@ -193,7 +193,7 @@ function hasProxy(pod: Obj): boolean {
 const podArb = fc.tuple(fc.constantFrom(...SEEDS.keys()), fc.array(mutation, { minLength: 1, maxLength: 4 })).map(([i, muts]) => ({ seed: i, pod: mutate(SEEDS[i], muts), muts }));
 
 describe("fuzz: the injection core and its admission path (in-process)", () => {
-  it("never throws; answers well-formed reviews; the patch gives the injected pod; re-injection changes nothing", { timeout: 300_000 }, () => {
+  it("never throws; answers well-formed reviews; the patch gives the injected pod; re-injection changes nothing", { timeout: fuzzTimeout(300_000) }, () => {
     const runs = fuzzRuns(600);
     const tally: Record<string, number> = { reviews: 0, injected: 0, skipped: 0, denied: 0, error: 0, reinjected: 0, crashes: 0, excludedF1: 0, excludedF3: 0 };
     const errors = new Map<string, string>();

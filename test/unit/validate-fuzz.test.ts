@@ -13,7 +13,7 @@ import { fileURLToPath } from "node:url";
 import fc from "fast-check";
 import YAML from "yaml";
 import { KINDS, admissionValidate, validateResource } from "../../src/webhook/validate/index.js";
-import { FUZZ_SEED, anyJson, clone, compact, fuzzRuns, mutate, mutation, type Json } from "./fuzz-arbitraries.js";
+import { FUZZ_SEED, anyJson, clone, compact, fuzzRuns, fuzzTimeout, mutate, mutation, type Json } from "./fuzz-arbitraries.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const corpusDir = path.join(here, "../conformance/istio-validate");
@@ -36,7 +36,7 @@ const kindOf = (o: Json) => (o && typeof o === "object" && !Array.isArray(o) && 
 const hostileKind = { apiVersion: "networking.istio.io/v1", kind: [{ toString: null }], metadata: { name: "x" }, spec: {} };
 
 describe("fuzz: the validators (in-process, every kind)", () => {
-  it("never throw, are deterministic, leave the input alone and answer well-formed reviews", { timeout: 300_000 }, () => {
+  it("never throw, are deterministic, leave the input alone and answer well-formed reviews", { timeout: fuzzTimeout(300_000) }, () => {
     const runs = fuzzRuns(1500);
     const perKind: Record<string, number> = {};
     let allowed = 0;
