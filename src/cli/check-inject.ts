@@ -5,9 +5,8 @@
 // from files (`-f`) it reads the workloads (and Namespace objects, MutatingWebhookConfigurations) in the
 // files, takes the injector settings from the IstioOperator given by --set/--operator-file and, without a
 // MutatingWebhookConfiguration in the files, the one pilotfish registers for that revision; no cluster. The explanation itself is src/checkinject (pure). Exit 0 report, 2 input error, 3 no cluster.
-import fs from "node:fs";
 import type { Command } from "commander";
-import { EXIT, type CliIO, type ExitCode } from "./io.js";
+import { EXIT, inputName, readInput, type CliIO, type ExitCode } from "./io.js";
 import { clusterFlags, clusterOptions, connectCluster, reportClusterError, type ClusterFlags, type ClusterFlagUse } from "./cluster.js";
 import { collect, reportIopError, resolveFromFlags } from "./iop-input.js";
 import { splitYamlDocuments, YamlInputError } from "./yamldocs.js";
@@ -159,11 +158,11 @@ async function fromFiles(opts: Opts, cluster: ClusterFlags, io: CliIO): Promise<
   for (const f of opts.filename.flatMap((x) => x.split(",")).filter(Boolean)) {
     let text: string;
     try {
-      text = f === "-" ? await io.readStdin() : fs.readFileSync(f, "utf8");
+      text = await readInput(f, io);
     } catch (e) {
-      throw new InputError(`cannot read ${f}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      throw new InputError((e as Error).message);
     }
-    for (const d of splitYamlDocuments(text, f === "-" ? "<stdin>" : f)) {
+    for (const d of splitYamlDocuments(text, inputName(f))) {
       const v = d.value as Obj;
       if (isObject(v) && v.kind === "List" && Array.isArray(v.items)) docs.push(...v.items.filter(isObject));
       else if (isObject(v)) docs.push(v);

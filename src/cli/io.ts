@@ -1,4 +1,5 @@
 // The CLI's IO: streams and the exit code holder every command is given (tests pass their own).
+import fs from "node:fs";
 import { createInterface } from "node:readline";
 
 export interface CliIO {
@@ -35,6 +36,28 @@ export const processIO: CliIO = {
       process.stderr.write(question);
     }),
 };
+
+/** A file's text; an Error "cannot read FILE: CODE" when it cannot be read. */
+export function readFileText(file: string): string {
+  try {
+    return fs.readFileSync(file, "utf8");
+  } catch (e) {
+    throw new Error(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+/** An input file's text, `-` being stdin; an Error "cannot read FILE: CODE" when it cannot be read. */
+export async function readInput(file: string, io: CliIO): Promise<string> {
+  if (file !== "-") return readFileText(file);
+  try {
+    return await io.readStdin();
+  } catch (e) {
+    throw new Error(`cannot read -: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+/** How an input file is named in messages: its path, or <stdin> for `-`. */
+export const inputName = (file: string): string => (file === "-" ? "<stdin>" : file);
 
 /** Holder the subcommands write their exit code into (commander's action handlers return void). */
 export interface ExitCode {

@@ -1,8 +1,7 @@
 // Reading IstioOperator inputs for the operator commands: `-f` files (repeatable, comma-separated, `-` for
 // stdin, which must come last), `--set` flags and `-r/--revision`.
-import fs from "node:fs";
 import type { Command } from "commander";
-import { EXIT, type CliIO } from "./io.js";
+import { EXIT, inputName, readInput, type CliIO } from "./io.js";
 import { IopError, parseIopFile, resolveIop, type ResolvedIop } from "../config/resolve.js";
 import type { JsonObject } from "../config/values.js";
 
@@ -23,11 +22,11 @@ export async function readIopDocs(files: string[], io: CliIO): Promise<{ source:
   for (const f of names) {
     let text: string;
     try {
-      text = f === "-" ? await io.readStdin() : fs.readFileSync(f, "utf8");
+      text = await readInput(f, io);
     } catch (e) {
-      throw new IopError([{ path: "", message: `cannot read ${f}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` }]);
+      throw new IopError([{ path: "", message: (e as Error).message }]);
     }
-    const source = f === "-" ? "<stdin>" : f;
+    const source = inputName(f);
     docs.push({ source, doc: parseIopFile(text, source) });
   }
   return docs;

@@ -2,7 +2,7 @@
 import fs from "node:fs";
 import type { Command } from "commander";
 import { load, dump } from "js-yaml";
-import type { CliIO, ExitCode } from "./io.js";
+import { inputName, readFileText, readInput, type CliIO, type ExitCode } from "./io.js";
 import { injectWorkload } from "../webhook/inject/workload.js";
 import { injectionSettings } from "../config/injection.js";
 import { IopError } from "../config/resolve.js";
@@ -47,7 +47,7 @@ export async function runKubeInject(opts: Opts, io: CliIO, env = readEnv(process
     for (const w of resolved.warnings) io.stderr(`Warning: ${w}\n`);
     let mesh: JsonObject | undefined;
     if (opts.meshConfig) {
-      const mc = load(readText(opts.meshConfig));
+      const mc = load(readFileText(opts.meshConfig));
       if (mc !== undefined && mc !== null && !isObject(mc)) throw new Error(`${opts.meshConfig}: mesh config must be a YAML map`);
       mesh = applyMeshConfig(defaultMeshConfig(), (mc ?? {}) as JsonObject);
     }
@@ -62,12 +62,12 @@ export async function runKubeInject(opts: Opts, io: CliIO, env = readEnv(process
 
   let text: string;
   try {
-    text = opts.filename === "-" ? await io.readStdin() : readText(opts.filename);
+    text = await readInput(opts.filename, io);
   } catch (e) {
     io.stderr(`Error: ${(e as Error).message}\n`);
     return 2;
   }
-  const source = opts.filename === "-" ? "<stdin>" : opts.filename;
+  const source = inputName(opts.filename);
   let out = "";
   try {
     for (const doc of splitYamlDocuments(text, source)) {
@@ -85,14 +85,6 @@ export async function runKubeInject(opts: Opts, io: CliIO, env = readEnv(process
   if (opts.output) fs.writeFileSync(opts.output, out);
   else io.stdout(out);
   return 0;
-}
-
-function readText(file: string): string {
-  try {
-    return fs.readFileSync(file, "utf8");
-  } catch (e) {
-    throw new Error(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
 }
 
 /** YAML as Kubernetes tools print it: keys sorted, no line folding. */

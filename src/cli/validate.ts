@@ -3,7 +3,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { Command } from "commander";
-import type { CliIO, ExitCode } from "./io.js";
+import { inputName, readInput, type CliIO, type ExitCode } from "./io.js";
 import { splitYamlDocuments, YamlInputError } from "./yamldocs.js";
 import { fieldPosition } from "./yamlpos.js";
 import { validateResource, type FieldError } from "../webhook/validate/index.js";
@@ -84,12 +84,12 @@ export async function runValidate(opts: Opts, io: CliIO): Promise<number> {
     for (const file of files) {
       let text: string;
       try {
-        text = file === "-" ? await io.readStdin() : fs.readFileSync(file, "utf8");
+        text = await readInput(file, io);
       } catch (e) {
-        inputErrors.push(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+        inputErrors.push((e as Error).message);
         continue;
       }
-      const source = file === "-" ? "<stdin>" : file;
+      const source = inputName(file);
       let docs;
       try {
         docs = splitYamlDocuments(text, source);
