@@ -196,3 +196,21 @@ export function labelSelectorMatches(selector: unknown, labels: Record<string, s
     }
   });
 }
+
+/**
+ * The value at a field path (`spec.a[0].b`) of an object. istioctl places a message on a field's line only when the
+ * field holds a scalar (its field map records scalars alone); otherwise on the resource's line.
+ */
+export function valueAt(o: unknown, path: string): unknown {
+  let cur: any = o;
+  for (const m of path.matchAll(/([^.[\]]+)|\[(\d+)\]/g)) {
+    if (cur === null || typeof cur !== "object") return undefined;
+    cur = cur[m[2] !== undefined ? Number(m[2]) : m[1]];
+  }
+  return cur;
+}
+
+export const isScalarAt = (o: unknown, path: string): boolean => {
+  const v = valueAt(o, path);
+  return v !== undefined && (v === null || typeof v !== "object");
+};

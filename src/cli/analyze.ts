@@ -17,6 +17,7 @@ import {
 } from "../analyze/index.js";
 import { validateResource } from "../webhook/validate/index.js";
 import type { Obj } from "../analyze/types.js";
+import { isScalarAt } from "../analyze/util.js";
 
 interface Opts {
   filename: string[];
@@ -348,7 +349,7 @@ export async function runAnalyze(positional: string[], opts: Opts, flags: Cluste
     suppressions,
     locate: (f) => {
       const o = f.resource.origin;
-      if (!o.text || !o.line || !f.path) return undefined;
+      if (!o.text || !o.line || !f.path || !isScalarAt(f.resource.object, f.path)) return undefined;
       const pos = fieldPosition(o.text, f.path);
       return pos ? o.line + pos.line - 1 : undefined;
     },

@@ -11,12 +11,12 @@ export const deprecatedFields: Analyzer = {
     for (const vs of ofKind(s, "VirtualService", ISTIO_NETWORKING)) {
       arr(vs.spec.http).forEach((h, i) => {
         if (Number(obj(obj(obj(h).fault).delay).percent ?? 0) > 0) {
-          report({ code: "IST0002", resource: vs, args: ["HTTPRoute.fault.delay.percent is deprecated; use HTTPRoute.fault.delay.percentage"], path: `spec.http[${i}].fault.delay.percent` });
+          report({ code: "IST0002", resource: vs, args: ["HTTPRoute.fault.delay.percent is deprecated; use HTTPRoute.fault.delay.percentage"] });
         }
       });
     }
     for (const sc of ofKind(s, "Sidecar", ISTIO_NETWORKING)) {
-      if (obj(sc.spec.outboundTrafficPolicy).egressProxy) report({ code: "IST0002", resource: sc, args: ["OutboundTrafficPolicy.EgressProxy ignored"], path: "spec.outboundTrafficPolicy.egressProxy" });
+      if (obj(sc.spec.outboundTrafficPolicy).egressProxy) report({ code: "IST0002", resource: sc, args: ["OutboundTrafficPolicy.EgressProxy ignored"] });
     }
     for (const crd of ofKind(s, "CustomResourceDefinition")) {
       const group = str(crd.spec.group);

@@ -15,14 +15,14 @@ export const caCertificates: Analyzer = {
       const unverified = (tls: Obj) => needsCa(str(tls.mode)) && !str(tls.caCertificates) && !(str(tls.credentialName) && selected);
       const tls = obj(tp.tls);
       if (unverified(tls)) {
-        report({ code: "IST0128", resource: dr, args: [fullName(dr), dr.namespace, str(tls.mode), str(dr.spec.host)], path: "spec.trafficPolicy.tls.mode" });
+        report({ code: "IST0128", resource: dr, args: [fullName(dr), dr.namespace, str(tls.mode), str(dr.spec.host)], path: "spec.trafficPolicy.tls.caCertificates" });
       }
       arr(tp.portLevelSettings).forEach((p0, i) => {
         const p = obj(p0);
         const ptls = obj(p.tls);
         if (!unverified(ptls)) return;
         const port = obj(p.port).number !== undefined ? `number:${Number(obj(p.port).number)}` : "";
-        report({ code: "IST0129", resource: dr, args: [fullName(dr), dr.namespace, str(ptls.mode), str(dr.spec.host), port], path: `spec.trafficPolicy.portLevelSettings[${i}].tls.mode` });
+        report({ code: "IST0129", resource: dr, args: [fullName(dr), dr.namespace, str(ptls.mode), str(dr.spec.host), port], path: `spec.trafficPolicy.portLevelSettings[${i}].tls.caCertificates` });
       });
     }
   },

@@ -25,7 +25,8 @@ export const envoyFilters: Analyzer = {
         let instance = "";
         if (value.name !== undefined) instance = JSON.stringify(value.name);
         else instance = str(obj(obj(obj(obj(cp.match).listener).filterChain).filter).name);
-        const path = `spec.configPatches[${i}].patch.operation`;
+        // Istio places these on the patch value (a map: so, in effect, on the resource).
+        const path = `spec.configPatches[${i}].patch.value`;
         const relative = () => {
           if (priority !== 0) return;
           report({ code: versioned.includes(instance) ? "IST0155" : "IST0151", resource: ef, args: [], path });

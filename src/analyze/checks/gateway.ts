@@ -144,7 +144,7 @@ export const duplicateCertificates: Analyzer = {
         for (const a of arr<Obj>(gw.spec.servers)) {
           for (const b of arr<Obj>(other.spec.servers)) {
             if (!a.tls || !b.tls) continue;
-            if (sameCertificate(obj(a.tls), obj(b.tls))) report({ code: "IST0138", resource: gw, args: [[fullName(gw), fullName(other)]] });
+            if (sameCertificate(obj(a.tls), obj(b.tls))) report({ code: "IST0138", resource: gw, args: [[fullName(gw), fullName(other)]], path: "metadata.name" });
           }
         }
       }

@@ -13,7 +13,7 @@ export const serviceEntryAddresses: Analyzer = {
       if (arr(obj(se.status).addresses).length > 0 || autoAllocated) continue;
       arr(se.spec.ports).forEach((p, i) => {
         const proto = str(obj(p).protocol);
-        if (proto === "" || proto.toUpperCase() === "TCP") report({ code: "IST0134", resource: se, args: [], path: `spec.ports[${i}]` });
+        if (proto === "" || proto.toUpperCase() === "TCP") report({ code: "IST0134", resource: se, args: [], path: `spec.ports[${i}].name` });
       });
     }
   },
