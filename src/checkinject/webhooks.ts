@@ -2,8 +2,8 @@
 // each configuration whose webhooks are Istio's (names ending in istio.io), its revision (label istio.io/rev),
 // whose it is (pilotfish's injector, istiod's, or a revision tag's), and whether the namespace's and the pod's
 // labels pass one of its webhooks' selectors, with the label that decided. Pure: no I/O.
-import { selectorMatches } from "../webhook/inject/decide.js";
 import type { LabelSelector, Obj } from "../webhook/inject/types.js";
+import { selectorMatches as k8sSelectorMatches } from "../webhook/tags.js";
 
 export type WebhookOwner = "pilotfish" | "istiod" | "revision-tag";
 
@@ -34,12 +34,6 @@ export function webhookOwner(mwc: Obj): WebhookOwner {
   if (labels["app.kubernetes.io/managed-by"] === "pilotfish" || labels["app.kubernetes.io/name"] === "pilotfish") return "pilotfish";
   const pointsAtPilotfish = (mwc.webhooks ?? []).some((w: Obj) => /pilotfish/.test(String(w?.clientConfig?.service?.name ?? "")) || /pilotfish/.test(String(w?.clientConfig?.url ?? "")));
   return pointsAtPilotfish ? "pilotfish" : "istiod";
-}
-
-/** Kubernetes label-selector semantics: an absent or empty selector matches everything. */
-export function k8sSelectorMatches(sel: LabelSelector | undefined | null, labels: Record<string, string>): boolean {
-  if (!sel || (Object.keys(sel.matchLabels ?? {}).length === 0 && (sel.matchExpressions ?? []).length === 0)) return true;
-  return selectorMatches(sel, labels);
 }
 
 /** The label (key=value) of an In/NotIn expression the object carries: what istioctl names as the deciding label. */

@@ -7,7 +7,8 @@
 // revision's own pilotfish webhook, so the pilotfish process serving `<revision>` answers, with that revision's
 // ConfigMaps, exactly as for a namespace labelled `istio.io/rev=<revision>`. Pure: lists in, objects and
 // messages out; src/cli/tag.ts talks to the cluster.
-import type { Obj } from "./inject/types.js";
+import type { LabelSelector, Obj } from "./inject/types.js";
+import { selectorMatches as istioSelectorMatches } from "./inject/decide.js";
 import { ALWAYS_EXCLUDED_NAMESPACES, buildMutatingWebhookConfiguration } from "./webhook-config.js";
 
 export const TAG_LABEL = "istio.io/tag";
@@ -261,27 +262,13 @@ export function tagCreatedMessage(tag: string, revision: string): string {
   return `Revision tag ${JSON.stringify(tag)} created, referencing control plane revision ${JSON.stringify(revision)}. To enable injection using this\nrevision tag, use 'kubectl label namespace <NAMESPACE> istio.io/rev=${tag}'\n`;
 }
 
-type Selector = { matchLabels?: Record<string, string>; matchExpressions?: { key: string; operator: string; values?: string[] }[] } | undefined;
+type Selector = LabelSelector | undefined;
 
-/** A Kubernetes label selector against a label set (an absent selector matches everything, as the webhook API says). */
-export function selectorMatches(sel: Selector, labels: Record<string, string>): boolean {
-  if (!sel) return true;
-  if (!Object.entries(sel.matchLabels ?? {}).every(([k, v]) => labels[k] === v)) return false;
-  return (sel.matchExpressions ?? []).every((e) => {
-    const has = Object.prototype.hasOwnProperty.call(labels, e.key);
-    switch (e.operator) {
-      case "In":
-        return has && (e.values ?? []).includes(labels[e.key]);
-      case "NotIn":
-        return !has || !(e.values ?? []).includes(labels[e.key]);
-      case "Exists":
-        return has;
-      case "DoesNotExist":
-        return !has;
-      default:
-        return false;
-    }
-  });
+/** A Kubernetes label selector against a label set: an absent or empty selector matches everything, as the webhook
+ *  API says (Istio's own injector selectors, inject/decide.ts, match nothing when empty). */
+export function selectorMatches(sel: LabelSelector | undefined | null, labels: Record<string, string>): boolean {
+  if (!sel || (Object.keys(sel.matchLabels ?? {}).length === 0 && (sel.matchExpressions ?? []).length === 0)) return true;
+  return istioSelectorMatches(sel, labels);
 }
 
 /** The istio.io/rev values a webhook configuration names (its label and its selectors), as Istio's webhook analyzer reads them. */
