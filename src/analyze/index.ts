@@ -114,6 +114,9 @@ export const RUNTIME_INPUTS: Readonly<Record<string, readonly string[]>> = {
 /** Istio 1.30.3 analyzers pilotfish does not implement (asking for one is refused, never silently skipped). */
 export const NOT_IMPLEMENTED: readonly string[] = [
   "services.MultiClusterServiceAnalyzer",
+  // Validation of the mesh config and mesh networks given (--meshConfigFile, --meshNetworksFile, the cluster's).
+  "schema.ValidationAnalyzer.MeshConfig",
+  "schema.ValidationAnalyzer.MeshNetworks",
 ];
 
 export interface Message {

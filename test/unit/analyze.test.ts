@@ -508,10 +508,10 @@ describe("pilotfish analyze (command)", () => {
     assert.match(r.out, /^Error \[IST0106\] \(VirtualService default\/typo \S+:1\) Schema validation error: /m);
     assert.doesNotMatch(r.out, /unknown field/);
     // A name that is not DNS-1123 is not checked, and validator warnings are IST0133 without a field path.
-    const ef = write("ef.yaml", `apiVersion: networking.istio.io/v1alpha3\nkind: EnvoyFilter\nmetadata: {name: Bad-Name, namespace: default}\nspec: {configPatches: [{applyTo: CLUSTER, match: {app: x}, patch: {operation: MERGE, value: {}}}]}\n`);
+    const ef = write("ef.yaml", `apiVersion: networking.istio.io/v1alpha3\nkind: EnvoyFilter\nmetadata: {name: Bad_Name, namespace: default}\nspec: {configPatches: [{applyTo: CLUSTER, match: {app: x}, patch: {operation: MERGE, value: {}}}]}\n`);
     const w = await run(["--use-kube=false", "--analyzer", "schema.ValidationAnalyzer.EnvoyFilter", ef]);
     assert.equal(w.code, 0, w.out + w.err);
-    assert.match(w.out, /^Warning \[IST0133\] \(EnvoyFilter default\/Bad-Name \S+:1\) Schema validation warning: EnvoyFilter exposes internal implementation details/m);
+    assert.match(w.out, /^Warning \[IST0133\] \(EnvoyFilter default\/Bad_Name \S+:1\) Schema validation warning: EnvoyFilter exposes internal implementation details/m);
     assert.match(r.err, /^Error: Analyzers found issues when analyzing namespace: default\.$/m);
     assert.equal((await run(["--use-kube=false", "--analyzer", "schema.ValidationAnalyzer.VirtualService", good])).code, 0);
   });
