@@ -5,7 +5,7 @@ import { isObject, str, truthy as goTruthy, type Json, type JsonObject } from ".
 import { componentLabels, obj, obj0, type K8sObject, type RenderContext } from "./meta.js";
 import { chartEffectiveValues } from "../../config/chart-values.js";
 import { chartResources, goPrint, goQuote, unquoted } from "./helm-print.js";
-import { envFromMap, nodeCriticalQuota, pullSecretNames, valuesWithComponentImage } from "./node-values.js";
+import { envFromMap, nodeCriticalQuota, printedMap, pullSecretNames, valuesWithComponentImage } from "./node-values.js";
 
 /** The istio-cni chart's own defaults (its values.yaml). */
 function cniDefaults(): JsonObject {
@@ -330,18 +330,13 @@ function daemonSet(ctx: RenderContext, v: JsonObject, ns: string, L: (extra: Rec
     "k8s-app": `${NAME}-node`,
     "sidecar.istio.io/inject": "false",
     "istio.io/dataplane-mode": "none",
-    ...stringMap(v.podLabels),
+    ...printedMap(v.podLabels),
   };
-  return obj("apps/v1", "DaemonSet", `${NAME}-node`, ns, { ...L({ "k8s-app": `${NAME}-node` }), ...stringMap(v.daemonSetLabels) }, {
+  return obj("apps/v1", "DaemonSet", `${NAME}-node`, ns, { ...L({ "k8s-app": `${NAME}-node` }), ...printedMap(v.daemonSetLabels) }, {
     spec: {
       selector: { matchLabels: { "k8s-app": `${NAME}-node` } },
       ...(goTruthy(v.updateStrategy) ? { updateStrategy: structuredClone(v.updateStrategy) } : {}),
       template: { metadata: { labels: podLabels, annotations }, spec: podSpec },
     },
   });
-}
-
-function stringMap(m: Json | undefined): Record<string, string> {
-  if (!isObject(m)) return {};
-  return Object.fromEntries(Object.entries(m).map(([k, x]) => [k, goPrint(x)]));
 }

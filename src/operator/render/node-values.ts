@@ -11,6 +11,12 @@ export function envFromMap(m: Json | undefined): Json[] {
   return Object.keys(m).sort().map((k): Json => ({ name: k, value: goPrint(m[k]) }));
 }
 
+/** A map of labels or annotations from the values, each value as `{{ . }}` prints it. */
+export function printedMap(m: Json | undefined): Record<string, string> {
+  if (!isObject(m)) return {};
+  return Object.fromEntries(Object.entries(m).map(([k, x]) => [k, goPrint(x)]));
+}
+
 /** The IstioOperator's values as istioctl passes them to a node-agent chart: the component's hub and tag written to `values.<key>`. */
 export function valuesWithComponentImage(ctx: RenderContext, key: "cni" | "ztunnel"): JsonObject {
   const vals = structuredClone(obj0(ctx.r.userValues));

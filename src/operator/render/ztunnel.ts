@@ -6,7 +6,7 @@ import { isObject, str, truthy as goTruthy, type Json, type JsonObject } from ".
 import { componentLabels, obj, obj0, type K8sObject, type RenderContext } from "./meta.js";
 import { chartEffectiveValues } from "../../config/chart-values.js";
 import { chartResourceBlock, goPrint, goQuote, unquoted } from "./helm-print.js";
-import { envFromMap, nodeCriticalQuota, pullSecretNames, valuesWithComponentImage } from "./node-values.js";
+import { envFromMap, nodeCriticalQuota, printedMap, pullSecretNames, valuesWithComponentImage } from "./node-values.js";
 
 /** The ztunnel chart's own defaults (its values.yaml). */
 function ztunnelDefaults(): JsonObject {
@@ -68,8 +68,8 @@ export function renderZtunnel(ctx: RenderContext, ns: string): K8sObject[] {
   const name = goPrint(goTruthy(v.resourceName) ? v.resourceName : "ztunnel");
   const scope = str(v.resourceScope);
   const revision = str(v.revision);
-  const userLabels = stringMap(v.labels);
-  const annotations = stringMap(v.annotations);
+  const userLabels = printedMap(v.labels);
+  const annotations = printedMap(v.annotations);
   if (revision) annotations["istio.io/rev"] = revision;
   const L = (extra: Record<string, string> = {}) => componentLabels(ctx, "Ztunnel", { "app.kubernetes.io/name": "ztunnel", ...extra });
   const out: K8sObject[] = [];
@@ -188,7 +188,7 @@ function daemonSet(ctx: RenderContext, v: JsonObject, name: string, ns: string, 
     "sidecar.istio.io/inject": "false",
     "istio.io/dataplane-mode": "none",
     app: "ztunnel",
-    ...stringMap(v.podLabels),
+    ...printedMap(v.podLabels),
   };
   return obj("apps/v1", "DaemonSet", name, ns, labels, {
     spec: {
@@ -197,9 +197,4 @@ function daemonSet(ctx: RenderContext, v: JsonObject, name: string, ns: string, 
       template: { metadata: { labels: podLabels, annotations: podAnnotations }, spec: podSpec },
     },
   }, annotations);
-}
-
-function stringMap(m: Json | undefined): Record<string, string> {
-  if (!isObject(m)) return {};
-  return Object.fromEntries(Object.entries(m).map(([k, x]) => [k, goPrint(x)]));
 }
