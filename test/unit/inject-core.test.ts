@@ -437,3 +437,32 @@ describe("built-in templates: volumes", () => {
     assert.equal(vol(inject(pod()).pod, "lightstep-certs"), undefined);
   });
 });
+
+// PROXY_CONFIG for proxy.istio.io/config values; the expected strings are what istioctl 1.30.3 kube-inject printed
+// (default install) for the same annotations.
+describe("PROXY_CONFIG as Istio's protoToJSON (jsonpb) prints it", () => {
+  const rows: [string, string][] = [
+    [
+      '{"fileFlushMinSizeKb":0,"runtimeValues":{},"concurrency":0,"holdApplicationUntilProxyStarts":false,"proxyStatsMatcher":{},"extraStatTags":[],"meshId":"","statusPort":15020,"tracing":{"sampling":0,"zipkin":{"address":"z:9411"}},"drainDuration":"2s","statsCompression":false,"fileFlushInterval":"1.5s"}',
+      '{"drainDuration":"2s","concurrency":0,"tracing":{"zipkin":{"address":"z:9411"}},"proxyStatsMatcher":{},"holdApplicationUntilProxyStarts":false,"fileFlushInterval":"1.500s","statsCompression":false}',
+    ],
+    [
+      '{"serviceCluster":"x","proxyMetadata":{"B":"x<y&z","A":""},"gatewayTopology":{"numTrustedProxies":0,"proxyProtocol":{}},"readinessProbe":{"initialDelaySeconds":0,"httpGet":{"path":"/x","port":8080}},"image":{"imageType":"distroless"},"tracing":{"customTags":{"b":{"literal":{"value":"x<y"}},"a":{"environment":{"name":"E"}}},"maxPathTagLength":0,"tlsSettings":{"mode":"DISABLE"}},"privateKeyProvider":{"cryptomb":{"pollDelay":"0.002s"}}}',
+      '{"serviceCluster":"x","tracing":{"customTags":{"a":{"environment":{"name":"E"}},"b":{"literal":{"value":"x\\u003cy"}}},"tlsSettings":{}},"proxyMetadata":{"A":"","B":"x\\u003cy\\u0026z"},"gatewayTopology":{"proxyProtocol":{}},"readinessProbe":{"httpGet":{"path":"/x","port":8080}},"image":{"imageType":"distroless"},"privateKeyProvider":{"cryptomb":{"pollDelay":"0.002s"}}}',
+    ],
+    [
+      '{"tracing":{"sampling":12.5,"stackdriver":{"debug":false,"maxNumberOfAttributes":0}},"runtimeValues":{"k":"v"},"fileFlushMinSizeKb":7,"terminationDrainDuration":"5s","drainDuration":"45s","statusPort":15021,"extraStatTags":["a"],"interceptionMode":"REDIRECT","controlPlaneAuthPolicy":"NONE","proxyHeaders":{"server":{"disabled":true},"forwardedClientCert":"SANITIZE","metadataExchangeHeaders":{"mode":"UNDEFINED"}}}',
+      '{"tracing":{"stackdriver":{"maxNumberOfAttributes":"0"},"sampling":12.5},"runtimeValues":{"k":"v"},"statusPort":15021,"extraStatTags":["a"],"proxyHeaders":{"forwardedClientCert":"SANITIZE","server":{"disabled":true},"metadataExchangeHeaders":{}},"fileFlushMinSizeKb":7}',
+    ],
+    [
+      '{"tracingServiceName":"APP_LABEL_AND_NAMESPACE","envoyMetricsService":{"address":"a:1","tcpKeepalive":{"time":"10s","probes":0}},"caCertificatesPem":[],"concurrency":2,"binaryPath":"/usr/local/bin/envoy","configPath":"/x"}',
+      '{"configPath":"/x","tracingServiceName":"APP_LABEL_AND_NAMESPACE","concurrency":2,"envoyMetricsService":{"address":"a:1","tcpKeepalive":{"time":"10s"}}}',
+    ],
+  ];
+  for (const [i, [annotation, want]] of rows.entries()) {
+    it(`annotation ${i + 1}`, () => {
+      const out = inject(pod({ annotations: { [A.proxyConfig]: annotation } })).pod;
+      assert.equal(env(container(out, "istio-proxy"), "PROXY_CONFIG"), want + "\n");
+    });
+  }
+});

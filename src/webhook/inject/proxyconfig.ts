@@ -1,11 +1,13 @@
 // The `proxy.istio.io/config` annotation: a ProxyConfig fragment in YAML or JSON.
 import { load } from "js-yaml";
 import { isObject } from "../../config/values.js";
-import { DURATION_FIELDS, PROXY_CONFIG_FIELDS, parseDuration, toProxyConfig } from "../../config/mesh.js";
+import { DURATION_FIELDS, parseDuration, toProxyConfig } from "../../config/mesh.js";
+import { PROXY_CONFIG_JSON_FIELDS } from "./protojson.js";
 import type { ProxyConfig } from "../../config/mesh-types.js";
 import { agentProxyConfigProblems } from "./proxyconfig-agent.js";
 
-const KNOWN = new Set(PROXY_CONFIG_FIELDS);
+/** ProxyConfig's fields in Istio 1.30.3 (istio.io/api mesh/v1alpha1/proxy.proto). */
+const KNOWN = new Set(PROXY_CONFIG_JSON_FIELDS);
 
 /** Parses and checks a ProxyConfig fragment; throws with the offending field named. */
 export function parseProxyConfigAnnotation(text: string): ProxyConfig {

@@ -1,6 +1,6 @@
 // The `sidecar` template: the partial Pod Istio 1.30.3's injection-template.yaml renders, built as objects.
 import { isObject, str, truthy, type JsonObject } from "../../config/values.js";
-import { proxyConfigJson } from "../../config/mesh.js";
+import { proxyConfigToJSON } from "./protojson.js";
 import { A } from "./annotations.js";
 import { ann, appContainers, cniEnabled, globalValues, interceptionMode, proxyValues, statusPort, type TemplateContext } from "./context.js";
 import { dropNulls } from "./merge.js";
@@ -181,7 +181,7 @@ export function commonProxyEnvHead(t: TemplateContext, localhostRewrite: boolean
     fieldRef("SERVICE_ACCOUNT", "spec.serviceAccountName"),
     fieldRef("HOST_IP", "status.hostIP"),
     resourceRef("ISTIO_CPU_LIMIT", "limits.cpu"),
-    { name: "PROXY_CONFIG", value: proxyConfigJson(t.proxyConfig) },
+    { name: "PROXY_CONFIG", value: proxyConfigToJSON(t.proxyConfig) + "\n" },
     { name: "ISTIO_META_POD_PORTS", value: podPortsJson(t.pod) },
   );
   return env;

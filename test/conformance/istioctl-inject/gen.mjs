@@ -37,6 +37,10 @@ const cases = [
   ["cluster-domain", ["values.global.proxy.clusterDomain=corp.local"], "true"],
   ["proxy-image-variant", ["values.global.proxy.image=proxyTest", "values.global.variant=distroless"], "true"],
   ["sds-token-aud", ["values.global.sds.token.aud=my-aud", "values.global.jwtPolicy=third-party-jwt"], "true"],
+  // PROXY_CONFIG as jsonpb prints it: proto3 zero scalars left out, set wrappers and messages printed (even empty).
+  ["proxyconfig-zeros", ["meshConfig.defaultConfig.concurrency=0", "meshConfig.defaultConfig.holdApplicationUntilProxyStarts=false", "meshConfig.defaultConfig.fileFlushMinSizeKb=0", "meshConfig.defaultConfig.tracing.sampling=0", "meshConfig.defaultConfig.meshId=", "meshConfig.defaultConfig.statNameLength=0"], "true"],
+  ["proxyconfig-messages", ["meshConfig.defaultConfig.proxyStatsMatcher.inclusionPrefixes[0]=a", "meshConfig.defaultConfig.gatewayTopology.numTrustedProxies=0", "meshConfig.defaultConfig.runtimeValues.x=y", "meshConfig.defaultConfig.proxyHeaders.server.disabled=false"], "true"],
+  ["proxyconfig-tracing", ["meshConfig.defaultConfig.tracing.zipkin.address=z:9411", "meshConfig.defaultConfig.tracing.sampling=100", "meshConfig.defaultConfig.proxyMetadata.A=x<y", "meshConfig.defaultConfig.image.imageType=distroless", "meshConfig.defaultConfig.readinessProbe.periodSeconds=0"], "true"],
 ];
 const base = ["hub=registry.istio.io/testing", "tag=latest"];
 const out = [];

@@ -2,8 +2,7 @@
 // pkg/kube/inject/template.go), written for pilotfish's Go-value representation (go.ts, data.ts).
 import { dump } from "js-yaml";
 import { isObject, str } from "../../../config/values.js";
-import { proxyConfigJson } from "../../../config/mesh.js";
-import type { ProxyConfig } from "../../../config/mesh-types.js";
+import { proxyConfigToJSON } from "../protojson.js";
 import { durationString, jsonOf } from "./go.js";
 import { durationNanos } from "./data.js";
 
@@ -226,7 +225,7 @@ export function injectionFuncs(): Record<string, Fn> {
     protoToJSON: (v: unknown) => {
       const j = jsonOf(v);
       // Istio strips the ProxyConfig of its default-valued fields first (cleanProxyConfig); PROXY_CONFIG is that.
-      if (isObject(j)) return proxyConfigJson(j as ProxyConfig).replace(/\n$/, "");
+      if (isObject(j)) return proxyConfigToJSON(j);
       return "{}";
     },
     toYaml: (v: unknown) => goYaml(v),
