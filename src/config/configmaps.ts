@@ -7,6 +7,7 @@ import { clone, isObject, mergeValues, str, toInjectionValues, type Json, type J
 import { istiodChartValues } from "./istiod-values.js";
 import { injectorTemplateTexts } from "./inject-templates/index.js";
 import type { ResolvedIop } from "./resolve.js";
+import { sortKeys } from "./mesh.js";
 import type { InjectorConfig, LabelSelector } from "./injection-types.js";
 
 const obj0 = (v: unknown): JsonObject => (isObject(v) ? v : {});
@@ -131,7 +132,7 @@ export function injectionConfigMapData(r: ResolvedIop, pilotNamespace = r.namesp
   return {
     injector: {
       config: "# Injection policy and templates (pilotfish's own texts of Istio's templates, unless the values give them).\n" + dump(config, { sortKeys: true, lineWidth: -1 }),
-      values: JSON.stringify(sortDeep(injectionValuesFromChart(merged)), null, 2),
+      values: JSON.stringify(sortKeys(injectionValuesFromChart(merged)), null, 2),
     },
     mesh: {
       mesh: dump(meshConfigOf(r, pilotNamespace), { sortKeys: true, lineWidth: -1, seqNoIndent: true }).trimEnd(),
@@ -147,12 +148,5 @@ export const VALUES_CONFIGMAP_DESCRIPTION =
 /** The `data` of the `values[-rev]` ConfigMap: the IstioOperator's values and the istiod chart's merged view of them. */
 export function valuesConfigMapData(r: ResolvedIop): Record<string, string> {
   const { original, merged } = istiodChartValues(r);
-  return { "original-values": JSON.stringify(sortDeep(original), null, 2), "merged-values": JSON.stringify(sortDeep(merged), null, 2) };
-}
-
-/** Map keys sorted at every level (as Go writes JSON), list order kept. */
-function sortDeep(v: Json): Json {
-  if (Array.isArray(v)) return v.map(sortDeep);
-  if (!isObject(v)) return v;
-  return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortDeep(v[k])]));
+  return { "original-values": JSON.stringify(sortKeys(original), null, 2), "merged-values": JSON.stringify(sortKeys(merged), null, 2) };
 }

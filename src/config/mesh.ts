@@ -115,7 +115,8 @@ function protoDuration(v: Json): Json {
   return `${whole}.${f}s`;
 }
 
-function sortKeys(v: Json): Json {
+/** Map keys sorted at every level (as Go writes JSON), list order kept. */
+export function sortKeys(v: Json): Json {
   if (Array.isArray(v)) return v.map(sortKeys);
   if (isObject(v)) {
     const o: JsonObject = {};
