@@ -14,6 +14,10 @@ export interface Origin {
   line?: number;
   /** The document's text, so the edge can place a field path on a line. */
   text?: string;
+  /** The line `text` starts on, when not `line`. */
+  textLine?: number;
+  /** Added to a field's line, as istioctl miscounts it (see src/cli/analyze.ts istioLines). */
+  fieldShift?: number;
 }
 
 export interface Resource {

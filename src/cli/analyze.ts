@@ -121,12 +121,15 @@ async function readInputs(targets: string[], io: CliIO): Promise<{ objects: Inpu
       }
       files.push(source);
       try {
+        const lines = text.split("\n");
         for (const d of splitYamlDocuments(text, source)) {
           const v = d.value as Obj | null;
           if (!v || typeof v !== "object") continue;
           const items = v.kind === "List" && Array.isArray(v.items) ? v.items : [v];
           for (const item of items) {
-            if (item && typeof item === "object") objects.push({ object: item, origin: { file: source, line: d.line, text: items.length === 1 ? d.text : undefined } });
+            if (item && typeof item === "object") {
+              objects.push({ object: item, origin: { file: source, ...istioLines(lines, d.line), textLine: d.line, text: items.length === 1 ? d.text : undefined } });
+            }
           }
         }
       } catch (e) {
@@ -135,6 +138,21 @@ async function readInputs(targets: string[], io: CliIO): Promise<{ objects: Inpu
     }
   }
   return { objects, errors, files };
+}
+
+/**
+ * A document's lines as istioctl counts them (Istio's kubeyaml.YAMLReader and file.KubeSource): the resource's line is
+ * the first line after the separator that is neither empty nor `---`; and when the separator before the document
+ * opens istioctl's chunk (the file starts with it, or it follows another separator: an empty document), that
+ * separator stays in the chunk, so istioctl's field lines are too high by the lines from it to the resource's line.
+ */
+function istioLines(lines: string[], textLine: number): { line: number; fieldShift?: number } {
+  let line = textLine;
+  while (line < lines.length && (lines[line - 1] === "" || lines[line - 1] === "---")) line++;
+  const sep = textLine - 1;
+  const isSep = (n: number) => n >= 1 && /^---\s*$/.test(lines[n - 1] ?? "");
+  const opensChunk = isSep(sep) && (sep === 1 || isSep(sep - 1));
+  return opensChunk ? { line, fieldShift: line - sep } : { line };
 }
 
 function readYamlFile(file: string, what: string): Obj {
@@ -351,7 +369,7 @@ export async function runAnalyze(positional: string[], opts: Opts, flags: Cluste
       const o = f.resource.origin;
       if (!o.text || !o.line || !f.path || !isScalarAt(f.resource.object, f.path)) return undefined;
       const pos = fieldPosition(o.text, f.path);
-      return pos ? o.line + pos.line - 1 : undefined;
+      return pos ? (o.textLine ?? o.line) + pos.line - 1 + (o.fieldShift ?? 0) : undefined;
     },
   });
   const shown = messages.filter((m) => atOrAbove(m.level, showAt as Level));
