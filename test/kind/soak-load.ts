@@ -207,6 +207,8 @@ export interface WindowStats {
   maxLatencyMs: number;
   recoveryMs?: number;
   samples: string[];
+  /** the failed creates: start (ms since the soak's start), outcome, what was created */
+  failures: { at: number; outcome: Outcome; kind: OpKind; latencyMs: number }[];
   detail?: unknown;
 }
 
@@ -246,12 +248,13 @@ export function windowStats(w: Window, ops: Op[]): WindowStats {
     maxLatencyMs: quantile(good, 1),
     recoveryMs: w.recoveryMs,
     samples,
+    failures: bad.slice(0, 30).map((o) => ({ at: o.start, outcome: o.outcome, kind: o.kind, latencyMs: o.end - o.start })),
     detail: w.detail,
   };
 }
 
 /** Sums of the windows of one fault kind. */
-export function byFault(stats: WindowStats[]): Record<string, Omit<WindowStats, "name" | "samples" | "detail" | "recoveryMs" | "p50LatencyMs"> & { windows: number; maxRecoveryMs?: number; maxWebhookFailureWindowMs: number; maxApiUnavailableWindowMs: number }> {
+export function byFault(stats: WindowStats[]): Record<string, Omit<WindowStats, "name" | "samples" | "failures" | "detail" | "recoveryMs" | "p50LatencyMs"> & { windows: number; maxRecoveryMs?: number; maxWebhookFailureWindowMs: number; maxApiUnavailableWindowMs: number }> {
   const out: Record<string, ReturnType<typeof byFault>[string]> = {};
   for (const s of stats) {
     const a = (out[s.fault] ??= { fault: s.fault, windows: 0, lengthMs: 0, attempted: 0, ok: 0, denied: 0, webhookFailed: 0, apiUnavailable: 0, notInjected: 0, invalidAdmitted: 0, wronglyDenied: 0, other: 0, webhookFailureWindowMs: 0, apiUnavailableWindowMs: 0, maxLatencyMs: 0, maxWebhookFailureWindowMs: 0, maxApiUnavailableWindowMs: 0 });

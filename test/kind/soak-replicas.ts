@@ -130,6 +130,8 @@ export class Replicas {
     this.live.push(r);
     this.o.balancer.backends.set(port, false);
     await this.ready(r, 90_000);
+    // In rotation (an endpoint of the Service) before the caller moves on, as a rollout waits for the new pod.
+    for (let i = 0; i < 100 && this.o.balancer.backends.get(port) !== true; i++) await sleep(50);
     return r;
   }
 
@@ -144,7 +146,8 @@ export class Replicas {
   }
 
   /** Signals one replica, waits for it to exit, starts its successor and waits for it to be ready. */
-  async restart(r: Replica, signal: NodeJS.Signals): Promise<{ id: string; exit: { code: number | null; signal: NodeJS.Signals | null }; exitedMs: number; readyMs: number }> {
+  async restart(r: Replica, signal: NodeJS.Signals, clock: () => number = Date.now): Promise<{ id: string; signalAt: number; exit: { code: number | null; signal: NodeJS.Signals | null }; exitedMs: number; readyMs: number }> {
+    const signalAt = clock();
     const t0 = Date.now();
     r.proc.kill(signal);
     const exit = await Promise.race([r.exited, sleep(60_000).then(() => ({ code: null, signal: "timeout" as NodeJS.Signals }))]);
@@ -152,7 +155,7 @@ export class Replicas {
     this.o.balancer.backends.delete(r.port);
     this.live.splice(this.live.indexOf(r), 1);
     const next = await this.start(r.id.replace(/-\d+$/, ""));
-    return { id: `${r.id} -> ${next.id}`, exit, exitedMs, readyMs: Date.now() - t0 };
+    return { id: `${r.id} -> ${next.id}`, signalAt, exit, exitedMs, readyMs: Date.now() - t0 };
   }
 
   async allReady(): Promise<boolean> {

@@ -39,8 +39,12 @@ const RECOVERY_S = Number(process.env.SOAK_RECOVERY_S ?? 60);
 const DOWN_S = Number(process.env.SOAK_DOWN_S ?? 5);
 const PODS_PER_S = Number(process.env.SOAK_PODS_PER_S ?? 3);
 const ISTIO_PER_S = Number(process.env.SOAK_ISTIO_PER_S ?? 2);
-const FAULTS = ["sigterm", "sigkill", "kube-apiserver", "etcd"] as const;
-type Fault = (typeof FAULTS)[number];
+const ALL_FAULTS = ["sigterm", "sigkill", "kube-apiserver", "etcd"] as const;
+type Fault = (typeof ALL_FAULTS)[number];
+/** SOAK_FAULTS=sigterm,sigkill runs only those (more windows of each in the same time); SOAK_SLOT_S: seconds per fault (25). */
+const FAULTS: Fault[] = process.env.SOAK_FAULTS ? (process.env.SOAK_FAULTS.split(",").map((f) => f.trim()) as Fault[]) : [...ALL_FAULTS];
+for (const f of FAULTS) if (!ALL_FAULTS.includes(f)) throw new Error(`SOAK_FAULTS: unknown fault ${f} (${ALL_FAULTS.join(", ")})`);
+const SLOT_S = Number(process.env.SOAK_SLOT_S ?? 25);
 
 async function eventually<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -127,8 +131,8 @@ describe(`soak with restarts (${DURATION_S}s)`, { timeout: (DURATION_S + 900) * 
 
     const warmupS = 10;
     const tailS = 10;
-    const cycles = Math.max(1, Math.floor((DURATION_S - warmupS - tailS) / (4 * 25)));
-    const slotMs = Math.max(20_000, ((DURATION_S - warmupS - tailS) * 1000) / (4 * cycles));
+    const cycles = Math.max(1, Math.floor((DURATION_S - warmupS - tailS) / (FAULTS.length * SLOT_S)));
+    const slotMs = Math.max(SLOT_S * 1000, ((DURATION_S - warmupS - tailS) * 1000) / (FAULTS.length * cycles));
     log(`soak: ${DURATION_S}s, ${cycles} cycle(s) of ${FAULTS.join(", ")}, ${(slotMs / 1000).toFixed(1)}s per fault; ${PODS_PER_S} pods/s + ${ISTIO_PER_S} Istio resources/s`);
 
     const t0 = Date.now();
@@ -144,7 +148,7 @@ describe(`soak with restarts (${DURATION_S}s)`, { timeout: (DURATION_S + 900) * 
         case "sigterm":
         case "sigkill": {
           const out = [];
-          for (const r of [...set.live]) out.push(await set.restart(r, fault === "sigterm" ? "SIGTERM" : "SIGKILL"));
+          for (const r of [...set.live]) out.push(await set.restart(r, fault === "sigterm" ? "SIGTERM" : "SIGKILL", now));
           return out;
         }
         default:
@@ -154,7 +158,7 @@ describe(`soak with restarts (${DURATION_S}s)`, { timeout: (DURATION_S + 900) * 
     for (let c = 1; c <= cycles; c++) {
       for (const fault of FAULTS) {
         const start = now();
-        const detail = await inject(fault);
+        const detail = fault === "sigterm" || fault === "sigkill" ? await inject(fault) : { signalAt: start, ...((await inject(fault)) as object) };
         let recoveryMs: number | undefined;
         try {
           await eventually(`recovery after ${fault}`, async () => (await set.allReady()) && (await probe()), RECOVERY_S * 1000 * 2);
@@ -200,6 +204,7 @@ describe(`soak with restarts (${DURATION_S}s)`, { timeout: (DURATION_S + 900) * 
       date: new Date().toISOString(),
       durationS: +elapsedS.toFixed(1),
       rates: { podsPerSecond: PODS_PER_S, istioResourcesPerSecond: ISTIO_PER_S, invalidShareOfIstio: 0.5 },
+      faults: FAULTS,
       cycles,
       slotS: +(slotMs / 1000).toFixed(1),
       webhook: { failurePolicy: "Fail", replicas: 2, timeoutSeconds: 10, balancerPollMs: 200, drainGraceS: 3 },
@@ -219,7 +224,7 @@ describe(`soak with restarts (${DURATION_S}s)`, { timeout: (DURATION_S + 900) * 
     log(`soak: ${elapsedS.toFixed(0)}s, ${total.attempted} creates (${total.ok} admitted, ${total.denied} invalid denied), ${total.webhookFailed} webhook failures, ${total.apiUnavailable} API unavailable, ${total.other} other; stored: ${pods.length} pods, ${podsWithoutSidecar.length} without sidecar, ${invalidStored.length} invalid resources`);
     for (const s of Object.values(faults))
       log(`  ${s.fault.padEnd(15)} windows ${s.windows}: ${s.attempted} attempted, ${s.webhookFailed} webhook-failed (max window ${s.maxWebhookFailureWindowMs} ms), ${s.apiUnavailable} API-unavailable (max window ${s.maxApiUnavailableWindowMs} ms), ${s.notInjected} not injected, ${s.invalidAdmitted} invalid admitted, ${s.other + s.wronglyDenied} other; max latency ${s.maxLatencyMs} ms; max recovery ${s.maxRecoveryMs ?? "-"} ms`);
-    for (const s of stats) if (s.samples.length) log(`  ${s.name}: ${s.samples.join(" | ")}`);
+    for (const s of stats) if (s.samples.length) log(`  ${s.name}: ${s.samples.join(" | ")}; failed at ${s.failures.map((f) => f.at).join(", ")} ms`);
     if (!process.env.SOAK_OUT) log(JSON.stringify(report.byFault));
 
     assert.deepEqual(podsWithoutSidecar, [], "pods stored without a sidecar in the injection-enabled namespace");
