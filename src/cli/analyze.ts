@@ -32,7 +32,7 @@ interface Opts {
   listAnalyzers?: boolean;
   meshConfigFile?: string;
   meshNetworksFile?: string;
-  filesRuntimeKinds?: boolean;
+  filesRuntimeKinds: boolean | string;
 }
 
 const USE: ClusterFlagUse = {
@@ -66,10 +66,15 @@ export function registerAnalyze(program: Command, io: CliIO, exit: ExitCode): vo
     .option("-L, --list-analyzers", "list the analyzers and exit")
     .option("--meshConfigFile <file>", "a MeshConfig YAML merged over Istio's defaults (over the cluster's when analysing it)")
     .option("--meshNetworksFile <file>", "a MeshNetworks YAML (networks: ...)")
-    .option(
-      "--files-runtime-kinds",
-      "pilotfish's own: with --use-kube=false, read Pods, Services, Namespaces, Nodes and Secrets from the files too and run the " +
-        "analyzers that need them (istioctl ignores those kinds in files and skips those analyzers; Istio's analyzer tests read them)",
+    .addOption(
+      new Option(
+        "--files-runtime-kinds [bool]",
+        "with --use-kube=false, the files are the whole cluster: Pods, Services, Namespaces, Nodes and Secrets are read from them " +
+          "and the analyzers that need them run, as in Istio's analyzer tests (default). false: istioctl's files-only mode, which " +
+          "ignores those kinds in files and skips those analyzers",
+      )
+        .default(true)
+        .argParser(parseBool),
     );
   clusterOptions(cmd, USE).action(async (files: string[], opts: Opts, c: Command) => {
     exit.code = await runAnalyze(files, opts, clusterFlags(c), c.getOptionValueSource("useKube") === "cli", io);
@@ -341,13 +346,14 @@ export async function runAnalyze(positional: string[], opts: Opts, flags: Cluste
     return usage("nothing to analyse: give files, directories or - (stdin), or analyse the cluster (--use-kube)");
   }
 
-  if (opts.filesRuntimeKinds && useKube) return usage("--files-runtime-kinds: only with --use-kube=false");
-  // Files alone, as istioctl reads them: runtime kinds are not read, the analyzers that need them do not run.
-  const withoutRuntimeKinds = !useKube && !opts.filesRuntimeKinds;
+  if (typeof opts.filesRuntimeKinds === "string") return usage(`--files-runtime-kinds: ${opts.filesRuntimeKinds} is not true or false`);
+  // Files alone as istioctl's files-only mode reads them (--files-runtime-kinds=false): runtime kinds are not read,
+  // the analyzers that need them do not run. By default the files are the whole cluster, as in Istio's analyzer tests.
+  const withoutRuntimeKinds = !useKube && opts.filesRuntimeKinds === false;
   const fileObjects = withoutRuntimeKinds ? input.objects.filter((o) => !isRuntimeKind(String(o.object.apiVersion ?? ""), String(o.object.kind ?? ""))) : input.objects;
   if (withoutRuntimeKinds) {
     for (const a of opts.analyzer.filter((n) => RUNTIME_INPUTS[n])) {
-      io.stderr(`Skipping analyzer ${a}: it needs ${RUNTIME_INPUTS[a].join(", ")}, which are not read from files (as istioctl; use --use-kube or --files-runtime-kinds)\n`);
+      io.stderr(`Skipping analyzer ${a}: it needs ${RUNTIME_INPUTS[a].join(", ")}, which --files-runtime-kinds=false does not read from files (as istioctl's files-only mode)\n`);
     }
   }
   const namespace = opts.allNamespaces ? undefined : (flags.namespace ?? "default");

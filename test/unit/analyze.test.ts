@@ -459,12 +459,15 @@ describe("pilotfish analyze (command)", () => {
     assert.match(r.out, /^Info \[IST0102\] \(Namespace default /m);
     assert.equal((await run(["--use-kube=false", "--files-runtime-kinds", "--failure-threshold", "Info", info])).code, 1);
     assert.equal((await run(["--use-kube=false", "--files-runtime-kinds", "--output-threshold", "Warning", info])).out, "");
-    // As istioctl: files alone, a Namespace is not read and the injection analyzer does not run.
-    const plain = await run(["--use-kube=false", "--failure-threshold", "Info", info]);
+    // The files are the whole cluster by default (Istio's analyzer tests); --files-runtime-kinds=false is istioctl's
+    // files-only mode: a Namespace is not read and the injection analyzer does not run.
+    assert.equal((await run(["--use-kube=false", "--failure-threshold", "Info", info])).code, 1);
+    const plain = await run(["--use-kube=false", "--files-runtime-kinds=false", "--failure-threshold", "Info", info]);
     assert.equal(plain.code, 0, plain.out);
     assert.equal(plain.out, "");
-    const asked = await run(["--use-kube=false", "--analyzer", "injection.Analyzer", info]);
-    assert.match(asked.err, /^Skipping analyzer injection\.Analyzer: it needs Namespace, Pod, which are not read from files/m);
+    const asked = await run(["--use-kube=false", "--files-runtime-kinds=false", "--analyzer", "injection.Analyzer", info]);
+    assert.match(asked.err, /^Skipping analyzer injection\.Analyzer: it needs Namespace, Pod, which --files-runtime-kinds=false does not read/m);
+    assert.equal((await run(["--use-kube=false", "--files-runtime-kinds=maybe", info])).code, 2);
   });
   it("stdin (-), -o json and -o yaml", async () => {
     const text = fs.readFileSync(bad, "utf8");
