@@ -35,9 +35,14 @@ function uidOf(b: Buffer): string | undefined {
 
 /** The pod name of a review body cannot be turned into a string (finding F1). */
 function nameUnprintable(b: Buffer): boolean {
+  let m: unknown;
   try {
-    const m = JSON.parse(b.toString("utf8"))?.request?.object?.metadata;
-    const name = m && typeof m === "object" ? m.name || m.generateName : undefined;
+    m = JSON.parse(b.toString("utf8"))?.request?.object?.metadata;
+  } catch {
+    return false;
+  }
+  const name = m && typeof m === "object" ? (m as Record<string, unknown>).name || (m as Record<string, unknown>).generateName : undefined;
+  try {
     String(name);
     return false;
   } catch {
