@@ -2,7 +2,7 @@
 
 import { ArgError, withArity, withParams, type FuncMap, type GoFunc } from "./exec.js";
 import { goPrintf, goSprint, goSprintln } from "./fmt.js";
-import { byteLen, goDecode, isAscii, isInt, isMap, isNil, isTrue as truthOf, kindName, mapZero, NO_VALUE, typeName } from "./value.js";
+import { byteLen, floatIn, goDecode, isAscii, isInt, isMap, isNil, isTrue as truthOf, kindName, mapZero, NO_VALUE, typeName } from "./value.js";
 
 function want(name: string, args: unknown[], n: number): void {
   if (args.length !== n) throw new ArgError(`wrong number of args for ${name}: want ${n} got ${args.length}`);
@@ -102,7 +102,8 @@ function index(...args: unknown[]): unknown {
     const idx = args[i];
     if (isNil(item)) throw new Error("index of nil pointer");
     if (Array.isArray(item)) {
-      item = item[indexArg(idx, item.length)];
+      const list = item;
+      item = floatIn(list, list[indexArg(idx, list.length)]);
       if (item === undefined) item = null;
     } else if (typeof item === "string") {
       const bytes = isAscii(item) ? null : Buffer.from(item);
@@ -113,7 +114,7 @@ function index(...args: unknown[]): unknown {
       if (isNil(idx)) throw new Error("value is nil; should be of type string");
       if (typeof idx !== "string") throw new Error(`value has type ${typeName(idx)}; should be string`);
       const v = Object.prototype.hasOwnProperty.call(item, idx) ? (item as Record<string, unknown>)[idx] : undefined;
-      item = v === undefined ? mapZero(item) : v;
+      item = v === undefined ? mapZero(item) : floatIn(item, v);
     } else {
       throw new Error(`can't index item of type ${typeName(item)}`);
     }

@@ -3,7 +3,10 @@
 import { formatValue } from "./fmt.js";
 import type { ActionNode, ChainNode, CommandNode, FieldNode, IdentifierNode, ListNode, Node, PipeNode, RangeNode, TemplateNode, Tree, VariableNode } from "./parse.js";
 import { nodeString } from "./parse.js";
-import { isInt, isMap, isNil, isStruct, isTrue, NO_VALUE, sortedKeys, typeName } from "./value.js";
+import { floatIn, GoFloat, isInt, isMap, isNil, isStruct, isTrue, NO_VALUE, sortedKeys, typeName, unFloat } from "./value.js";
+
+/** Builtins that take a GoFloat as Go's float64 (printing it, or naming its type); others get a plain number. */
+const FLOAT_AWARE = new Set(["print", "printf", "println", "index", "len", "not", "html", "js", "urlquery", "slice"]);
 
 export type GoFunc = (...args: any[]) => unknown;
 export type FuncMap = Record<string, GoFunc>;
@@ -59,6 +62,14 @@ export function withParams<F extends GoFunc>(f: F, params: string[]): F {
   const variadic = params.length > 0 && params[params.length - 1]!.startsWith("...");
   withArity(f, variadic ? params.length - 1 : params.length, variadic);
   Object.defineProperty(f, PARAMS, { value: params, enumerable: false, configurable: true });
+  return f;
+}
+
+const FLOATS = Symbol.for("gotemplate.floatAware");
+
+/** Marks a function that takes a GoFloat as it is (it prints it or tests it as Go's float64). Returns the function. */
+export function floatAware<F extends GoFunc>(f: F): F {
+  Object.defineProperty(f, FLOATS, { value: true, enumerable: false, configurable: true });
   return f;
 }
 
@@ -254,7 +265,7 @@ export class ExecState {
         for (let i = 0; i < val.length; i++) {
           ran = true;
           this.countIteration();
-          oneIteration(i, val[i]);
+          oneIteration(i, floatIn(val, val[i]));
         }
       } else if (typeof val === "number" && isInt(val)) {
         if (decl.length > 1) this.errorf(`can't use ${formatValue(val)} to iterate over more than one variable`);
@@ -268,7 +279,7 @@ export class ExecState {
         for (const k of ks) {
           ran = true;
           this.countIteration();
-          oneIteration(k, val[k]);
+          oneIteration(k, floatIn(val, val[k]));
         }
       } else {
         this.errorf(`range can't iterate over ${formatValue(val)}`);
@@ -421,7 +432,7 @@ export class ExecState {
               this.errorf(`map has no entry for key ${JSON.stringify(name)}`);
           }
         }
-        return v;
+        return floatIn(r, v);
       }
     }
     return this.errorf(`can't evaluate field ${name} in type ${iface ? "interface {}" : typeName(receiver)}`);
@@ -468,6 +479,8 @@ export class ExecState {
     const argv: unknown[] = new Array(nargs + (final !== MISSING ? 1 : 0));
     // Go's own functions see missing values as such; other functions get nil.
     const raw = isBuiltin;
+    // A GoFloat reaches Go's printing builtins (and those that report its type) as it is, other functions as a number.
+    const keepFloat = isBuiltin ? FLOAT_AWARE.has(name) : (fn as unknown as Record<symbol, unknown>)[FLOATS] === true;
     const rawv: unknown[] = new Array(nargs);
     const params = (fn as unknown as Record<symbol, string[] | undefined>)[PARAMS];
     for (let i = 0; i < nargs; i++) {
@@ -476,11 +489,11 @@ export class ExecState {
       if (params !== undefined) this.checkParam(paramAt(params, i), a, an);
       rawv[i] = a;
       // Go's builtins take reflect.Values: a nil constant reaches them as the invalid value
-      argv[i] = raw ? (an.k === "nil" ? NO_VALUE : a === undefined ? null : a) : a === NO_VALUE || a === undefined ? null : a;
+      argv[i] = raw ? (an.k === "nil" ? NO_VALUE : a === undefined ? null : keepFloat ? a : unFloat(a)) : a === NO_VALUE || a === undefined ? null : keepFloat ? a : unFloat(a);
     }
     if (final !== MISSING) {
       if (params !== undefined) this.checkParam(paramAt(params, nargs), final, null);
-      argv[nargs] = raw ? (final === undefined ? null : final) : final === NO_VALUE || final === undefined ? null : final;
+      argv[nargs] = raw ? (final === undefined ? null : keepFloat ? final : unFloat(final)) : final === NO_VALUE || final === undefined ? null : keepFloat ? final : unFloat(final);
     }
     if (isBuiltin && name === "call") {
       // Go names the callee by its node text
@@ -541,7 +554,7 @@ export class ExecState {
         ok = typeof v === "number" && isInt(v);
         break;
       case "float":
-        ok = typeof v === "number";
+        ok = typeof v === "number" || v instanceof GoFloat;
         break;
       case "bool":
         ok = typeof v === "boolean";

@@ -1,6 +1,6 @@
 // Go's fmt (Sprintf, Sprint, Sprintln) over the value model in value.ts, for the verbs templates use.
 
-import { isInt, isMap, isStruct, NO_VALUE, sortedKeys, typeName } from "./value.js";
+import { floatIn, GoFloat, isInt, isMap, isStruct, NO_VALUE, sortedKeys, typeName } from "./value.js";
 
 interface Flags {
   plus: boolean;
@@ -25,6 +25,7 @@ const PLAIN: Flags = noFlags();
 export function formatValue(v: unknown): string {
   if (typeof v === "string") return v;
   if (typeof v === "number") return isInt(v) ? (v === 0 ? "0" : String(v)) : fmtFloat(v, "g", -1, PLAIN);
+  if (v instanceof GoFloat) return fmtFloat(v.value, "g", -1, PLAIN);
   return printArg(v, "v", PLAIN);
 }
 
@@ -58,6 +59,7 @@ function printArg(arg: unknown, verb: string, f: Flags, depth = 0): string {
     }
   }
   if (verb === "T") return padString(truncate(typeName(arg), f), f);
+  if (arg instanceof GoFloat) return "vbgGxXeEfF".includes(verb) ? fmtFloatVerb(arg.value, verb, f) : badVerb(verb, arg, f);
   if (verb === "p") {
     // addresses exist for slices, maps and funcs only (and are not reproducible)
     if (Array.isArray(arg) || typeof arg === "function" || isMap(arg)) return padString("0xc000010000", f);
@@ -79,8 +81,8 @@ function printArg(arg: unknown, verb: string, f: Flags, depth = 0): string {
       return badVerb(verb, arg, f);
   }
   if (Array.isArray(arg)) {
-    if (f.sharpV) return "[]interface {}{" + arg.map((e) => printArg(e, verb, f, depth + 1)).join(", ") + "}";
-    return "[" + arg.map((e) => printArg(e, verb, f, depth + 1)).join(" ") + "]";
+    if (f.sharpV) return "[]interface {}{" + arg.map((e) => printArg(floatIn(arg, e), verb, f, depth + 1)).join(", ") + "}";
+    return "[" + arg.map((e) => printArg(floatIn(arg, e), verb, f, depth + 1)).join(" ") + "]";
   }
   if (arg instanceof Uint8Array) {
     if (verb === "s" || verb === "q" || verb === "x" || verb === "X") return fmtStringVerb(Buffer.from(arg).toString("latin1"), verb, f);
@@ -97,8 +99,8 @@ function printArg(arg: unknown, verb: string, f: Flags, depth = 0): string {
   }
   if (isMap(arg)) {
     const ks = sortedKeys(arg);
-    if (f.sharpV) return "map[string]interface {}{" + ks.map((k) => `${printArg(k, verb, f, depth + 1)}:${printArg(arg[k], verb, f, depth + 1)}`).join(", ") + "}";
-    return "map[" + ks.map((k) => `${printArg(k, verb, f, depth + 1)}:${printArg(arg[k], verb, f, depth + 1)}`).join(" ") + "]";
+    if (f.sharpV) return "map[string]interface {}{" + ks.map((k) => `${printArg(k, verb, f, depth + 1)}:${printArg(floatIn(arg, arg[k]), verb, f, depth + 1)}`).join(", ") + "}";
+    return "map[" + ks.map((k) => `${printArg(k, verb, f, depth + 1)}:${printArg(floatIn(arg, arg[k]), verb, f, depth + 1)}`).join(" ") + "]";
   }
   return padString(String(arg), f);
 }

@@ -18,7 +18,7 @@ import { ParseFailure, parseInto, type Tree } from "./parse.js";
 export { builtinFuncs } from "./builtins.js";
 export { sprigFuncs, typedFunc, type Param } from "./sprig.js";
 export { goPrintf, goSprint, goSprintln, formatValue } from "./fmt.js";
-export { goStruct, goMap, isTrue, NO_VALUE } from "./value.js";
+export { goStruct, goMap, goJsonData, GoFloat, isTrue, NO_VALUE } from "./value.js";
 export { TemplateError, ArgError, withParams, withArity } from "./exec.js";
 export type { GoFunc, FuncMap } from "./exec.js";
 

@@ -4,12 +4,12 @@
 
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { RE2JS } from "re2js";
-import { ArgError, withParams, type FuncMap, type GoFunc } from "./exec.js";
+import { ArgError, floatAware, withParams, type FuncMap, type GoFunc } from "./exec.js";
 import { formatValue, goPrintf } from "./fmt.js";
 import { parseGoNumber } from "./parse.js";
 import { compareSemver, parseSemver, semverCompare, semverString } from "./semver.js";
 import { camelCaseToLowerCase, swapCase, toCamelCase } from "./xstrings.js";
-import { compareStrings, goDecode, goStruct, isInt, isMap, isNil, isStruct, kindName, sortedKeys, typeName } from "./value.js";
+import { compareStrings, goDecode, GoFloat, goJsonData, goStruct, isInt, isMap, isNil, isStruct, kindName, sortedKeys, typeName } from "./value.js";
 
 // ---------- argument checking (Go's reflect-based call checks) ----------
 
@@ -173,6 +173,7 @@ export function empty(v: unknown): boolean {
     case "function":
       return false;
   }
+  if (v instanceof GoFloat) return v.value === 0;
   if (Array.isArray(v)) return v.length === 0;
   if (v instanceof Uint8Array) return v.length === 0;
   if (isStruct(v) || v instanceof Date) return false;
@@ -328,7 +329,9 @@ function mustJson(v: unknown, indent: string, escapeHTML: boolean): string {
 /** encoding/json Unmarshal into interface{}; errors worded as Go's for the common cases. */
 function fromJson(s: string): unknown {
   try {
-    return JSON.parse(s) as unknown;
+    // Go decodes every JSON number into interface{} as a float64.
+    const v = JSON.parse(s) as unknown;
+    return typeof v === "number" ? new GoFloat(v) : goJsonData(v);
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
     if (/end of (JSON )?input|Unterminated/i.test(msg) || s.trim() === "") throw new Error("unexpected end of JSON input");
@@ -1513,4 +1516,9 @@ function base32Decode(s: string): string {
 }
 
 /** Sprig's TxtFuncMap functions. */
+// Functions that print or test a float64 out of JSON data as Go does (strval, empty): they get it as a GoFloat.
+for (const name of ["toString", "quote", "squote", "cat", "default", "empty", "coalesce", "all", "any", "typeOf", "kindOf", "typeIs", "kindIs"]) {
+  const f = sprig[name];
+  if (typeof f === "function") floatAware(f);
+}
 export const sprigFuncs: FuncMap = sprig;

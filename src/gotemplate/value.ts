@@ -9,7 +9,44 @@
 //   function              a method when found as a field; a func value otherwise
 //   NO_VALUE              the executor's invalid reflect.Value ("<no value>"); never reaches a function
 
+//   GoFloat               a float64 read out of JSON data (goJsonData): prints as Go's %v of a float64 (1e+06)
+//
+// JSON data that Go decodes into interface{} (encoding/json) holds float64 numbers only. goJsonData marks its maps
+// and lists (deeply, non-enumerable): a number read out of them (a field, `index`, `range`) is a GoFloat on the
+// executor's side; functions other than Go's printing builtins get it back as a plain number.
+
 export const NO_VALUE: unique symbol = Symbol("gotemplate.noValue");
+
+const GO_FLOATS = Symbol.for("gotemplate.float64Numbers");
+
+/** A float64 out of JSON data (see goJsonData). */
+export class GoFloat {
+  constructor(readonly value: number) {}
+}
+
+/** Marks JSON data (plain maps and lists, deeply) as Go's encoding/json decodes it into interface{}: numbers are float64. */
+export function goJsonData<T>(v: T): T {
+  if (typeof v !== "object" || v === null || (v as Record<symbol, unknown>)[GO_FLOATS] !== undefined) return v;
+  if (!Array.isArray(v) && Object.getPrototypeOf(v) !== Object.prototype) return v;
+  Object.defineProperty(v, GO_FLOATS, { value: true, enumerable: false, configurable: true, writable: true });
+  for (const x of Array.isArray(v) ? v : Object.values(v)) goJsonData(x);
+  return v;
+}
+
+/** Whether a map or list holds float64 numbers (goJsonData). */
+export function holdsFloats(container: unknown): boolean {
+  return typeof container === "object" && container !== null && (container as Record<symbol, unknown>)[GO_FLOATS] === true;
+}
+
+/** An element read out of `container`: a GoFloat when it is a number of JSON data. */
+export function floatIn(container: unknown, v: unknown): unknown {
+  return typeof v === "number" && holdsFloats(container) ? new GoFloat(v) : v;
+}
+
+/** A plain number for a GoFloat; anything else as it is. */
+export function unFloat(v: unknown): unknown {
+  return v instanceof GoFloat ? v.value : v;
+}
 export type NoValue = typeof NO_VALUE;
 
 const GO_STRUCT = Symbol.for("gotemplate.struct");
@@ -45,7 +82,9 @@ export function mapZero(v: object): unknown {
 
 /** A Go map: any non-array, non-struct object. */
 export function isMap(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v) && (v as Record<symbol, unknown>)[GO_STRUCT] === undefined && !(v instanceof Date) && !ArrayBuffer.isView(v);
+  return (
+    typeof v === "object" && v !== null && !Array.isArray(v) && (v as Record<symbol, unknown>)[GO_STRUCT] === undefined && !(v instanceof Date) && !ArrayBuffer.isView(v) && !(v instanceof GoFloat)
+  );
 }
 
 export function isNil(v: unknown): v is null | undefined | NoValue {
@@ -71,6 +110,7 @@ export function typeName(v: unknown): string {
     case "function":
       return "func(...interface {}) interface {}";
     case "object":
+      if (v instanceof GoFloat) return "float64";
       if (Array.isArray(v)) return "[]interface {}";
       if (v instanceof Date) return "time.Time";
       if (v instanceof Uint8Array) return "[]uint8";
@@ -95,6 +135,7 @@ export function kindName(v: unknown): string {
     case "function":
       return "func";
     case "object":
+      if (v instanceof GoFloat) return "float64";
       if (Array.isArray(v) || v instanceof Uint8Array) return "slice";
       if (v instanceof Date || isStruct(v)) return "struct";
       return "map";
@@ -113,6 +154,7 @@ export function isTrue(v: unknown): boolean {
     case "string":
       return v.length > 0;
     case "object":
+      if (v instanceof GoFloat) return v.value !== 0;
       if (Array.isArray(v)) return v.length > 0;
       if (isStruct(v) || v instanceof Date) return true;
       if (ArrayBuffer.isView(v)) return (v as Uint8Array).length > 0;

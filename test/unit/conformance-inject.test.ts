@@ -29,7 +29,7 @@ it("passes every case of Istio's injection conformance corpus (67/67)", { timeou
 // Goldens made here with the real istioctl 1.30.3 (test/conformance/istioctl-inject/README.md): revisions, profiles,
 // mesh and values settings the shared corpus does not cover.
 const own = path.join(root, "test/conformance/istioctl-inject");
-const OWN_CASES = 23;
+const OWN_CASES = 24;
 
 it("passes every istioctl 1.30.3 golden made for pilotfish (revision canary, demo, mesh/values settings)", { timeout: 600_000 }, () => {
   cliWorks();

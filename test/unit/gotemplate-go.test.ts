@@ -5,7 +5,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { parseTemplate, sprigFuncs, typedFunc, formatValue, type FuncMap } from "../../src/gotemplate/index.js";
+import { parseTemplate, sprigFuncs, typedFunc, formatValue, goJsonData, type FuncMap } from "../../src/gotemplate/index.js";
 
 interface Case {
   name: string;
@@ -71,6 +71,21 @@ describe("gotemplate matches Go text/template + sprig (cases.json)", () => {
         if (NONDETERMINISTIC.test(c.tpl) && !/len \(/.test(c.tpl)) return;
         assert.equal(got.out, want.out);
       }
+    });
+  }
+});
+
+// JSON data as Go decodes it into interface{} (Istio's `.Values`, fromJSON): every number a float64. The data is
+// marked with goJsonData; test/gotemplate/float-cases.json holds what Go printed (test/gotemplate/float-cases.mjs).
+const floatCases = JSON.parse(readFileSync(new URL("../gotemplate/float-cases.json", import.meta.url), "utf8")) as (Case & { jsonFloats: boolean })[];
+const floatDeviations: Record<string, { out?: string; err?: string; why: string }> = {};
+describe("gotemplate matches Go on JSON-decoded (float64) data (float-cases.json)", () => {
+  for (const c of floatCases) {
+    it(c.tpl, () => {
+      assert.ok(c.go && c.jsonFloats, "case has a Go result (run the generator)");
+      const got = run({ ...c, data: goJsonData(structuredClone(c.data)) });
+      const want = floatDeviations[c.tpl] ?? (c.go.err !== undefined ? { err: c.go.err } : { out: c.go.out });
+      assert.deepEqual(got, want.err !== undefined ? { err: want.err } : { out: want.out });
     });
   }
 });

@@ -466,3 +466,18 @@ describe("PROXY_CONFIG as Istio's protoToJSON (jsonpb) prints it", () => {
     });
   }
 });
+
+describe(".Values numbers are Go float64s (istioctl 1.30.3: bookinfo-details.values-big-numbers.injected)", () => {
+  it("a million printed into an argument is 1e+06; probe numbers stay whole", () => {
+    const s = settingsFromIstioOperator(
+      { values: { global: { sts: { servicePort: 1000000 }, proxy: { readinessInitialDelaySeconds: 1000000, readinessFailureThreshold: 2000000 } } } },
+      { nativeSidecars: false },
+    );
+    const proxy = container(inject(pod(), s).pod, "istio-proxy");
+    assert.ok(proxy.args.includes("--stsPort=1e+06"), proxy.args.join(" "));
+    assert.equal(proxy.readinessProbe.initialDelaySeconds, 1000000);
+    assert.equal(proxy.readinessProbe.failureThreshold, 2000000);
+    const small = settingsFromIstioOperator({ values: { global: { sts: { servicePort: 15463 } } } }, { nativeSidecars: false });
+    assert.ok(container(inject(pod(), small).pod, "istio-proxy").args.includes("--stsPort=15463"));
+  });
+});

@@ -3,6 +3,7 @@ import { isObject, str, truthy, type Obj } from "../../config/values.js";
 import type { GlobalValues, InjectionValues, ProxyValues } from "../../config/values-types.js";
 import type { MeshConfig, ProxyConfig } from "../../config/mesh-types.js";
 import { A } from "./annotations.js";
+import { formatValue, GoFloat } from "../../gotemplate/index.js";
 import type { DeployMeta, TypeMeta } from "./types.js";
 
 export interface TemplateContext {
@@ -23,9 +24,17 @@ export interface TemplateContext {
   compliancePolicy: string;
 }
 
-/** `annotation m key default`: the annotation if present, else the default stringified. */
+/**
+ * A `.Values` value as Go's fmt prints it: Istio decodes the values JSON into map[string]any, so a number is a
+ * float64 (1000000 prints as 1e+06, as istioctl's `--stsPort=1e+06`).
+ */
+export function valueString(v: unknown): string {
+  return typeof v === "number" ? formatValue(new GoFloat(v)) : str(v);
+}
+
+/** `annotation m key default`: the annotation if present, else the default (a `.Values` value) as fmt.Sprint prints it. */
 export function ann(t: TemplateContext, key: string, dflt: unknown): string {
-  return Object.prototype.hasOwnProperty.call(t.annotations, key) ? t.annotations[key] : str(dflt);
+  return Object.prototype.hasOwnProperty.call(t.annotations, key) ? t.annotations[key] : valueString(dflt);
 }
 
 /** `.Values.global` ({} when absent). */

@@ -2,7 +2,7 @@
 import { isObject, str, truthy, type JsonObject } from "../../config/values.js";
 import { proxyConfigToJSON } from "./protojson.js";
 import { A } from "./annotations.js";
-import { ann, appContainers, cniEnabled, globalValues, interceptionMode, proxyValues, statusPort, type TemplateContext } from "./context.js";
+import { ann, appContainers, cniEnabled, globalValues, interceptionMode, proxyValues, statusPort, valueString, type TemplateContext } from "./context.js";
 import { dropNulls } from "./merge.js";
 import { canonicalQuantity } from "./quantity.js";
 import type { Obj } from "./types.js";
@@ -413,8 +413,8 @@ export function proxyAgentArgs(t: TemplateContext, role: "sidecar" | "router"): 
     `--proxyComponentLogLevel=${ann(t, A.componentLogLevel, p.componentLogLevel)}`,
     `--log_output_level=${ann(t, A.agentLogLevel, g.logging?.level)}`,
   ];
-  const sts = Number(g.sts?.servicePort ?? 0);
-  if (sts) args.push(`--stsPort=${sts}`);
+  const sts = g.sts?.servicePort;
+  if (truthy(sts)) args.push(`--stsPort=${valueString(sts)}`);
   if (truthy(g.logAsJson)) args.push("--log_as_json");
   return args;
 }

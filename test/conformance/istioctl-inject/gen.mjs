@@ -40,6 +40,8 @@ const cases = [
   // PROXY_CONFIG as jsonpb prints it: proto3 zero scalars left out, set wrappers and messages printed (even empty).
   ["proxyconfig-zeros", ["meshConfig.defaultConfig.concurrency=0", "meshConfig.defaultConfig.holdApplicationUntilProxyStarts=false", "meshConfig.defaultConfig.fileFlushMinSizeKb=0", "meshConfig.defaultConfig.tracing.sampling=0", "meshConfig.defaultConfig.meshId=", "meshConfig.defaultConfig.statNameLength=0"], "true"],
   ["proxyconfig-messages", ["meshConfig.defaultConfig.proxyStatsMatcher.inclusionPrefixes[0]=a", "meshConfig.defaultConfig.gatewayTopology.numTrustedProxies=0", "meshConfig.defaultConfig.runtimeValues.x=y", "meshConfig.defaultConfig.proxyHeaders.server.disabled=false"], "true"],
+  // .Values numbers are float64 in Go: printed into text (--stsPort) a million is 1e+06; YAML numbers stay whole.
+  ["values-big-numbers", ["values.global.sts.servicePort=1000000", "values.global.proxy.readinessInitialDelaySeconds=1000000", "values.global.proxy.readinessFailureThreshold=2000000", "values.global.proxy.startupProbe.failureThreshold=1500000"], "false"],
   ["proxyconfig-tracing", ["meshConfig.defaultConfig.tracing.zipkin.address=z:9411", "meshConfig.defaultConfig.tracing.sampling=100", "meshConfig.defaultConfig.proxyMetadata.A=x<y", "meshConfig.defaultConfig.image.imageType=distroless", "meshConfig.defaultConfig.readinessProbe.periodSeconds=0"], "true"],
 ];
 const base = ["hub=registry.istio.io/testing", "tag=latest"];

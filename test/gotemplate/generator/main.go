@@ -73,7 +73,11 @@ func main() {
 	}
 	for _, c := range cases {
 		tpl := c["tpl"].(string)
-		data := ints(c["data"])
+		// "jsonFloats": the data as encoding/json decodes it into interface{} (every number a float64).
+		data := c["data"]
+		if jf, _ := c["jsonFloats"].(bool); !jf {
+			data = ints(data)
+		}
 		res := result{}
 		t := template.New("t").Funcs(sprig.TxtFuncMap()).Funcs(testFuncs)
 		if mk, ok := c["missingKey"].(string); ok {

@@ -9,7 +9,7 @@ import { isObject, str } from "../../../config/values.js";
 import type { TemplateContext } from "../context.js";
 import { canonicalQuantity } from "../quantity.js";
 import { cloneJson } from "../merge.js";
-import { goMap } from "../../../gotemplate/index.js";
+import { goJsonData, goMap } from "../../../gotemplate/index.js";
 import { goEnum, goNilWithMethods, struct } from "./go.js";
 
 type J = unknown;
@@ -238,7 +238,8 @@ export function sidecarTemplateData(t: TemplateContext): J {
       ProxyConfig: protoStruct(t.proxyConfig, "ProxyConfig", PROXY_CONFIG_ALWAYS),
       MeshConfig: protoStruct(t.mesh, "MeshConfig"),
       // A copy: sprig's `set`/`unset` write to maps, and the settings' values are shared by every pod.
-      Values: cloneJson(t.values),
+      // Istio decodes the values JSON into map[string]any: every number is a float64 (1000000 prints as 1e+06).
+      Values: goJsonData(cloneJson(t.values)),
       Revision: t.revision,
       NativeSidecars: t.native,
       ProxyImage: t.proxyImage,

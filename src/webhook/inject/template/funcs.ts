@@ -4,6 +4,7 @@ import { dump } from "js-yaml";
 import { isObject, str } from "../../../config/values.js";
 import { proxyConfigToJSON } from "../protojson.js";
 import { durationString, jsonOf } from "./go.js";
+import { GoFloat, goJsonData } from "../../../gotemplate/index.js";
 import { durationNanos } from "./data.js";
 
 type Fn = (...args: any[]) => unknown;
@@ -216,7 +217,9 @@ export function injectionFuncs(): Record<string, Fn> {
     toJSON: (m: unknown) => (m === null || m === undefined ? "{}" : goJsonStringMap(stringMap(m))),
     fromJSON: (j: unknown) => {
       try {
-        return JSON.parse(str(j));
+        // json.Unmarshal into interface{}: numbers are float64.
+        const v = JSON.parse(str(j));
+        return typeof v === "number" ? new GoFloat(v) : goJsonData(v);
       } catch {
         return "{}";
       }
