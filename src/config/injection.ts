@@ -2,7 +2,7 @@
 // a resolved IstioOperator (kube-inject, `serve --config-source local`) is first turned into the ConfigMap data
 // the operator would write, and both it and a cluster's ConfigMaps are read by `settingsFromConfigMaps`.
 import { defaultMeshConfig } from "./mesh.js";
-import { defaultInjectionValues, mergeValues, type JsonObject } from "./values.js";
+import { defaultInjectionValues, isObject, mergeValues, type JsonObject } from "./values.js";
 import type { InjectionSettings, InjectorConfig } from "./injection-types.js";
 import type { ResolvedIop } from "./resolve.js";
 import { injectionConfigMapData, injectorConfigOf } from "./configmaps.js";
@@ -31,21 +31,52 @@ export function defaultInjectorState(): InjectorState {
   return { values, config: injectorConfigOf(values), mesh: defaultMeshConfig() };
 }
 
+/** Why an injection template's text does not parse (undefined when it does). */
+export type TemplateCheck = (name: string, text: string) => string | undefined;
+
 /**
  * Applies the `istio-sidecar-injector` ConfigMap's data to the previous state. A key that fails to parse keeps
- * its previous value (and is reported); an absent ConfigMap means Istio's defaults.
+ * its previous value (and is reported); an absent ConfigMap means Istio's defaults. With `checkTemplate`, a template
+ * text that does not parse breaks the `config` key as a YAML error does: Istio's injector parses every template when
+ * it reads the ConfigMap (UnmarshalConfig -> ParseTemplates) and on a failure keeps the configuration it had.
  */
-export function applyInjectorConfigMap(prev: InjectorState, data: Record<string, string> | undefined): { state: InjectorState; errors: string[] } {
+export function applyInjectorConfigMap(
+  prev: InjectorState,
+  data: Record<string, string> | undefined,
+  checkTemplate?: TemplateCheck,
+): { state: InjectorState; errors: string[] } {
   if (!data) {
     const d = defaultInjectorState();
     return { state: { ...prev, values: d.values, config: d.config }, errors: [] };
   }
   const p = parseInjectorConfigMap(data);
   const valuesBroken = p.errors.some((e) => e.startsWith("values:"));
-  const configBroken = p.errors.some((e) => e.startsWith("config:"));
+  let configBroken = p.errors.some((e) => e.startsWith("config:"));
   const values = valuesBroken ? prev.values : p.values ? (mergeValues(defaultInjectionValues(), p.values) as JsonObject) : defaultInjectionValues();
+  if (!configBroken && checkTemplate) {
+    const texts = templatesOf(values, p.config ?? {});
+    for (const name of Object.keys(texts).sort()) {
+      const why = checkTemplate(name, texts[name]);
+      if (why === undefined) continue;
+      p.errors.push(`config: template "${name}" does not parse: ${why}`);
+      configBroken = true;
+      break;
+    }
+  }
   const config = configBroken ? prev.config : { ...injectorConfigOf(values), ...(p.config ?? {}) };
-  return { state: { ...prev, values, config }, errors: p.errors };
+  // A broken config keeps the previous templates too: those of the previous values stay with the previous config.
+  const state = configBroken && !valuesBroken ? { ...prev, values: withTemplatesOf(values, prev.values), config } : { ...prev, values, config };
+  return { state, errors: p.errors };
+}
+
+/** `values` with `from`'s sidecarInjectorWebhook.templates (the templates the previous configuration rendered). */
+function withTemplatesOf(values: JsonObject, from: JsonObject): JsonObject {
+  const sw = isObject(values.sidecarInjectorWebhook) ? values.sidecarInjectorWebhook : {};
+  const prevSw = isObject(from.sidecarInjectorWebhook) ? from.sidecarInjectorWebhook : {};
+  const next: JsonObject = { ...sw };
+  if (prevSw.templates !== undefined) next.templates = prevSw.templates;
+  else delete next.templates;
+  return { ...values, sidecarInjectorWebhook: next };
 }
 
 /** Applies the `istio` ConfigMap's data; a broken `mesh` key keeps the previous mesh config. */

@@ -6,6 +6,7 @@ import type { Logger } from "../telemetry/logger.js";
 import { applyInjectorConfigMap, applyMeshConfigMap, defaultInjectorState, nativeFromKubeletVersions, settingsOf, type InjectorState } from "../config/injection.js";
 import type { NativeMode } from "../config/env.js";
 import type { InjectionSettings } from "./inject/types.js";
+import { templateParseError } from "./inject/template/render.js";
 import type { SettingsSource } from "./server.js";
 
 /** What the settings read of a ConfigMap. */
@@ -59,8 +60,10 @@ export class ClusterSettings implements SettingsSource {
 
   /** When `which` was last known current, and whether it is current now (its watch is up since a good list). */
   syncState(which: "injector" | "mesh"): { lastSync?: number; current: boolean } {
-    return { lastSync: this.lastSync[which], current: this.watching && !this.stopped };
+    // A ConfigMap whose last update was rejected (a broken key) is not current: its age grows from the last good read.
+    return { lastSync: this.lastSync[which], current: this.watching && !this.stopped && !this.rejected[which] };
   }
+  private rejected: { injector?: boolean; mesh?: boolean } = {};
 
   private names() {
     const suffix = this.o.revision && this.o.revision !== "default" ? `-${this.o.revision}` : "";
@@ -69,18 +72,21 @@ export class ClusterSettings implements SettingsSource {
 
   apply(cm: ConfigMapLike | undefined, which: "injector" | "mesh"): void {
     const log = this.o.logger;
-    this.lastSync[which] = Date.now();
     if (which === "injector") {
       this.injectorSeen = true;
-      const r = applyInjectorConfigMap(this.state, cm?.data);
+      // As Istio's injector: a template that does not parse rejects the config update (the previous one stays).
+      const r = applyInjectorConfigMap(this.state, cm?.data, templateParseError);
       for (const e of r.errors) log.error({ configMap: cm?.metadata?.name, error: e }, "injector ConfigMap problem; keeping the previous value of that key");
       this.state = r.state;
+      this.rejected.injector = r.errors.length > 0;
     } else {
       this.meshSeen = true;
       const r = applyMeshConfigMap(this.state, cm?.data);
       if (r.error) log.error({ configMap: cm?.metadata?.name, error: r.error }, "mesh ConfigMap problem; keeping the previous mesh config");
       this.state = r.state;
+      this.rejected.mesh = r.error !== undefined;
     }
+    if (!this.rejected[which]) this.lastSync[which] = Date.now();
     this.cached = undefined;
     log.info({ which, configMap: cm?.metadata?.name ?? "(absent: defaults)" }, "injection settings reloaded");
   }
@@ -103,7 +109,7 @@ export class ClusterSettings implements SettingsSource {
       // Absent ConfigMaps mean Istio's defaults: after the first list, what it did not bring is known absent.
       onList: () => {
         this.watching = true;
-        this.lastSync = { injector: Date.now(), mesh: Date.now() };
+        for (const w of ["injector", "mesh"] as const) if (!this.rejected[w]) this.lastSync[w] = Date.now();
         if (!this.injectorSeen && !informer.get(ns, names.injector)) this.apply(undefined, "injector");
         if (!this.meshSeen && !informer.get(ns, names.mesh)) this.apply(undefined, "mesh");
       },

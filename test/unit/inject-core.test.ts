@@ -3,7 +3,10 @@
 // behaviour as written down in /work/shared/spec/injection.md (sections a, c, d, e, f), not from our output.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { settingsFromIstioOperator } from "../../src/config/injection.js";
+import { applyInjectorConfigMap, defaultInjectorState, settingsFromIstioOperator } from "../../src/config/injection.js";
+import { templateParseError } from "../../src/webhook/inject/template/render.js";
+import { ClusterSettings } from "../../src/webhook/cluster-settings.js";
+import { createLogger } from "../../src/telemetry/logger.js";
 import { injectRequired, selectorMatches } from "../../src/webhook/inject/decide.js";
 import { injectPod } from "../../src/webhook/inject/inject.js";
 import { A } from "../../src/webhook/inject/annotations.js";
@@ -479,5 +482,30 @@ describe(".Values numbers are Go float64s (istioctl 1.30.3: bookinfo-details.val
     assert.equal(proxy.readinessProbe.failureThreshold, 2000000);
     const small = settingsFromIstioOperator({ values: { global: { sts: { servicePort: 15463 } } } }, { nativeSidecars: false });
     assert.ok(container(inject(pod(), small).pod, "istio-proxy").args.includes("--stsPort=15463"));
+  });
+});
+
+// Istio 1.30.3's injector parses every template when it reads its ConfigMap (UnmarshalConfig -> ParseTemplates); a
+// template that fails makes the ConfigMap watcher log the error and keep the configuration it had.
+describe("an injector ConfigMap whose template does not parse is rejected as Istio rejects it", () => {
+  const cfg = (tpl: string) => `policy: enabled\ntemplates:\n  custom: |\n    ${tpl}\n`;
+  const values = JSON.stringify({ global: { hub: "h1" } });
+  it("keeps the previous config and templates, and says why", () => {
+    const first = applyInjectorConfigMap(defaultInjectorState(), { values, config: cfg("metadata: {labels: {a: b}}") }, templateParseError);
+    assert.deepEqual(first.errors, []);
+    const r = applyInjectorConfigMap(first.state, { values, config: cfg("metadata: {{ if }}") }, templateParseError);
+    assert.equal(r.errors.length, 1);
+    assert.match(r.errors[0], /^config: template "custom" does not parse: .*missing value for if/);
+    assert.equal(r.state.config.templates?.custom, "metadata: {labels: {a: b}}\n");
+    // Without the check (kube-inject of an IstioOperator) the text is taken and a pod using it is denied.
+    assert.equal(applyInjectorConfigMap(first.state, { values, config: cfg("metadata: {{ if }}") }).errors.length, 0);
+  });
+  it("the config sync age grows from the last good read while the ConfigMap is rejected", () => {
+    const cs = new ClusterSettings({ kc: {} as never, istioNamespace: "istio-system", revision: "", nativeMode: false, logger: createLogger({ level: "silent" }) });
+    cs.apply({ metadata: { name: "istio-sidecar-injector" }, data: { values, config: cfg("metadata: {labels: {a: b}}") } }, "injector");
+    const good = cs.syncState("injector").lastSync!;
+    cs.apply({ metadata: { name: "istio-sidecar-injector" }, data: { values, config: cfg("metadata: {{ if }}") } }, "injector");
+    assert.deepEqual(cs.syncState("injector"), { lastSync: good, current: false });
+    assert.equal(cs.current().templates?.custom, "metadata: {labels: {a: b}}\n");
   });
 });

@@ -201,3 +201,13 @@ function shapeDiff(a: unknown, b: unknown, path = ""): string | undefined {
   }
   return undefined;
 }
+
+/** Why template `name`'s text does not parse with the engine and Istio's functions; undefined when it parses. */
+export function templateParseError(name: string, text: string): string | undefined {
+  try {
+    parsedTemplate(name, text);
+    return undefined;
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
