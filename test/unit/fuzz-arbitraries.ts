@@ -110,14 +110,21 @@ export const MAX_OBJECT_BYTES = 6 * 1024 * 1024 - 4096;
  *  MAX_OBJECT_BYTES as JSON, and holds no shared references (as a decoded body). */
 export function mutate(seed: Json, muts: Mutation[]): Json {
   let root = clone(seed);
+  let text = JSON.stringify(root) ?? "null";
   for (const m of muts) {
     const before = root;
-    root = clone(root);
-    mutateOnce(m);
-    const size = JSON.stringify(root)?.length ?? 0;
-    if (size > MAX_OBJECT_BYTES) root = before;
+    try {
+      root = JSON.parse(text);
+      mutateOnce(m);
+      const t = JSON.stringify(root) ?? "null";
+      if (t.length > MAX_OBJECT_BYTES) throw new RangeError("too big");
+      text = t;
+    } catch {
+      // Too big for the body limit, or too deep for JSON.stringify here (deep values nested in deep values).
+      root = before;
+    }
   }
-  return JSON.parse(JSON.stringify(root) ?? "null");
+  return JSON.parse(text);
 
   function mutateOnce(m: Mutation): void {
     const all = nodes(root);
