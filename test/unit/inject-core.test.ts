@@ -509,3 +509,14 @@ describe("an injector ConfigMap whose template does not parse is rejected as Ist
     assert.equal(cs.current().templates?.custom, "metadata: {labels: {a: b}}\n");
   });
 });
+
+describe("protoToJSON in a template", () => {
+  it("cleans a ProxyConfig reached through .MeshConfig.DefaultConfig as Istio does (istioctl 1.30.3 printed {})", () => {
+    const s = settingsFromIstioOperator(
+      { values: { sidecarInjectorWebhook: { templates: { custom: "metadata:\n  annotations:\n    dc: {{ protoToJSON .MeshConfig.DefaultConfig | quote }}\n" } } } },
+      { nativeSidecars: false },
+    );
+    const out = inject(pod({ annotations: { "inject.istio.io/templates": "custom" } }), s).pod;
+    assert.equal(out.metadata.annotations.dc, "{}");
+  });
+});

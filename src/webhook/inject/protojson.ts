@@ -252,3 +252,25 @@ export function proxyConfigToJSON(pc: unknown): string {
   if (!isObject(pc)) return "{}";
   return messageJson("ProxyConfig", cleanProxyConfig(pc));
 }
+
+/**
+ * A message without a schema here (MeshConfig): jsonpb's rules as far as the JSON form tells them: fields whose
+ * value is a zero scalar ("", 0, false) or an empty list are left out, objects print with their fields (maps with
+ * keys sorted cannot be told from messages: both keep their order as given). Enums at their zero name and unset
+ * wrappers cannot be told apart from set ones; they print as given.
+ */
+export function protoJsonUntyped(o: Record<string, unknown>): string {
+  const parts: string[] = [];
+  for (const [k, v] of Object.entries(o)) {
+    if (v === null || v === undefined || v === "" || v === 0 || v === false || (Array.isArray(v) && v.length === 0)) continue;
+    parts.push(`${goString(k)}:${untypedValue(v)}`);
+  }
+  return `{${parts.join(",")}}`;
+}
+
+function untypedValue(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(untypedValue).join(",")}]`;
+  if (isObject(v)) return protoJsonUntyped(v);
+  if (typeof v === "string") return goString(v);
+  return JSON.stringify(v) ?? "null";
+}

@@ -113,7 +113,7 @@ const PROTO_ENUMS: Record<string, string> = {
 };
 /** google.protobuf wrapper fields (BoolValue, Int32Value, ...): a message with `Value` and `GetValue`. */
 const PROTO_WRAPPERS = new Set([
-  "holdApplicationUntilProxyStarts", "concurrency", "fileFlushMinSizeKb", "enableAutoMtls", "enableTracing",
+  "holdApplicationUntilProxyStarts", "concurrency", "statsCompression", "enableIstioTags", "enableAutoMtls", "enableTracing",
   "enablePrometheusMerge", "verifyCertificateAtClient",
 ]);
 /** Map fields (map<string,string> and the like). */
@@ -173,7 +173,15 @@ export function protoStruct(json: J, type = "", always: Record<string, () => unk
   const getters: Record<string, unknown> = {};
   for (const [name, t] of Object.entries(messages)) getters["Get" + name] = t ? () => nilMessage(t) : () => null;
   for (const [name, v] of Object.entries(fields)) getters["Get" + name] = () => v;
-  return struct({ ...fields, ...getters }, json);
+  const s = struct({ ...fields, ...getters }, json);
+  if (type) PROTO_TYPES.set(s, type);
+  return s;
+}
+
+const PROTO_TYPES = new WeakMap<object, string>();
+/** The proto message type a value built by protoStruct stands for ("ProxyConfig", "MeshConfig", ...), if known. */
+export function protoTypeOf(v: unknown): string | undefined {
+  return v !== null && typeof v === "object" ? PROTO_TYPES.get(v) : undefined;
 }
 
 const nilWrapper = (zero: unknown) => () => goNilWithMethods({ GetValue: () => zero });

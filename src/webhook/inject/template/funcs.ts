@@ -2,10 +2,10 @@
 // pkg/kube/inject/template.go), written for pilotfish's Go-value representation (go.ts, data.ts).
 import { dump } from "js-yaml";
 import { isObject, str } from "../../../config/values.js";
-import { proxyConfigToJSON } from "../protojson.js";
+import { protoJsonUntyped, proxyConfigToJSON } from "../protojson.js";
 import { durationString, jsonOf } from "./go.js";
 import { GoFloat, goJsonData } from "../../../gotemplate/index.js";
-import { durationNanos } from "./data.js";
+import { durationNanos, protoTypeOf } from "./data.js";
 
 type Fn = (...args: any[]) => unknown;
 
@@ -227,9 +227,10 @@ export function injectionFuncs(): Record<string, Fn> {
     structToJSON: (v: unknown) => (v === null || v === undefined ? "{}" : goStructJson(jsonOf(v))),
     protoToJSON: (v: unknown) => {
       const j = jsonOf(v);
-      // Istio strips the ProxyConfig of its default-valued fields first (cleanProxyConfig); PROXY_CONFIG is that.
-      if (isObject(j)) return proxyConfigToJSON(j);
-      return "{}";
+      if (!isObject(j)) return "{}";
+      // Istio strips a ProxyConfig of its default-valued fields first (cleanProxyConfig); PROXY_CONFIG is that.
+      const type = protoTypeOf(v);
+      return type === undefined || type === "ProxyConfig" ? proxyConfigToJSON(j) : protoJsonUntyped(j);
     },
     toYaml: (v: unknown) => goYaml(v),
     indent: (spaces: unknown, source: unknown) => {
