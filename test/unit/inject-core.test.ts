@@ -520,3 +520,12 @@ describe("protoToJSON in a template", () => {
     assert.equal(out.metadata.annotations.dc, "{}");
   });
 });
+
+describe("apm.datadoghq.com/env values print as Go prints fromJSON's (istioctl 1.30.3)", () => {
+  it("numbers are float64s", () => {
+    const s = settingsFromIstioOperator({ values: { global: { proxy: { tracer: "datadog" } } } }, { nativeSidecars: false });
+    const out = inject(pod({ annotations: { "apm.datadoghq.com/env": '{"DD_A":1000000,"DD_B":true,"DD_C":"x","DD_D":2.5}' } }), s).pod;
+    const p = container(out, "istio-proxy");
+    assert.deepEqual(["DD_A", "DD_B", "DD_C", "DD_D"].map((k) => env(p, k)), ["1e+06", "true", "x", "2.5"]);
+  });
+});

@@ -1,6 +1,7 @@
 // The `sidecar` template: the partial Pod Istio 1.30.3's injection-template.yaml renders, built as objects.
 import { isObject, str, truthy, type JsonObject } from "../../config/values.js";
 import { proxyConfigToJSON } from "./protojson.js";
+import { formatValue, goJsonData } from "../../gotemplate/index.js";
 import { A } from "./annotations.js";
 import { ann, appContainers, cniEnabled, globalValues, interceptionMode, proxyValues, statusPort, valueString, type TemplateContext } from "./context.js";
 import { dropNulls } from "./merge.js";
@@ -246,12 +247,19 @@ function datadogEnv(t: TemplateContext): Obj[] {
   try {
     const m = JSON.parse(t.annotations[A.datadogEnv]);
     if (!isObject(m)) return [];
+    // Printed as Go prints fromJSON's values: numbers are float64 (1e+06), maps map[k:v], null <nil>.
     return Object.keys(m)
       .sort()
-      .map((k) => ({ name: k, value: str(m[k]) }));
+      .map((k) => ({ name: k, value: jsonValueString(m[k]) }));
   } catch {
     return [];
   }
+}
+
+function jsonValueString(v: unknown): string {
+  if (typeof v === "string") return v;
+  if (typeof v === "number") return valueString(v);
+  return formatValue(goJsonData(v));
 }
 
 function healthProbe(extra: Obj): Obj {
