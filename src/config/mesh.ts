@@ -81,38 +81,15 @@ export function applyProxyConfig(base: ProxyConfig, over: ProxyConfig): ProxyCon
   return out;
 }
 
-// ProxyConfig fields in protobuf declaration order (istio.mesh.v1alpha1.ProxyConfig); protojson prints in this order.
-export const PROXY_CONFIG_FIELDS = [
-  "configPath", "binaryPath", "serviceCluster", "drainDuration", "parentShutdownDuration", "discoveryAddress",
-  "discoveryRefreshDelay", "zipkinAddress", "statsdUdpAddress", "envoyMetricsServiceAddress", "proxyAdminPort",
-  "availabilityZone", "controlPlaneAuthPolicy", "customConfigFile", "statNameLength", "concurrency",
-  "proxyBootstrapTemplatePath", "interceptionMode", "tracing", "sds", "envoyAccessLogService", "envoyMetricsService",
-  "proxyMetadata", "runtimeValues", "statusPort", "extraStatTags", "gatewayTopology", "terminationDrainDuration",
-  "meshId", "readinessProbe", "proxyStatsMatcher", "holdApplicationUntilProxyStarts", "caCertificatesPem", "image",
-  "privateKeyProvider", "proxyHeaders", "fileFlushInterval", "fileFlushMinSizeKb", "serviceClusterProvider",
-];
+// ProxyConfig fields held as google.protobuf.Duration (PROXY_CONFIG itself is printed by webhook/inject/protojson.ts).
 export const DURATION_FIELDS = new Set([
   "drainDuration", "parentShutdownDuration", "discoveryRefreshDelay", "terminationDrainDuration", "fileFlushInterval",
 ]);
-// Enum fields whose zero value protojson omits.
-const ENUM_ZERO: Record<string, string> = { interceptionMode: "REDIRECT", controlPlaneAuthPolicy: "NONE" };
 
 /** A Go/protobuf duration ("23s", "1m30s", "1.5s", "500ms") in seconds; NaN if malformed. */
 export function parseDuration(s: string): number {
   const ms = parseGoDuration(s);
   return ms === undefined ? NaN : ms / 1000;
-}
-
-function protoDuration(v: Json): Json {
-  if (typeof v !== "string") return v;
-  const secs = parseDuration(v);
-  if (Number.isNaN(secs)) return v;
-  const whole = Math.trunc(secs);
-  const frac = Math.round((secs - whole) * 1e9);
-  if (frac === 0) return `${whole}s`;
-  let f = String(frac).padStart(9, "0");
-  f = f.length > 0 && f.endsWith("000000") ? f.slice(0, 3) : f.endsWith("000") ? f.slice(0, 6) : f;
-  return `${whole}.${f}s`;
 }
 
 /** Map keys sorted at every level (as Go writes JSON), list order kept. */
@@ -126,34 +103,3 @@ export function sortKeys(v: Json): Json {
   return v;
 }
 
-function sameJson(a: unknown, b: unknown): boolean {
-  return JSON.stringify(sortKeys(a as Json)) === JSON.stringify(sortKeys(b as Json));
-}
-
-/**
- * PROXY_CONFIG as Istio renders it: the effective proxy config minus fields equal to the mesh defaults,
- * protobuf-JSON in field order, followed by a newline.
- */
-export function proxyConfigJson(config: ProxyConfig): string {
-  const pc = rawJson(config);
-  const out: JsonObject = {};
-  const seen = new Set<string>();
-  const emit = (k: string) => {
-    seen.add(k);
-    let v = pc[k];
-    if (v === undefined || v === null) return;
-    if (DURATION_FIELDS.has(k)) v = protoDuration(v);
-    if (k in DEFAULT_PROXY_CONFIG && sameJson(protoDurationIf(k, DEFAULT_PROXY_CONFIG[k]), v)) return;
-    if (ENUM_ZERO[k] !== undefined && v === ENUM_ZERO[k]) return;
-    if (k === "proxyMetadata" && isObject(v) && Object.keys(v).length === 0) return;
-    if ((typeof v === "string" && v === "") || (Array.isArray(v) && v.length === 0)) return;
-    out[k] = sortKeys(v);
-  };
-  for (const k of PROXY_CONFIG_FIELDS) emit(k);
-  for (const k of Object.keys(pc)) if (!seen.has(k)) emit(k);
-  return JSON.stringify(out) + "\n";
-}
-
-function protoDurationIf(k: string, v: Json): Json {
-  return DURATION_FIELDS.has(k) ? protoDuration(v) : v;
-}
