@@ -194,7 +194,7 @@ const podArb = fc.tuple(fc.constantFrom(...SEEDS.keys()), fc.array(mutation, { m
 
 describe("fuzz: the injection core and its admission path (in-process)", () => {
   it("never throws; answers well-formed reviews; the patch gives the injected pod; re-injection changes nothing", { timeout: fuzzTimeout(300_000) }, () => {
-    const runs = fuzzRuns(400);
+    const runs = fuzzRuns(1000);
     const tally: Record<string, number> = { reviews: 0, injected: 0, skipped: 0, denied: 0, error: 0, reinjected: 0, crashes: 0, excludedF1: 0, excludedF3: 0 };
     const errors = new Map<string, string>();
     const start = performance.now();

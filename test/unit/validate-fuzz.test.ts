@@ -37,7 +37,7 @@ const hostileKind = { apiVersion: "networking.istio.io/v1", kind: [{ toString: n
 
 describe("fuzz: the validators (in-process, every kind)", () => {
   it("never throw, are deterministic, leave the input alone and answer well-formed reviews", { timeout: fuzzTimeout(300_000) }, () => {
-    const runs = fuzzRuns(500);
+    const runs = fuzzRuns(3000);
     const perKind: Record<string, number> = {};
     let allowed = 0;
     let denied = 0;

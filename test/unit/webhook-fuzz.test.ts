@@ -1,5 +1,5 @@
 // Hostile and malformed AdmissionReviews against the real HTTPS server, both /inject and /validate (fast-check,
-// fixed seed unless PILOTFISH_FUZZ_SEED; PILOTFISH_FUZZ_RUNS reviews, 2,000 by default): mangled objects, wrong
+// fixed seed unless PILOTFISH_FUZZ_SEED; PILOTFISH_FUZZ_RUNS reviews, 3,000 by default): mangled objects, wrong
 // types, truncated/binary bodies, deep nesting, and well-formed reviews (pods and Istio resources) mutated at any
 // level (fuzz-arbitraries.ts). Every answer is a well-formed AdmissionReview (200, the request's uid echoed, a
 // patch only when allowed, base64 of a JSONPatch) or a 4xx with a reason, the process never throws, a well-formed
@@ -135,7 +135,7 @@ describe("webhook under hostile AdmissionReviews (HTTPS)", () => {
   });
 
   it("answers every review with a well-formed AdmissionReview or a 4xx with a reason", { timeout: fuzzTimeout(600_000) }, async () => {
-    const runs = fuzzRuns(2000);
+    const runs = fuzzRuns(3000);
     const tally = { reviews: 0, ok: 0, allowed: 0, denied: 0, patched: 0, status4xx: 0, crashes: 0, knownF1: 0 };
     // Baseline after a warm-up (JIT, TLS sessions, the validators' lazily built tables) and a forced GC.
     for (const b of SEED_REVIEWS) for (const p of ["/inject", "/validate"]) await post(server, tls.ca, p, Buffer.from(JSON.stringify(b)));
