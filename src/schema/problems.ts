@@ -32,8 +32,12 @@ function levenshtein(a: string, b: string): number {
   return prev[b.length];
 }
 
+const MAX_SUGGEST_CHARS = 64;
+
 /** The closest known name, when it is close enough to be a likely typo. */
 export function closest(word: string, known: Iterable<string>): string | undefined {
+  // A typo is short: comparing a megabyte-long word with every name would take seconds.
+  if (word.length > MAX_SUGGEST_CHARS) return undefined;
   let best: string | undefined;
   let bestD = Infinity;
   const w = word.toLowerCase();

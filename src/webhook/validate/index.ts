@@ -58,8 +58,12 @@ const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0
 export function validateResource(obj: unknown, opts: { offline?: boolean } = {}): ValidationResult {
   const p = new Problems();
   if (!isObj(obj)) return { handled: true, errors: [{ path: "", message: "a resource must be a YAML/JSON map" }], warnings: [] };
-  const apiVersion = String(obj.apiVersion ?? "");
-  const kind = String(obj.kind ?? "");
+  // Only strings are names: String() of a JSON object with a "toString" key throws.
+  if (obj.apiVersion !== undefined && typeof obj.apiVersion !== "string") p.error("apiVersion", `must be a string, got ${jsonType(obj.apiVersion)}`);
+  if (obj.kind !== undefined && typeof obj.kind !== "string") p.error("kind", `must be a string, got ${jsonType(obj.kind)}`);
+  if (p.errors.length) return { handled: true, errors: p.errors, warnings: [] };
+  const apiVersion = typeof obj.apiVersion === "string" ? obj.apiVersion : "";
+  const kind = typeof obj.kind === "string" ? obj.kind : "";
   const [group, version] = apiVersion.includes("/") ? apiVersion.split("/", 2) : ["", apiVersion];
   let info: KindInfo | undefined = KINDS[kind];
   if (info && info.group !== group) info = undefined;
@@ -116,16 +120,33 @@ function semanticPass(spec: Obj, meta: Obj, info: KindInfo, p: Problems, schemaP
     if (!schemaPaths.length) throw e;
     return;
   }
-  const under = (path: string) => schemaPaths.some((b) => path.startsWith(b + ".") || path.startsWith(b + "["));
+  // Indexed, not scanned: a list of thousands of items has thousands of errors on each side.
+  const schemaSet = new Set(schemaPaths);
+  const under = (path: string) => {
+    for (let k = path.length - 1; k > 0; k--) if ((path[k] === "." || path[k] === "[") && schemaSet.has(path.slice(0, k))) return true;
+    return false;
+  };
   // On the same field a rule may add Istio's wording ("spec.Match[0] is nil"), but "required" twice says nothing new.
-  const requiredTwice = (e: { path: string; message: string }) =>
-    /required/i.test(e.message) && p.errors.some((s) => s.path === e.path && /required/i.test(s.message));
+  const requiredAt = new Set(p.errors.filter((s) => /required/i.test(s.message)).map((s) => s.path));
+  const requiredTwice = (e: { path: string; message: string }) => /required/i.test(e.message) && requiredAt.has(e.path);
   for (const e of sem.errors) if (!under(e.path) && !requiredTwice(e)) p.error(e.path, e.message);
   for (const w of sem.warnings) p.warnings.push(w);
 }
 
-export function formatErrors(errors: FieldError[]): string {
-  return errors.map((e) => (e.path ? `${e.path}: ${e.message}` : e.message)).join("\n");
+function jsonType(v: unknown): string {
+  return v === null ? "null" : Array.isArray(v) ? "array" : typeof v === "object" ? "object" : typeof v;
+}
+
+/** A denial lists at most this many errors (then "and N more errors"): the answer stays bounded for any input. */
+export const MAX_LISTED_ERRORS = 100;
+/** Each listed error is cut at this many characters. */
+const MAX_ERROR_CHARS = 500;
+
+export function formatErrors(errors: FieldError[], max = Infinity): string {
+  const cut = (s: string) => (max !== Infinity && s.length > MAX_ERROR_CHARS ? s.slice(0, MAX_ERROR_CHARS) + "..." : s);
+  const lines = errors.slice(0, max).map((e) => cut(e.path ? `${e.path}: ${e.message}` : e.message));
+  if (errors.length > max) lines.push(`and ${errors.length - max} more error${errors.length - max > 1 ? "s" : ""}`);
+  return lines.join("\n");
 }
 
 /** The AdmissionReview v1 response for a validation review: every problem in one denial message. */
@@ -141,8 +162,10 @@ export function admissionValidate(review: unknown): Obj {
     return { ...base, response: { uid, allowed: true, ...(result.warnings.length ? { warnings: result.warnings } : {}) } };
   }
   const o = isObj(req.object) ? req.object : {};
-  const name = `${o.kind ?? "resource"} ${o.metadata?.namespace ? o.metadata.namespace + "/" : ""}${o.metadata?.name ?? ""}`;
+  const str = (v: unknown) => (typeof v === "string" ? v.slice(0, 300) : "");
+  const m = isObj(o.metadata) ? o.metadata : {};
+  const name = `${str(o.kind) || "resource"} ${str(m.namespace) ? str(m.namespace) + "/" : ""}${str(m.name)}`;
   const n = result.errors.length;
-  const message = `configuration is invalid: ${name}: ${n} error${n > 1 ? "s" : ""}:\n${formatErrors(result.errors).replace(/^/gm, "  * ")}`;
+  const message = `configuration is invalid: ${name}: ${n} error${n > 1 ? "s" : ""}:\n${formatErrors(result.errors, MAX_LISTED_ERRORS).replace(/^/gm, "  * ")}`;
   return { ...base, response: { uid, allowed: false, status: { code: 400, reason: "Invalid", message } } };
 }

@@ -263,6 +263,53 @@ function gatewayBoundHostError(sni: boolean, h: string): string | undefined {
 }
 
 /** host.Name.Matches / SubsetOf. */
+/** Pairs of hosts compared (wildcards only) before pilotfish refuses the list instead of checking on. */
+export const MAX_WILDCARD_HOST_COMPARISONS = 4_000_000;
+
+/**
+ * Istio's duplicate-host rule, reported once per duplicate: host j gets Istio's message naming the first earlier
+ * host it matches. (Istio reports every matching pair, which is quadratic in errors: 4,000 equal hosts would be
+ * 8 million errors.) Equal hosts are found through a Map; only pairs involving a wildcard are compared, within a
+ * budget past which the list is refused rather than left unchecked.
+ */
+function duplicateHosts(hosts: string[], p: Problems): void {
+  const firstOf = new Map<string, number>();
+  const unique: number[] = [];
+  hosts.forEach((h, j) => {
+    const i = firstOf.get(h);
+    if (i !== undefined) p.error(at("spec.hosts", j), `duplicate hosts in virtual service: ${hosts[i]} & ${h}`);
+    else {
+      firstOf.set(h, j);
+      unique.push(j);
+    }
+  });
+  const wild = unique.filter((j) => hosts[j].startsWith("*"));
+  if (!wild.length) return;
+  let budget = MAX_WILDCARD_HOST_COMPARISONS;
+  for (const j of unique) {
+    // the first earlier unique host that matches host j, where one of the two is a wildcard
+    let first = -1;
+    if (hosts[j].startsWith("*")) {
+      for (const i of unique) {
+        if (i >= j) break;
+        if (--budget < 0) break;
+        if (hostMatches(hosts[i], hosts[j])) { first = i; break; }
+      }
+    } else {
+      for (const i of wild) {
+        if (i >= j) break;
+        if (--budget < 0) break;
+        if (hostMatches(hosts[i], hosts[j])) { first = i; break; }
+      }
+    }
+    if (budget < 0) {
+      p.error("spec.hosts", `too many wildcard hosts to check for duplicates (${hosts.length} hosts, ${wild.length} wildcards) [pilotfish's own limit]`);
+      return;
+    }
+    if (first >= 0) p.error(at("spec.hosts", j), `duplicate hosts in virtual service: ${hosts[first]} & ${hosts[j]}`);
+  }
+}
+
 function hostMatches(n: string, o: string): boolean {
   const nw = n.startsWith("*");
   const ow = o.startsWith("*");
@@ -604,13 +651,7 @@ export function validateVirtualService(spec: Obj, meta: Obj, p: Problems): void 
       allValid = false;
     }
   });
-  if (allValid) {
-    for (let i = 0; i < hosts.length; i++) {
-      for (let j = i + 1; j < hosts.length; j++) {
-        if (hostMatches(String(hosts[i]), String(hosts[j]))) p.error(at("spec.hosts", j), `duplicate hosts in virtual service: ${hosts[i]} & ${hosts[j]}`);
-      }
-    }
-  }
+  if (allValid) duplicateHosts(hosts.map((h) => (typeof h === "string" ? h : "")), p);
   if (http.length === 0 && tcp.length === 0 && tls.length === 0) p.error("spec", "http, tcp or tls must be provided in virtual service");
   http.forEach((r, i) => {
     if (!isObj(r)) return p.error(at("spec.http", i), "http route may not be null");
