@@ -4,6 +4,7 @@ import { injectPod } from "./inject/inject.js";
 import { podOwner } from "./inject/workload.js";
 import { InjectionError, type InjectionSettings, type Obj } from "./inject/types.js";
 import { isObj } from "./inject/merge.js";
+import { podShapeError } from "./inject/shape.js";
 
 export class BadReviewError extends Error {}
 
@@ -92,16 +93,30 @@ export function pathParamsToEnv(rest: string): Record<string, string> {
 export function handleInjectReview(review: ParsedReview, settings: InjectionSettings, opts: InjectOptions = {}): InjectReviewResult {
   const req = review.request;
   const raw = req.object;
-  const podName = (isObj(raw) && isObj(raw.metadata) && (raw.metadata.name || raw.metadata.generateName)) || req.name || "";
-  const namespace = (isObj(raw) && isObj(raw.metadata) && raw.metadata.namespace) || req.namespace || "";
-  const base = { namespace, pod: String(podName) };
+  // Names are read only when they are strings (String() of an object with a "toString" key throws).
+  const s = (v: unknown) => (typeof v === "string" ? v : "");
+  const rawMeta = isObj(raw) && isObj(raw.metadata) ? raw.metadata : {};
+  const podName = s(rawMeta.name) || s(rawMeta.generateName) || s(req.name);
+  const namespace = s(rawMeta.namespace) || s(req.namespace);
+  const base = { namespace, pod: podName };
   if (!isObj(raw) || (raw.kind !== undefined && raw.kind !== "Pod")) {
     return { ...base, result: "skipped", reason: "not a Pod", body: reviewResponse(review, { allowed: true }) };
   }
-  // Shallow copies suffice: injectPod never modifies its input.
-  const original: Obj = { ...raw, metadata: isObj(raw.metadata) ? { ...raw.metadata } : {} };
-  delete original.metadata.managedFields;
-  const pod: Obj = { ...original, metadata: { ...original.metadata, namespace: original.metadata.namespace || namespace } };
+  // Istio decodes the object into a corev1.Pod first and denies the pod when it cannot: so does pilotfish, for the
+  // fields the core reads (a wrong type would otherwise make the core throw, and the pod be admitted unchecked).
+  const shape = podShapeError(raw);
+  if (shape) {
+    return { ...base, result: "denied", reason: shape, body: reviewResponse(review, { allowed: false, status: { code: 400, message: shape } }) };
+  }
+  // Shallow copies suffice: injectPod never modifies its input. The patch is a diff against the object as sent
+  // (without metadata when it came without: the patch then adds /metadata whole).
+  const original: Obj = { ...raw };
+  if (isObj(raw.metadata)) {
+    original.metadata = { ...raw.metadata };
+    delete original.metadata.managedFields;
+  }
+  const meta: Obj = isObj(original.metadata) ? original.metadata : {};
+  const pod: Obj = { ...original, metadata: { ...meta, namespace: meta.namespace || namespace } };
   try {
     const owner = podOwner(pod);
     const out = injectPod(
@@ -120,7 +135,7 @@ export function handleInjectReview(review: ParsedReview, settings: InjectionSett
       return { ...base, result: "skipped", reason: out.decision.reason, body: reviewResponse(review, { allowed: true, ...warnings }) };
     }
     // The API server applies the patch to the object it sent: diff against that, not our defaulted copy.
-    if (!original.metadata.namespace) delete out.pod.metadata.namespace;
+    if (!meta.namespace) delete out.pod.metadata.namespace;
     const patch = jsonpatch.compare(original, out.pod);
     const response: Obj = {
       allowed: true,

@@ -167,10 +167,11 @@ describe("webhook server over HTTPS", () => {
     assert.equal(ok.json.response.allowed, true);
   });
 
-  it("admits a non-object pod spec without crashing", async () => {
+  it("denies a pod whose spec has the wrong types, as Istio denies a pod it cannot decode (no crash)", async () => {
     const r = await request(server, tlsMaterial.ca, "POST", "/inject", review({ metadata: { name: "x" }, spec: { containers: "oops" } }));
     assert.equal(r.status, 200);
-    assert.equal(r.json.response.allowed, true);
+    assert.equal(r.json.response.allowed, false);
+    assert.match(r.json.response.status.message, /cannot unmarshal string into Go struct field PodSpec\.spec\.containers of type \[\]v1\.Container/);
   });
 
   it("exposes Istio's injection metrics and logs one line per review without env values", async () => {
