@@ -109,6 +109,16 @@ describe("validators (V1-V3)", () => {
     ]);
   });
 
+  it("V2: distinct wildcard hosts are compared within a budget: 4,000 are checked, 6,000 are refused, not accepted unchecked", () => {
+    const vs = (n: number) => ({ apiVersion: "networking.istio.io/v1", kind: "VirtualService", metadata: { name: "v" }, spec: { hosts: Array.from({ length: n }, (_, i) => `*.a${i}.com`), http: [{ route: [{ destination: { host: "a.b" } }] }] } });
+    let t = performance.now();
+    assert.deepEqual(validateResource(vs(4000)).errors, []);
+    assert.ok(performance.now() - t < 1000, `${performance.now() - t} ms`);
+    t = performance.now();
+    assert.match(validateResource(vs(6000)).errors.map((e) => e.message).join("\n"), /too many wildcard hosts to check for duplicates \(6000 hosts/);
+    assert.ok(performance.now() - t < 1000, `${performance.now() - t} ms`);
+  });
+
   it("V2: 4,000 empty Gateway servers validate in well under 1 s with a bounded denial", () => {
     const gw = { apiVersion: "networking.istio.io/v1", kind: "Gateway", metadata: { name: "g" }, spec: { servers: Array.from({ length: 4000 }, () => ({})) } };
     const t = performance.now();
