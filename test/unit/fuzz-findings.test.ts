@@ -64,6 +64,12 @@ describe("injection path (F1-F3)", () => {
     assert.equal(handleInjectReview(review(pod), settings).result, "injected");
   });
 
+  it("F2: an owner reference without a name is read as Go reads it (\"\"), not an internal fault that admits the pod", () => {
+    const pod = { apiVersion: "v1", kind: "Pod", metadata: { generateName: "c-", labels: { "pod-template-hash": "1" }, ownerReferences: [{ apiVersion: "apps/v1", kind: "ReplicaSet", controller: true, uid: "u1" }] }, spec: { containers: [container] } };
+    const r = handleInjectReview(review(pod), settings);
+    assert.equal(r.result, "injected", r.reason);
+  });
+
   it("F3: the patch for a pod sent without metadata applies to it (it adds /metadata first)", () => {
     const pod = { apiVersion: "v1", kind: "Pod", spec: { containers: [container] } };
     const r = handleInjectReview(review(pod), settings);

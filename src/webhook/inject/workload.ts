@@ -86,7 +86,9 @@ export function podOwner(pod: Obj): { typeMeta: TypeMeta; deployMeta: DeployMeta
   const meta = pod.metadata ?? {};
   const deployMeta: DeployMeta = { name: meta.name ?? "", namespace: meta.namespace ?? "" };
   let typeMeta: TypeMeta = { apiVersion: "v1", kind: "Pod" };
-  const ref = (meta.ownerReferences ?? []).find((r: Obj) => isObj(r) && r.controller === true);
+  const found = (meta.ownerReferences ?? []).find((r: Obj) => isObj(r) && r.controller === true);
+  // A field left out is Go's zero value (admission.ts's shape check has made sure the others are strings).
+  const ref = found && { ...found, apiVersion: found.apiVersion ?? "", kind: found.kind ?? "", name: found.name ?? "" };
   if (meta.generateName && ref) {
     typeMeta = { apiVersion: ref.apiVersion, kind: ref.kind };
     deployMeta.name = ref.name;
