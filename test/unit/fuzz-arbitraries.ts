@@ -161,27 +161,6 @@ export function mutate(seed: Json, muts: Mutation[]): Json {
   }
 }
 
-/** The longest array anywhere in a JSON value (iterative). */
-export function longestArray(root: unknown): number {
-  let longest = 0;
-  const todo: unknown[] = [root];
-  while (todo.length) {
-    const v = todo.pop();
-    if (Array.isArray(v)) {
-      longest = Math.max(longest, v.length);
-      todo.push(...v);
-    } else if (v && typeof v === "object") todo.push(...Object.values(v));
-  }
-  return longest;
-}
-
-/**
- * Finding V2 (/work/brief/fuzz-findings.md): the validators' time and memory grow with the square of a list's length
- * (an 18 KB VirtualService of 3,000 equal hosts takes `serve` out of memory). Until fixed, the validators are fuzzed
- * with lists up to this long; validate-fuzz.test.ts pins the bug with a todo test.
- */
-export const V2_MAX_LIST = 1000;
-
 /** A compact rendering of a counterexample: long strings and deep values cut. */
 export function compact(v: unknown, max = 600): string {
   let depth = 0;
