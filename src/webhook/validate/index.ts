@@ -129,7 +129,11 @@ function semanticPass(spec: Obj, meta: Obj, info: KindInfo, p: Problems, schemaP
   // On the same field a rule may add Istio's wording ("spec.Match[0] is nil"), but "required" twice says nothing new.
   const requiredAt = new Set(p.errors.filter((s) => /required/i.test(s.message)).map((s) => s.path));
   const requiredTwice = (e: { path: string; message: string }) => /required/i.test(e.message) && requiredAt.has(e.path);
-  for (const e of sem.errors) if (!under(e.path) && !requiredTwice(e)) p.error(e.path, e.message);
+  for (const e of sem.errors) {
+    if (under(e.path) || requiredTwice(e)) continue;
+    p.error(e.path, e.message);
+    if (/required/i.test(e.message)) requiredAt.add(e.path);
+  }
   for (const w of sem.warnings) p.warnings.push(w);
 }
 
