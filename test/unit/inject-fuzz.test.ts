@@ -278,10 +278,13 @@ describe("fuzz: the injection core and its admission path (in-process)", () => {
     assertWellFormed(r, "f2");
   });
 
-  it("a null container port is denied, not admitted without a sidecar (finding F5, make fuzz seed 4242)", { todo: "Cannot read properties of null (reading 'name'): fail-open" }, () => {
+  it("a null container port is read as Go's zero port, not admitted without a sidecar (finding F5, make fuzz seed 4242)", () => {
     const pod = { apiVersion: "v1", kind: "Pod", metadata: { name: "p" }, spec: { containers: [{ name: "a", image: "a", ports: [null] }] } };
     const r = handleInjectReview(parseAdmissionReview(review(pod as Json, "f5")), SETTINGS[0].settings);
     assert.notEqual(r.result, "error", r.reason);
     assertWellFormed(r, "f5");
+    const proxy = (applyPatch(pod as Obj, r).spec as Obj).containers.find((c: Obj) => c.name === "istio-proxy");
+    const podPorts = proxy.env.find((e: Obj) => e.name === "ISTIO_META_POD_PORTS");
+    assert.deepEqual(JSON.parse(podPorts.value), [{ containerPort: 0 }]);
   });
 });

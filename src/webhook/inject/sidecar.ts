@@ -139,7 +139,9 @@ export function buildInitContainer(t: TemplateContext): Obj {
 export function podPortsJson(pod: Obj): string {
   const items: string[] = [];
   for (const c of pod.spec?.containers ?? []) {
-    for (const p of c?.ports ?? []) {
+    for (const item of c?.ports ?? []) {
+      // Go decodes a null list item as the zero ContainerPort.
+      const p: Obj = item && typeof item === "object" ? item : {};
       const o: Obj = {};
       if (p.name) o.name = p.name;
       if (p.hostPort) o.hostPort = p.hostPort;

@@ -89,7 +89,8 @@ export function validateResource(obj: unknown, opts: { offline?: boolean } = {})
   const meta = isObj(obj.metadata) ? obj.metadata : {};
   if (opts.offline) {
     if (!meta.name && !meta.generateName) p.error("metadata.name", "Required value");
-    else if (meta.name && (String(meta.name).length > 253 || !DNS_SUBDOMAIN.test(String(meta.name)))) p.error("metadata.name", `"${meta.name}" must be a lowercase DNS-1123 subdomain`);
+    else if (meta.name && typeof meta.name !== "string") p.error("metadata.name", `must be a string, got ${Array.isArray(meta.name) ? "array" : typeof meta.name}`);
+    else if (meta.name && (meta.name.length > 253 || !DNS_SUBDOMAIN.test(meta.name))) p.error("metadata.name", `"${meta.name}" must be a lowercase DNS-1123 subdomain`);
   }
   const annotations = isObj(meta.annotations) ? meta.annotations : {};
   if (annotations["internal.istio.io/webhook-always-reject"] !== undefined) p.error("metadata.annotations", "internal.istio.io/webhook-always-reject annotation found, rejecting");
