@@ -69,3 +69,7 @@ bench: build ## benchmarks: CLI cold start, injection core, webhook at 1,000 req
 .PHONY: soak
 soak: node_modules controlplane helm build ## soak with restarts, 10 min: load through 2 replicas while replicas (SIGTERM, SIGKILL), kube-apiserver and etcd restart; writes bench/results/soak.json
 	SOAK_DURATION=$${SOAK_DURATION:-10m} SOAK_OUT=$${SOAK_OUT:-bench/results/soak.json} node --import tsx --test test/kind/soak.test.ts
+
+.PHONY: operator-faults
+operator-faults: node_modules controlplane build ## the operator under API faults with 60 s quiet windows (make test runs 15 s): restarts, 410, 409, 429, deletions, two IstioOperators
+	OPERATOR_FAULTS_QUIET_MS=$${OPERATOR_FAULTS_QUIET_MS:-60000} node --import tsx --test test/kind/operator-faults.test.ts
