@@ -66,6 +66,10 @@ bench: build ## benchmarks: CLI cold start, injection core, webhook at 1,000 req
 	node --import tsx bench/run.ts
 	node --import tsx bench/operator.ts
 
+.PHONY: bench-core
+bench-core: build ## the in-process injection pipeline only: built-in code, the template path (custom template, Istio's sidecar text) and Istio's Go figures; writes bench/results/core.json
+	node --import tsx bench/run.ts --core
+
 .PHONY: soak
 soak: node_modules controlplane helm build ## soak with restarts, 10 min: load through 2 replicas while replicas (SIGTERM, SIGKILL), kube-apiserver and etcd restart; writes bench/results/soak.json
 	SOAK_DURATION=$${SOAK_DURATION:-10m} SOAK_OUT=$${SOAK_OUT:-bench/results/soak.json} node --import tsx --test test/kind/soak.test.ts

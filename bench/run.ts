@@ -185,6 +185,16 @@ function table(header: string[], rows: (string | number)[][]): string {
   return [`| ${header.join(" | ")} |`, `|${header.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
 }
 
+// `--core`: only the in-process pipeline (built-in code, the template path, Istio's sidecar text through the engine),
+// beside Istio's own in-process Go figures (bench/results/go-inprocess.txt); writes core.json.
+if (process.argv.includes("--core")) {
+  const core = benchCore();
+  fs.writeFileSync(path.join(results, "core.json"), JSON.stringify({ date: new Date().toISOString(), node: process.version, core }, null, 2));
+  console.log(table(["case", "ms/op", "ops/s"], core.map((r) => [r.case, r.msPerOp, r.opsPerSec])));
+  console.log("\nIstio's Go injector, in process (go-inprocess.txt):\n" + fs.readFileSync(path.join(results, "go-inprocess.txt"), "utf8"));
+  process.exit(0);
+}
+
 // CLI cold start first, while nothing of ours runs.
 const vsFile = path.join(root, "bench", "inputs", "virtualservice.yaml");
 const deployment = path.join(root, "examples", "bookinfo-details.yaml");
