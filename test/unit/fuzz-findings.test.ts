@@ -1,4 +1,4 @@
-// Regression tests for the defects fuzzing found (/work/brief/fuzz-findings.md, pilotfish issue #14): F1-F3 in the
+// Regression tests for the defects fuzzing found (README "Reliability", pilotfish issue #14): F1-F3 in the
 // injection path, V1-V3 in the validators. The reproducers are the ones of that file; each test asserts the
 // right answer.
 import { describe, it } from "node:test";

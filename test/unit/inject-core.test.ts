@@ -1,6 +1,6 @@
 // Direct tests of the injection core: the inject/skip decision, native vs classic sidecars, traffic annotations
 // into istio-init's arguments, the status annotation and probe rewriting. Expectations come from Istio 1.30.3's
-// behaviour as written down in /work/shared/spec/injection.md (sections a, c, d, e, f), not from our output.
+// behaviour as written down in ../shared/spec/injection.md (sections a, c, d, e, f), not from our output.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { applyInjectorConfigMap, defaultInjectorState, settingsFromIstioOperator } from "../../src/config/injection.js";

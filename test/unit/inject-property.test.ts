@@ -5,7 +5,7 @@
 //  (b) injecting an injected pod again changes nothing;
 //  (c) the JSON patch of the admission path, applied to the pod the API server sent, gives the injected pod;
 //  (d) an annotation value never adds or changes a field other than the one(s) that annotation documents
-//      (/work/shared/spec/injection.md section c): a pod injected with a benign value and the same pod injected
+//      (../shared/spec/injection.md section c): a pod injected with a benign value and the same pod injected
 //      with a hostile value have the same set of field paths, and differ only in the documented fields' content.
 //      Istio 1.30.3 itself fails (d): its text template pastes some values unescaped (istio/istio PR #61215);
 //  (e) every label and annotation of the pod survives injection (values kept unless the injector owns the key).

@@ -1,5 +1,5 @@
 // Strategic merge patch for Pods (src/webhook/inject/merge.ts), the rules Kubernetes applies and Istio relies on
-// to merge its rendered template onto a pod (/work/shared/spec/injection.md section g, "Strategic merge semantics").
+// to merge its rendered template onto a pod (../shared/spec/injection.md section g, "Strategic merge semantics").
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { cloneJson, dropNulls, strategicMerge } from "../../src/webhook/inject/merge.js";

@@ -11,7 +11,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parser } from "@prometheus-io/lezer-promql";
 
-const GIT = process.argv[2] ?? "/work/.mirror/istio+istio/repo";
+const GIT = process.argv[2] ?? process.env.ISTIO_GIT_DIR ?? "../istio/.git";
 const TAG = "1.30.3";
 const here = dirname(fileURLToPath(import.meta.url));
 const git = (...a) => execFileSync("git", ["--git-dir", GIT, ...a], { encoding: "utf8", maxBuffer: 1 << 28 });

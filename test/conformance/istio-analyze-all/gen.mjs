@@ -2,14 +2,14 @@
 // Transcribes the whole analyzer test table of Istio 1.30.3 (`testGrid` in pkg/config/analysis/analyzers/
 // analyzers_test.go, 100 entries) into cases.json in the shared corpus's format, and copies every file of
 // pkg/config/analysis/analyzers/testdata/ into testdata/. The shared corpus (../istio-analyze) holds 33 of them.
-// Usage: node test/conformance/istio-analyze-all/gen.mjs [ISTIO_GIT_DIR] (default /work/.mirror/istio+istio/repo)
+// Usage: node test/conformance/istio-analyze-all/gen.mjs [ISTIO_GIT_DIR] (default $ISTIO_GIT_DIR, else ../istio/.git)
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const gitDir = process.argv[2] ?? "/work/.mirror/istio+istio/repo";
+const gitDir = process.argv[2] ?? process.env.ISTIO_GIT_DIR ?? "../istio/.git";
 const TAG = "1.30.3";
 const git = (...a) => execFileSync("git", ["--git-dir", gitDir, ...a], { encoding: "utf8", maxBuffer: 64 << 20 });
 const show = (p) => git("show", `${TAG}:${p}`);

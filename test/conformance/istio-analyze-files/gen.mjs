@@ -4,14 +4,14 @@
 //   golden/<file>.all.json      istioctl analyze --use-kube=false -A -o json <file>
 //   golden/<file>.default.json  istioctl analyze --use-kube=false -o json <file>   (namespace "default")
 // plus golden/index.json: per file and mode, istioctl's exit code and its stderr (the non-JSON lines).
-// Usage: node test/conformance/istio-analyze-files/gen.mjs [ISTIOCTL] (default /work/istioctl-build/bin/istioctl)
+// Usage: node test/conformance/istio-analyze-files/gen.mjs [ISTIOCTL] (default $ISTIOCTL, else istioctl on PATH)
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const istioctl = process.argv[2] ?? "/work/istioctl-build/bin/istioctl";
+const istioctl = process.argv[2] ?? process.env.ISTIOCTL ?? "istioctl";
 const data = path.join(here, "../istio-analyze-all/testdata");
 const out = path.join(here, "golden");
 

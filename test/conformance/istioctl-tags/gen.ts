@@ -1,6 +1,6 @@
 // Makes this folder's goldens with the real istioctl 1.30.3 against the local control plane (test/kind/cluster.ts):
 // `istioctl tag generate|set|list|remove` needs a cluster holding the revision's canonical webhook.
-//   ISTIOCTL=/work/istioctl-build/bin/istioctl npx tsx test/conformance/istioctl-tags/gen.ts
+//   ISTIOCTL=path/to/istioctl-1.30.3 npx tsx test/conformance/istioctl-tags/gen.ts
 // The cluster gets istiod's MutatingWebhookConfigurations and Services for the default revision and for `canary`,
 // as `istioctl manifest generate` renders them (a caBundle is added so the copy can be seen), then each case runs
 // and its stdout, stderr and exit code are written to goldens/<case>.{out,err,code}.

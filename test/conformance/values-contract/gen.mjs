@@ -17,7 +17,7 @@ const require = createRequire(path.join(here, "../../../package.json"));
 const yaml = require("js-yaml");
 const args = process.argv.slice(2);
 const opt = (n, d) => (args.includes(n) ? args[args.indexOf(n) + 1] : d);
-const ISTIOCTL = opt("--istioctl", "/work/istioctl-build/bin/istioctl");
+const ISTIOCTL = opt("--istioctl", process.env.ISTIOCTL ?? "istioctl");
 const only = opt("--only", null);
 
 // Chart -> how istioctl's IstioOperator `values` reach its top-level keys (operator/pkg/component/component.go:
